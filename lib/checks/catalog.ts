@@ -1,0 +1,236 @@
+// Every check nats-lookout runs: id, public catalog code, and the operator knowledge that travels
+// with each finding (why it matters, what to do, which `nats` commands confirm it), condensed from
+// the seed write-ups. The README's table of checks is generated from this list (scripts/gen-readme.ts).
+import type { Finding, FindingValue, Severity, Subject } from "../findings/finding.ts";
+
+export type SliceName = "meta" | "streams";
+
+export interface CheckDefinition {
+  id: string;
+  code: string | null;
+  slice: SliceName;
+  title: string;
+  severity: Severity;
+  /** What makes it fire, for the README. */
+  firesWhen: string;
+  /** `io.nats.monitor.*` key or configuration key that sets its threshold, if any. */
+  threshold?: string;
+  /** Shipped default, for the README. */
+  default?: string;
+  why: string;
+  action: string;
+  commands: string[];
+}
+
+const defs = [
+  // ---- the monitor itself
+  {
+    id: "monitor_blind", code: null, slice: "meta", severity: "critical", title: "Monitor is blind",
+    firesWhen: "the monitor cannot connect, authenticate or get any answer from the cluster",
+    why: "Nothing else can be checked while the monitor sees nothing: an outage would go unnoticed.",
+    action: "Check the NATS URLs, credentials and TLS settings of the monitor, and that the servers are up and reachable from it.",
+    commands: ["nats server ping", "nats server list"],
+  },
+  {
+    id: "monitor_partial", code: null, slice: "meta", severity: "warning", title: "Servers silent to the monitor",
+    firesWhen: "fewer servers answered the JSZ fan-out than the meta group has",
+    why: "A server that does not answer may be hung or partitioned; what it alone knows (streams it leads) goes unchecked.",
+    action: "Check the named servers' health and routes; a hung process answers TCP but nothing else.",
+    commands: ["nats server ping", "nats server report jetstream"],
+  },
+  // ---- meta group
+  {
+    id: "meta_quorum_lost", code: "META_006", slice: "meta", severity: "critical", title: "Meta quorum lost",
+    firesWhen: "no meta leader, or online peers < floor(N/2)+1",
+    why: "Without meta quorum the JetStream API stalls cluster-wide: no new streams, consumers or configuration changes.",
+    action: "Bring enough meta peers back online to restore a majority; peer-remove only servers that are gone for good, once quorum is back.",
+    commands: ["nats server report jetstream", "nats server list"],
+  },
+  {
+    id: "meta_offline_replica", code: "META_001", slice: "meta", severity: "critical", title: "Meta replica offline",
+    firesWhen: "a meta group peer is marked offline",
+    why: "The meta group has lost fault tolerance: further failures can stall the JetStream API cluster-wide.",
+    action: "Restart the server (check disk, memory, OOM kills first); if it is gone for good, remove it with `nats server cluster peer-remove`.",
+    commands: ["nats server report jetstream", "nats server list", "curl -s http://<server>:8222/healthz"],
+  },
+  {
+    id: "meta_peer_seen", code: null, slice: "meta", severity: "critical", title: "Meta peer not seen",
+    firesWhen: "the meta leader has not heard from a peer for longer than the threshold",
+    threshold: "thresholds.meta.peerSeenCritical", default: "30s",
+    why: "A hung or partitioned server stops taking part in the meta group minutes before it is marked offline; one more failure loses quorum.",
+    action: "Check the named server: process hung (SIGSTOP, GC, disk stall), network partition, or resource exhaustion; restart it if it is hung.",
+    commands: ["nats server report jetstream", "nats rtt --server <server-url>", "nats server info <server>"],
+  },
+  {
+    id: "meta_peer_lag", code: null, slice: "meta", severity: "critical", title: "Meta peer lagging",
+    firesWhen: "a meta peer is more Raft entries behind the leader than the threshold",
+    threshold: "thresholds.meta.peerLagCritical", default: "off",
+    why: "A lagging meta peer cannot take over as leader promptly and may be struggling with disk or CPU.",
+    action: "Check the peer's disk I/O and CPU; it should catch up by itself once the pressure is gone.",
+    commands: ["nats server report jetstream"],
+  },
+  {
+    id: "meta_leader_disagreement", code: "META_002", slice: "meta", severity: "warning", title: "Meta leader disagreement",
+    firesWhen: "servers that answered name different meta leaders (or none)",
+    why: "Servers that disagree on the meta leader point at a partition or an election in progress; API requests may fail.",
+    action: "Check routes between the servers and look for a partition; run the check again to see if it settles.",
+    commands: ["nats server report jetstream", "nats server list"],
+  },
+  {
+    id: "meta_leader_flapping", code: "META_003", slice: "meta", severity: "warning", title: "Meta leader flapping",
+    firesWhen: "more leader changes inside the window than allowed (by Raft term where the server reports it, else by leader name)",
+    threshold: "thresholds.meta.flapMaxChanges / flapWindow", default: "more than 1 change in 10m",
+    why: "Every meta election stalls the JetStream API and can cascade into stream elections; repeated ones mean instability.",
+    action: "Look for network instability, CPU saturation or disk stalls on the servers that held leadership; step down to a healthier node meanwhile.",
+    commands: ["nats server report jetstream", "nats event --js-advisory", "nats server cluster step-down"],
+  },
+  {
+    id: "meta_cluster_shrunk", code: "META_009", slice: "meta", severity: "critical", title: "Meta cluster size decreased",
+    firesWhen: "the meta group has fewer peers than the previous run saw",
+    why: "A peer left the meta group (peer-removed or lost): fault tolerance is lower than it was.",
+    action: "Confirm the removal was planned; otherwise restore or replace the server.",
+    commands: ["nats server report jetstream", "nats server list"],
+  },
+  // ---- streams
+  {
+    id: "stream_quorum_lost", code: "JETSTREAM_008", slice: "streams", severity: "critical", title: "Stream quorum lost",
+    firesWhen: "no stream leader, or online peers < floor(R/2)+1",
+    why: "Without quorum the stream rejects every publish and may be unreadable: applications fail now.",
+    action: "Bring the stream's servers back; if a peer is gone for good and quorum holds, `nats stream cluster peer-remove`.",
+    commands: ["nats stream info <stream>", "nats stream report", "nats server report jetstream"],
+  },
+  {
+    id: "stream_replica_offline", code: "JETSTREAM_007", slice: "streams", severity: "critical", title: "Stream replica offline",
+    firesWhen: "a follower replica is marked offline",
+    why: "The stream runs without a replica: one more failure may lose quorum and stop writes.",
+    action: "Restart the replica's server, or replace the peer with `nats stream cluster peer-remove <stream> <server>`.",
+    commands: ["nats stream info <stream>", "nats server report jetstream --streams"],
+  },
+  {
+    id: "stream_peer_seen", code: "JETSTREAM_023", slice: "streams", severity: "critical", title: "Stream replica not seen",
+    firesWhen: "a follower's last contact with the leader is older than the threshold",
+    threshold: "io.nats.monitor.peer-seen-critical", default: "1m",
+    why: "The replica has stopped taking part in its Raft group (hung, partitioned, disk stall): the stream is one failure from losing quorum.",
+    action: "Check quorum first; then the replica's server (process hung, network partition, disk or resource exhaustion); restart or peer-remove it.",
+    commands: ["nats stream info <stream>", "nats rtt --server <server-url>", "nats server report jetstream"],
+  },
+  {
+    id: "stream_peer_lag", code: "JETSTREAM_022", slice: "streams", severity: "critical", title: "Stream replica lagging",
+    firesWhen: "a follower is more Raft entries behind than the threshold",
+    threshold: "io.nats.monitor.peer-lag-critical", default: "off",
+    why: "A lagging replica is not keeping up: a failover to it would lose or delay data.",
+    action: "Check the replica server's disk and network; it catches up once the pressure is gone.",
+    commands: ["nats stream info <stream>", "nats stream report"],
+  },
+  {
+    id: "stream_peer_expect", code: "JETSTREAM_021", slice: "streams", severity: "critical", title: "Unexpected replica count",
+    firesWhen: "peers differ from `peer-expect` (only when set)",
+    threshold: "io.nats.monitor.peer-expect", default: "unset",
+    why: "The stream does not have the redundancy it was meant to have.",
+    action: "Check the stream's replica setting and placement; `nats stream edit --replicas`.",
+    commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "mirror_seen", code: "JETSTREAM_018", slice: "streams", severity: "critical", title: "Mirror not seen",
+    firesWhen: "the mirror has not heard from its source for longer than the threshold, whatever its lag; or never, once older than it",
+    threshold: "io.nats.monitor.seen-critical", default: "off",
+    why: "The mirror has stopped replicating: in a failover, everything since it was last seen is missing.",
+    action: "Check gateway/leafnode links to the source, that the source exists, and auth changes; step down the mirror to recreate its consumer.",
+    commands: ["nats stream info <mirror>", "nats server report leafnodes", "nats server report gateways", "nats stream cluster step-down <mirror>"],
+  },
+  {
+    id: "mirror_lag", code: "JETSTREAM_017", slice: "streams", severity: "critical", title: "Mirror lagging",
+    firesWhen: "the mirror is more messages behind its source than the threshold",
+    threshold: "io.nats.monitor.lag-critical", default: "off",
+    why: "The mirror is behind: a failover now would lose the lagging messages.",
+    action: "Check the link's throughput and the mirror leader's load.",
+    commands: ["nats stream info <mirror>"],
+  },
+  {
+    id: "source_seen", code: null, slice: "streams", severity: "critical", title: "Source not seen",
+    firesWhen: "a source has not been heard from for longer than the threshold",
+    threshold: "io.nats.monitor.seen-critical", default: "off",
+    why: "The aggregate stream no longer receives this source's messages.",
+    action: "Check the link to the source and that the source stream exists.",
+    commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "source_lag", code: null, slice: "streams", severity: "critical", title: "Source lagging",
+    firesWhen: "a source is more messages behind than the threshold",
+    threshold: "io.nats.monitor.lag-critical", default: "off",
+    why: "The stream is behind one of its sources.",
+    action: "Check the link's throughput and the stream leader's load.",
+    commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "replication_error", code: null, slice: "streams", severity: "critical", title: "Mirror or source error",
+    firesWhen: "the server reports an error on the mirror or a source",
+    why: "Replication is failing with an error the server knows about (jsm.go ignores it).",
+    action: "Read the error; fix the source name, permissions or link it names.",
+    commands: ["nats stream info <stream> --json"],
+  },
+  {
+    id: "sources_min", code: "JETSTREAM_019", slice: "streams", severity: "critical", title: "Too few sources",
+    firesWhen: "fewer sources than `min-sources`", threshold: "io.nats.monitor.min-sources", default: "unset",
+    why: "The stream aggregates fewer upstreams than intended.", action: "Add the missing sources.", commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "sources_max", code: "JETSTREAM_020", slice: "streams", severity: "critical", title: "Too many sources",
+    firesWhen: "more sources than `max-sources`", threshold: "io.nats.monitor.max-sources", default: "unset",
+    why: "The stream aggregates more upstreams than intended.", action: "Remove unintended sources.", commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "stream_messages", code: "JETSTREAM_024", slice: "streams", severity: "warning", title: "Message count",
+    firesWhen: "messages cross `msgs-warn`/`msgs-critical` (upward when critical > warn, downward when critical < warn)",
+    threshold: "io.nats.monitor.msgs-warn / msgs-critical", default: "unset",
+    why: "The stream holds more (or fewer) messages than its owners expect.", action: "Check producers, consumers and limits.", commands: ["nats stream info <stream>"],
+  },
+  {
+    id: "stream_subjects", code: "JETSTREAM_025", slice: "streams", severity: "warning", title: "Subject count",
+    firesWhen: "subjects cross `subjects-warn`/`subjects-critical` (direction as for messages)",
+    threshold: "io.nats.monitor.subjects-warn / subjects-critical", default: "unset",
+    why: "The stream holds more (or fewer) subjects than expected.", action: "Check what publishes to it.", commands: ["nats stream subjects <stream>"],
+  },
+  {
+    id: "mirror_stalled", code: "JETSTREAM_015", slice: "streams", severity: "critical", title: "Mirror stalled at zero lag",
+    firesWhen: "mirror lag 0, not seen for more than the threshold, and its source advanced since the previous run",
+    threshold: "thresholds.streams.mirrorStallAfter", default: "5m",
+    why: "The mirror looks caught up but is not replicating: a failover would silently lose everything since the stall.",
+    action: "Step down the mirror to recreate its internal consumer; check links to the source domain.",
+    commands: ["nats stream info <mirror>", "nats stream info <source>", "nats stream cluster step-down <mirror>"],
+  },
+  {
+    id: "threshold_invalid", code: null, slice: "streams", severity: "warning", title: "Malformed threshold",
+    firesWhen: "an `io.nats.monitor.*` value or override does not parse",
+    why: "The check it configures cannot run as its owner intended; the stream's other checks still run.",
+    action: "Fix the value: durations like 30s, 5m, 1h30m (a bare number means seconds), counts as integers.",
+    commands: ["nats stream info <stream> --json | jq .config.metadata"],
+  },
+  {
+    id: "stream_unavailable", code: null, slice: "streams", severity: "critical", title: "Stream did not report",
+    firesWhen: "the listing names a stream as missing or offline",
+    why: "The stream's leader did not answer: it may be leaderless or all its peers offline.",
+    action: "Check the stream's servers and its quorum.",
+    commands: ["nats stream info <stream>", "nats stream report"],
+  },
+] as const satisfies readonly CheckDefinition[];
+
+export type CheckId = (typeof defs)[number]["id"];
+export const CHECKS: readonly CheckDefinition[] = defs;
+const byId = new Map<string, CheckDefinition>(CHECKS.map((d) => [d.id, d]));
+
+export function checkDefinition(id: CheckId): CheckDefinition {
+  return byId.get(id)!;
+}
+
+/** Builds a finding from a check definition, carrying its runbook text. */
+export function finding(
+  id: CheckId,
+  subject: Subject,
+  summary: string,
+  values: Record<string, FindingValue> = {},
+  severity?: Severity,
+): Finding {
+  const d = checkDefinition(id);
+  return { id, code: d.code, severity: severity ?? d.severity, summary, subject, why: d.why, action: d.action, commands: [...d.commands], values };
+}

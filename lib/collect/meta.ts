@@ -1,0 +1,124 @@
+// Collects the meta slice: one JSZ fan-out (and one RAFTZ fan-out where servers offer it), parsed
+// into a MetaSnapshot. Judges nothing: a failed request becomes a `problems` entry or `blind`.
+import type { NatsConnection } from "@nats-io/transport-node";
+import { nanosToMs } from "../thresholds/duration.ts";
+import { sysFanout } from "../nats/fanout.ts";
+import type { RequestStats } from "../nats/stats.ts";
+import type { JszWire, RaftzWire, SysEnvelope } from "../nats/wire.ts";
+import type { MetaPeer, MetaRaft, MetaSnapshot, ServerReport } from "../snapshot/meta.ts";
+import { versionAtLeast } from "../nats/version.ts";
+
+export interface MetaCollectOptions {
+  timeoutMs: number;
+  /** Servers expected to answer, when known (e.g. from the previous run). */
+  expectedServers?: number;
+  clusterLabel?: string;
+  stats: RequestStats;
+  now?: () => number;
+}
+
+const num = (v: unknown, dflt = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : dflt);
+
+export function serverReport(env: SysEnvelope<JszWire>): ServerReport {
+  const mc = env.data?.meta_cluster;
+  const r: ServerReport = { name: env.server.name, version: env.server.ver };
+  if (env.server.cluster) r.cluster = env.server.cluster;
+  if (env.server.domain) r.domain = env.server.domain;
+  if (mc?.leader) r.metaLeader = mc.leader;
+  if (mc?.cluster_size) r.clusterSize = mc.cluster_size;
+  return r;
+}
+
+export function metaPeers(replicas: unknown): MetaPeer[] {
+  if (!Array.isArray(replicas)) return [];
+  return replicas
+    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
+    .map((p) => {
+      const peer: MetaPeer = {
+        name: p.name as string,
+        current: p.current === true,
+        offline: p.offline === true,
+        activeMs: nanosToMs(num(p.active)),
+        lag: num(p.lag),
+      };
+      if (typeof p.peer === "string") peer.peerId = p.peer;
+      return peer;
+    });
+}
+
+/** The meta group's term from RAFTZ replies: the highest any server reports for `<sys>._meta_`. */
+export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefined {
+  let best: MetaRaft | undefined;
+  for (const r of replies) {
+    for (const groups of Object.values(r.data ?? {})) {
+      const meta = groups?._meta_;
+      if (meta && typeof meta.term === "number" && (!best || meta.term > best.term)) best = { term: meta.term, reportedBy: r.server.name };
+    }
+  }
+  return best;
+}
+
+/** How many servers should answer: the largest meta group size any reply (or the last run) names. */
+export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
+  let n = known;
+  for (const r of replies) {
+    const size = num(r.data?.meta_cluster?.cluster_size);
+    if (size > (n ?? 0)) n = size;
+  }
+  return n;
+}
+
+export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Promise<MetaSnapshot> {
+  const now = o.now ?? Date.now;
+  const snap: MetaSnapshot = { collectedAt: now(), cluster: o.clusterLabel, servers: [], expectedServers: o.expectedServers, problems: [], stats: o.stats };
+  const jsz = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", {}, {
+    timeoutMs: o.timeoutMs,
+    stats: o.stats,
+    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers),
+  });
+  const expected = expectedServers(jsz.replies, o.expectedServers);
+  snap.problems.push(...jsz.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
+  for (const env of jsz.replies) {
+    if (!env?.server?.name) {
+      snap.problems.push("a JSZ reply without a server name was ignored");
+      continue;
+    }
+    if (env.error) {
+      snap.problems.push(`${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
+      continue;
+    }
+    if (!env.data?.meta_cluster) {
+      snap.problems.push(`${env.server.name} answered JSZ without a meta_cluster section (JetStream clustering off?)`);
+    }
+    snap.servers.push(serverReport(env));
+  }
+  snap.expectedServers = expected;
+  if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.cluster)?.cluster;
+  if (jsz.replies.length === 0) {
+    snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
+    return snap;
+  }
+
+  // Only the meta leader's own reply shows the peers reliably.
+  const leaderReply = jsz.replies.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
+  const mc = leaderReply?.data?.meta_cluster;
+  if (leaderReply && mc) {
+    snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: metaPeers(mc.replicas) };
+  }
+
+  // Elections counted by Raft term, where every answering server supports RAFTZ (2.10.17+).
+  if (snap.servers.length && snap.servers.every((s) => versionAtLeast(s.version, "2.10.17"))) {
+    try {
+      const raft = await sysFanout<RaftzWire>(nc, "$SYS.REQ.SERVER.PING.RAFTZ", {}, {
+        timeoutMs: o.timeoutMs,
+        stats: o.stats,
+        expected: (replies) => (replies.length >= snap.servers.length ? snap.servers.length : undefined),
+      });
+      const term = metaTerm(raft.replies);
+      if (term) snap.raft = term;
+    } catch (e) {
+      snap.problems.push(`RAFTZ request failed: ${(e as Error).message}`);
+    }
+  }
+  return snap;
+}

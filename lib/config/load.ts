@@ -1,0 +1,293 @@
+// Configuration from the environment (connection settings named as the `nats` CLI names them) and
+// an optional JSON file (everything else; its connection settings win). Every problem is collected
+// and reported at once, naming the key and the bad value.
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../errors.ts";
+import { parseDurationMs } from "../thresholds/duration.ts";
+import {
+  DEFAULT_CONFIG,
+  type HistoryConfig,
+  type LookoutConfig,
+  type MonitorValues,
+  type NatsConnectionConfig,
+  type NotifierConfig,
+  type StreamOverride,
+} from "./config.ts";
+
+type Env = Record<string, string | undefined>;
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly source: string) {}
+
+  private bad(path: string, msg: string): undefined {
+    this.problems.push(`${this.source}: ${path}: ${msg}`);
+    return undefined;
+  }
+  known(o: Obj, path: string, keys: string[]): void {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) this.bad(`${path}${path ? "." : ""}${k}`, `unknown key (expected one of ${keys.join(", ")})`);
+  }
+  obj(o: Obj, key: string, path: string): Obj | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    return isObj(v) ? v : this.bad(path, `expected an object, got ${JSON.stringify(v)}`);
+  }
+  str(o: Obj, key: string, path: string): string | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    return typeof v === "string" && v !== "" ? v : this.bad(path, `expected a non-empty string, got ${JSON.stringify(v)}`);
+  }
+  bool(o: Obj, key: string, path: string): boolean | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    return typeof v === "boolean" ? v : this.bad(path, `expected true or false, got ${JSON.stringify(v)}`);
+  }
+  int(o: Obj, key: string, path: string, min = 0): number | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    return typeof v === "number" && Number.isInteger(v) && v >= min ? v : this.bad(path, `expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  duration(o: Obj, key: string, path: string): number | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" && typeof v !== "number") return this.bad(path, `expected a duration such as "30s", got ${JSON.stringify(v)}`);
+    const ms = parseDurationMs(String(v));
+    if (ms instanceof Error) return this.bad(path, ms.message);
+    return ms > 0 ? ms : this.bad(path, `must be positive, got ${JSON.stringify(v)}`);
+  }
+  strings(o: Obj, key: string, path: string): string[] | undefined {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (typeof v === "string") return splitList(v);
+    return Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "") ? (v as string[]) : this.bad(path, `expected a list of strings, got ${JSON.stringify(v)}`);
+  }
+  values(o: Obj, key: string, path: string): MonitorValues | undefined {
+    const v = this.obj(o, key, path);
+    if (!v) return undefined;
+    const out: MonitorValues = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k.replace(/^io\.nats\.monitor\./, "")] = String(x);
+      else this.bad(`${path}.${k}`, `expected a string or number, got ${JSON.stringify(x)}`);
+    }
+    return out;
+  }
+}
+
+const splitList = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+
+/** Connection settings from NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CERT, NATS_KEY. */
+export function natsFromEnv(env: Env): Partial<NatsConnectionConfig> {
+  const out: Partial<NatsConnectionConfig> = {};
+  if (env.NATS_URL) out.servers = splitList(env.NATS_URL);
+  if (env.NATS_USER) out.user = env.NATS_USER;
+  if (env.NATS_PASSWORD) out.password = env.NATS_PASSWORD;
+  if (env.NATS_TOKEN) out.token = env.NATS_TOKEN;
+  if (env.NATS_CREDS) out.creds = env.NATS_CREDS;
+  if (env.NATS_NKEY) out.nkey = env.NATS_NKEY;
+  if (env.NATS_CA || env.NATS_CERT || env.NATS_KEY) {
+    out.tls = {};
+    if (env.NATS_CA) out.tls.ca = env.NATS_CA;
+    if (env.NATS_CERT) out.tls.cert = env.NATS_CERT;
+    if (env.NATS_KEY) out.tls.key = env.NATS_KEY;
+  }
+  return out;
+}
+
+function readNats(r: Reader, o: Obj | undefined): Partial<NatsConnectionConfig> {
+  if (!o) return {};
+  r.known(o, "nats", ["servers", "user", "password", "token", "creds", "nkey", "tls"]);
+  const out: Partial<NatsConnectionConfig> = {};
+  const servers = r.strings(o, "servers", "nats.servers");
+  if (servers) out.servers = servers;
+  for (const k of ["user", "password", "token", "creds", "nkey"] as const) {
+    const v = r.str(o, k, `nats.${k}`);
+    if (v !== undefined) out[k] = v;
+  }
+  const tls = r.obj(o, "tls", "nats.tls");
+  if (tls) {
+    r.known(tls, "nats.tls", ["ca", "cert", "key"]);
+    out.tls = {};
+    for (const k of ["ca", "cert", "key"] as const) {
+      const v = r.str(tls, k, `nats.tls.${k}`);
+      if (v !== undefined) out.tls[k] = v;
+    }
+  }
+  return out;
+}
+
+function readHistory(r: Reader, o: Obj | undefined): HistoryConfig | undefined {
+  if (!o) return undefined;
+  const kind = r.str(o, "kind", "history.kind");
+  if (kind === "file") {
+    r.known(o, "history", ["kind", "dir"]);
+    return { kind, dir: r.str(o, "dir", "history.dir") ?? ".lookout" };
+  }
+  if (kind === "dynamodb") {
+    r.known(o, "history", ["kind", "table", "ttlDays", "region", "endpoint"]);
+    const table = r.str(o, "table", "history.table");
+    if (!table) r.problems.push("history.table: required for kind dynamodb");
+    const h: HistoryConfig = { kind, table: table ?? "", ttlDays: r.int(o, "ttlDays", "history.ttlDays", 1) ?? 14 };
+    const region = r.str(o, "region", "history.region");
+    const endpoint = r.str(o, "endpoint", "history.endpoint");
+    if (region) h.region = region;
+    if (endpoint) h.endpoint = endpoint;
+    return h;
+  }
+  r.problems.push(`history.kind: expected "file" or "dynamodb", got ${JSON.stringify(o.kind)}`);
+  return undefined;
+}
+
+function readNotify(r: Reader, v: unknown): NotifierConfig[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return void r.problems.push(`notify: expected a list, got ${JSON.stringify(v)}`) as undefined;
+  const out: NotifierConfig[] = [];
+  v.forEach((n, i) => {
+    const path = `notify[${i}]`;
+    if (!isObj(n)) return void r.problems.push(`${path}: expected an object`);
+    const kind = n.kind;
+    if (kind === "terminal") {
+      r.known(n, path, ["kind", "color"]);
+      const color = r.bool(n, "color", `${path}.color`);
+      out.push(color === undefined ? { kind } : { kind, color });
+    } else if (kind === "jsonl") {
+      r.known(n, path, ["kind", "file"]);
+      const file = r.str(n, "file", `${path}.file`);
+      if (!file) r.problems.push(`${path}.file: required for kind jsonl`);
+      else out.push({ kind, file });
+    } else if (kind === "sns") {
+      r.known(n, path, ["kind", "topicArn", "region", "endpoint"]);
+      const topicArn = r.str(n, "topicArn", `${path}.topicArn`);
+      if (!topicArn || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(topicArn)) r.problems.push(`${path}.topicArn: expected an SNS topic ARN, got ${JSON.stringify(n.topicArn)}`);
+      else {
+        const c: NotifierConfig = { kind, topicArn };
+        const region = r.str(n, "region", `${path}.region`);
+        const endpoint = r.str(n, "endpoint", `${path}.endpoint`);
+        if (region) c.region = region;
+        if (endpoint) c.endpoint = endpoint;
+        out.push(c);
+      }
+    } else r.problems.push(`${path}.kind: expected "terminal", "jsonl" or "sns", got ${JSON.stringify(kind)}`);
+  });
+  return out;
+}
+
+function readOverrides(r: Reader, v: unknown): StreamOverride[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return void r.problems.push(`thresholds.streams.overrides: expected a list`) as undefined;
+  const out: StreamOverride[] = [];
+  v.forEach((o, i) => {
+    const path = `thresholds.streams.overrides[${i}]`;
+    if (!isObj(o)) return void r.problems.push(`${path}: expected an object`);
+    r.known(o, path, ["account", "stream", "values"]);
+    const stream = r.str(o, "stream", `${path}.stream`) ?? "*";
+    const account = r.str(o, "account", `${path}.account`);
+    const values = r.values(o, "values", `${path}.values`) ?? {};
+    out.push(account ? { account, stream, values } : { stream, values });
+  });
+  return out;
+}
+
+/** Builds a validated configuration from a parsed JSON document (may be `{}`) and the environment. */
+export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration"): LookoutConfig {
+  const r = new Reader(source);
+  const c: LookoutConfig = structuredClone(DEFAULT_CONFIG);
+  const o: Obj = isObj(doc) ? doc : (r.problems.push(`${source}: expected a JSON object`), {});
+  r.known(o, "", ["cluster", "nats", "mode", "slices", "thresholds", "alerts", "history", "notify", "timeouts"]);
+
+  c.nats = { ...c.nats, ...natsFromEnv(env), ...readNats(r, r.obj(o, "nats", "nats")) };
+  const label = r.str(o, "cluster", "cluster");
+  if (label) c.clusterLabel = label;
+  const mode = o.mode;
+  if (mode !== undefined) {
+    if (mode === "system" || mode === "account") c.mode = mode;
+    else r.problems.push(`mode: expected "system" or "account", got ${JSON.stringify(mode)}`);
+  }
+
+  const slices = r.obj(o, "slices", "slices");
+  if (slices) {
+    r.known(slices, "slices", Object.keys(c.slices));
+    for (const name of Object.keys(c.slices) as (keyof LookoutConfig["slices"])[]) {
+      const s = r.obj(slices, name, `slices.${name}`);
+      if (!s) continue;
+      r.known(s, `slices.${name}`, ["enabled", "every"]);
+      c.slices[name].enabled = r.bool(s, "enabled", `slices.${name}.enabled`) ?? c.slices[name].enabled;
+      c.slices[name].everyMs = r.duration(s, "every", `slices.${name}.every`) ?? c.slices[name].everyMs;
+    }
+  }
+
+  const th = r.obj(o, "thresholds", "thresholds");
+  if (th) {
+    r.known(th, "thresholds", ["meta", "streams"]);
+    const m = r.obj(th, "meta", "thresholds.meta");
+    if (m) {
+      r.known(m, "thresholds.meta", ["peerSeenCritical", "peerLagCritical", "flapMaxChanges", "flapWindow"]);
+      const mt = c.thresholds.meta;
+      // "off" (or 0) disables a threshold, as a value <= 0 does in the NATS tools.
+      if (m.peerSeenCritical === "off" || m.peerSeenCritical === 0) delete mt.peerSeenCriticalMs;
+      else mt.peerSeenCriticalMs = r.duration(m, "peerSeenCritical", "thresholds.meta.peerSeenCritical") ?? mt.peerSeenCriticalMs;
+      if (m.peerLagCritical === "off" || m.peerLagCritical === 0) delete mt.peerLagCritical;
+      else mt.peerLagCritical = r.int(m, "peerLagCritical", "thresholds.meta.peerLagCritical", 1) ?? mt.peerLagCritical;
+      if (mt.peerLagCritical === undefined) delete mt.peerLagCritical;
+      mt.flapMaxChanges = r.int(m, "flapMaxChanges", "thresholds.meta.flapMaxChanges", 0) ?? mt.flapMaxChanges;
+      mt.flapWindowMs = r.duration(m, "flapWindow", "thresholds.meta.flapWindow") ?? mt.flapWindowMs;
+    }
+    const s = r.obj(th, "streams", "thresholds.streams");
+    if (s) {
+      r.known(s, "thresholds.streams", ["defaults", "overrides", "mirrorStallAfter"]);
+      const st = c.thresholds.streams;
+      const d = r.values(s, "defaults", "thresholds.streams.defaults");
+      if (d) st.defaults = { ...st.defaults, ...d };
+      st.overrides = readOverrides(r, s.overrides) ?? st.overrides;
+      st.mirrorStallAfterMs = r.duration(s, "mirrorStallAfter", "thresholds.streams.mirrorStallAfter") ?? st.mirrorStallAfterMs;
+    }
+  }
+
+  const al = r.obj(o, "alerts", "alerts");
+  if (al) {
+    r.known(al, "alerts", ["remindAfter", "resolveAfterRuns", "claimLease"]);
+    c.alerts.remindAfterMs = r.duration(al, "remindAfter", "alerts.remindAfter") ?? c.alerts.remindAfterMs;
+    c.alerts.resolveAfterRuns = r.int(al, "resolveAfterRuns", "alerts.resolveAfterRuns", 1) ?? c.alerts.resolveAfterRuns;
+    c.alerts.claimLeaseMs = r.duration(al, "claimLease", "alerts.claimLease") ?? c.alerts.claimLeaseMs;
+  }
+  c.history = readHistory(r, r.obj(o, "history", "history")) ?? c.history;
+  c.notify = readNotify(r, o.notify) ?? c.notify;
+  const to = r.obj(o, "timeouts", "timeouts");
+  if (to) {
+    r.known(to, "timeouts", ["connect", "request"]);
+    c.timeouts.connectMs = r.duration(to, "connect", "timeouts.connect") ?? c.timeouts.connectMs;
+    c.timeouts.requestMs = r.duration(to, "request", "timeouts.request") ?? c.timeouts.requestMs;
+  }
+
+  // Cross-field rules.
+  const n = c.nats;
+  if (n.servers.length === 0) r.problems.push("nats.servers: at least one server URL is required (NATS_URL)");
+  for (const u of n.servers) if (!/^(nats|tls|ws|wss):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(u)) r.problems.push(`nats.servers: ${JSON.stringify(u)} is not a NATS URL (nats://host:port)`);
+  const methods = [n.user !== undefined || n.password !== undefined, n.token !== undefined, n.creds !== undefined, n.nkey !== undefined].filter(Boolean).length;
+  if (methods > 1) r.problems.push("nats: choose one of user/password, token, creds or nkey");
+  if ((n.user === undefined) !== (n.password === undefined)) r.problems.push("nats: user and password go together");
+  if ((n.tls?.cert === undefined) !== (n.tls?.key === undefined)) r.problems.push("nats.tls: cert and key go together");
+
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return c;
+}
+
+/** Reads `--config FILE` (if given) and the environment. */
+export function loadConfig(file: string | undefined, env: Env = process.env): LookoutConfig {
+  if (!file) return buildConfig({}, env, "environment");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError([`${file}: cannot read: ${(e as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`${file}: not valid JSON: ${(e as Error).message}`]);
+  }
+  return buildConfig(doc, env, file);
+}

@@ -1,0 +1,48 @@
+// The history of a slice: what its previous runs observed and the state of its alerts. One small
+// interface, an embedded file implementation and a DynamoDB one, held to one contract test suite.
+import type { AlertBook } from "../alerts/alert.ts";
+import type { SliceName } from "../checks/catalog.ts";
+
+export interface HistoryKey {
+  cluster: string;
+  slice: SliceName;
+}
+
+export interface SliceHistory<O = unknown> {
+  /** The slice's compact observation document from the last run. */
+  observations: O | undefined;
+  book: AlertBook;
+  /** The run that saved this document. */
+  runId: string;
+  savedAt: number;
+}
+
+export interface Loaded<O = unknown> {
+  /** Monotonic version: saves are conditional on it. */
+  version: number;
+  doc: SliceHistory<O>;
+}
+
+/** What a save cost: the scale budget holds items written constant in the number of streams. */
+export interface SaveReport {
+  version: number;
+  /** Bytes written (after compression, where the store compresses). */
+  bytes: number;
+  /** Items (DynamoDB) or files written. */
+  items: number;
+  /** Write capacity units consumed, where the store reports them. */
+  writeUnits?: number;
+}
+
+export interface HistoryStore {
+  readonly kind: string;
+  load<O>(key: HistoryKey): Promise<Loaded<O> | undefined>;
+  /**
+   * Saves `doc` as the next version if the stored version still equals `expectedVersion`
+   * (undefined: nothing stored yet). Throws HistoryConflictError otherwise.
+   */
+  save<O>(key: HistoryKey, doc: SliceHistory<O>, expectedVersion: number | undefined): Promise<SaveReport>;
+  close?(): Promise<void>;
+}
+
+export const keyString = (k: HistoryKey): string => `${k.cluster}/${k.slice}`;

@@ -1,0 +1,176 @@
+// One run of one slice, the same in Lambda, `lookout watch` and `lookout check`:
+// collect -> load history -> evaluate -> reconcile -> claim -> notify -> settle and save.
+//
+// Delivery is at-least-once. Pending notices are claimed (saved with this run's id and a lease)
+// before any notifier is called, conditional on the version this run loaded, so two overlapping
+// runs cannot both send them. A run that crashes after notifying but before its last save leaves
+// them claimed; once the lease lapses the next run sends them again (a duplicate, never a loss).
+import { randomUUID } from "node:crypto";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { AlertBook, AlertState, LifecycleState, Notice } from "../alerts/alert.ts";
+import { emptyBook } from "../alerts/alert.ts";
+import { claim, deliverable, reconcile, settle } from "../alerts/reconcile.ts";
+import type { LookoutConfig } from "../config/config.ts";
+import { HistoryConflictError } from "../errors.ts";
+import { fingerprint, type Finding } from "../findings/finding.ts";
+import { overallStatus, type Status } from "../findings/status.ts";
+import { newRequestStats, type RequestStats } from "../nats/stats.ts";
+import type { HistoryKey, HistoryStore, Loaded, SaveReport, SliceHistory } from "../history/store.ts";
+import type { Notifier } from "../notify/notifier.ts";
+import type { Slice, SnapshotBase } from "../slices/slice.ts";
+
+export interface RunDeps {
+  config: LookoutConfig;
+  history: HistoryStore;
+  notifiers: Notifier[];
+  /** Opens (or reuses) a NATS connection; a rejection makes the run blind with its reason. */
+  connection: () => Promise<NatsConnection>;
+  describeError?: (e: unknown) => string;
+  now?: () => number;
+  runId?: string;
+}
+
+export type ReportedFinding = Finding & { state: LifecycleState };
+
+export interface RunReport {
+  slice: string;
+  cluster: string;
+  historyKey: string;
+  runId: string;
+  startedAt: number;
+  durationMs: number;
+  status: Status;
+  findings: ReportedFinding[];
+  resolved: AlertState[];
+  /** Notices this run sent, and those still waiting for a later run. */
+  notices: { sent: Notice[]; pending: number; failed: number };
+  requests: RequestStats;
+  history: { loadedVersion: number | undefined; saves: SaveReport[] };
+  /** True when another run of this slice saved first; this one notified nothing. */
+  superseded: boolean;
+  /** Problems that must fail the run loudly (history or notifier failures). */
+  errors: string[];
+}
+
+/** The history key of a cluster: its configured label, else its server list (stable even when blind). */
+export function historyKeyFor(config: LookoutConfig, slice: Slice["name"]): HistoryKey {
+  return { cluster: config.clusterLabel ?? [...config.nats.servers].sort().join(","), slice };
+}
+
+const SAVE_RETRIES = 3;
+
+export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, deps: RunDeps): Promise<RunReport> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const runId = deps.runId ?? randomUUID();
+  const key = historyKeyFor(deps.config, slice.name);
+  const errors: string[] = [];
+  const stats = newRequestStats();
+  const saves: SaveReport[] = [];
+
+  // 1. History first: a store that cannot be read must not lead to paging everything anew.
+  let loaded: Loaded<O> | undefined;
+  let historyOk = true;
+  try {
+    loaded = await deps.history.load<O>(key);
+  } catch (e) {
+    historyOk = false;
+    errors.push(`history load failed (${deps.history.kind}): ${(e as Error).message}`);
+  }
+  const previous = loaded?.doc.observations;
+  const ctx = { config: deps.config, stats, now, previous };
+
+  // 2. Collect: any failure to connect makes the run blind, never silent.
+  let snap: S;
+  try {
+    const nc = await deps.connection();
+    snap = await slice.collect(nc, ctx);
+  } catch (e) {
+    snap = slice.blind(deps.describeError ? deps.describeError(e) : String((e as Error)?.message ?? e), ctx);
+  }
+
+  // 3. Evaluate (pure).
+  const findings = slice.evaluate(snap, previous, deps.config);
+  const observations = slice.observe(snap, previous, deps.config);
+  const cluster = snap.cluster ?? key.cluster;
+  const report = (book: AlertBook | undefined, states: Map<string, LifecycleState>, resolved: AlertState[], sent: Notice[], failed: number, superseded: boolean): RunReport => ({
+    slice: slice.name,
+    cluster,
+    historyKey: `${key.cluster}/${key.slice}`,
+    runId,
+    startedAt,
+    durationMs: now() - startedAt,
+    status: overallStatus(findings),
+    findings: findings.map((f) => ({ ...f, state: states.get(fingerprint(f)) ?? "new" })),
+    resolved,
+    notices: { sent, pending: book?.outbox.length ?? 0, failed },
+    requests: stats,
+    history: { loadedVersion: loaded?.version, saves },
+    superseded,
+    errors,
+  });
+  if (!historyOk) return report(undefined, new Map(), [], [], 0, false);
+
+  // 4. Reconcile with the alert book.
+  const policy = deps.config.alerts;
+  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, policy, (a) => slice.covers(snap, a));
+  let book = r.book;
+  const doc = (b: AlertBook): SliceHistory<O> => ({ observations, book: b, runId, savedAt: now() });
+
+  // 5. Claim what this run will deliver (skipped when there is nothing to send: one write a run).
+  const toSend = deps.notifiers.length ? deliverable(book, runId, now()) : [];
+  let version = loaded?.version;
+  try {
+    if (toSend.length) {
+      book = claim(book, new Set(toSend.map((n) => n.id)), runId, now(), policy.claimLeaseMs);
+      const s = await deps.history.save(key, doc(book), version);
+      saves.push(s);
+      version = s.version;
+    }
+  } catch (e) {
+    if (e instanceof HistoryConflictError) return report(book, r.states, r.resolved, [], 0, true);
+    errors.push(`history save failed (${deps.history.kind}): ${(e as Error).message}`);
+    return report(book, r.states, r.resolved, [], 0, false);
+  }
+
+  // 6. Notify: each notifier gets the notices it has not delivered yet.
+  const deliveredBy = new Map<string, string[]>();
+  const failed = new Map<string, string>();
+  for (const n of deps.notifiers) {
+    const mine = toSend.filter((x) => !x.deliveredTo?.includes(n.name));
+    if (!mine.length) continue;
+    try {
+      const res = await n.deliver(mine, { cluster, slice: slice.name, runId });
+      for (const id of res.delivered) deliveredBy.set(id, [...(deliveredBy.get(id) ?? []), n.name]);
+      for (const [id, why] of res.failed) failed.set(id, `${n.name}: ${why}`);
+    } catch (e) {
+      for (const x of mine) failed.set(x.id, `${n.name}: ${(e as Error).message}`);
+    }
+  }
+  if (failed.size) errors.push(`${failed.size} notice(s) not delivered, kept for the next run: ${[...new Set(failed.values())].slice(0, 3).join("; ")}`);
+  const names = deps.notifiers.map((n) => n.name);
+  const sent = toSend.filter((x) => names.every((nm) => deliveredBy.get(x.id)?.includes(nm) || x.deliveredTo?.includes(nm)));
+
+  // 7. Settle and save; on a conflict, re-apply the outcome to what is stored now.
+  for (let attempt = 0; ; attempt++) {
+    const settled = settle(book, deliveredBy, failed, names, now());
+    try {
+      saves.push(await deps.history.save(key, doc(settled), version));
+      book = settled;
+      break;
+    } catch (e) {
+      if (!(e instanceof HistoryConflictError) || attempt >= SAVE_RETRIES) {
+        errors.push(`history save failed (${deps.history.kind}): ${(e as Error).message}; delivered notices may be sent again`);
+        break;
+      }
+      const fresh = await deps.history.load<O>(key).catch(() => undefined);
+      if (!fresh) {
+        errors.push("history vanished during the run; delivered notices may be sent again");
+        break;
+      }
+      book = fresh.doc.book;
+      version = fresh.version;
+    }
+  }
+  return report(book, r.states, r.resolved, sent, failed.size, false);
+}

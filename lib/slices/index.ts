@@ -1,0 +1,15 @@
+import type { SliceName } from "../checks/catalog.ts";
+import { metaSlice } from "./meta.ts";
+import type { Slice } from "./slice.ts";
+
+/** Every slice, by name. Handlers in functions/ and the CLI pick from here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const SLICES: Partial<Record<SliceName, Slice<any, any>>> = {
+  meta: metaSlice,
+};
+
+export function sliceNamed(name: string): Slice {
+  const s = SLICES[name as SliceName];
+  if (!s) throw new Error(`unknown slice "${name}" (known: ${Object.keys(SLICES).join(", ")})`);
+  return s;
+}

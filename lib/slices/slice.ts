@@ -1,0 +1,37 @@
+// A slice is one part of cluster state with its checks: how to collect it, how to judge it, what
+// to remember for the next run, and which alerts a run of it can clear.
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { AlertState } from "../alerts/alert.ts";
+import type { SliceName } from "../checks/catalog.ts";
+import type { LookoutConfig } from "../config/config.ts";
+import type { Finding } from "../findings/finding.ts";
+import type { RequestStats } from "../nats/stats.ts";
+
+export interface SnapshotBase {
+  collectedAt: number;
+  cluster: string | undefined;
+  /** Set when the run could see nothing; the reason, secret-free. */
+  blind?: string;
+  stats: RequestStats;
+}
+
+export interface CollectContext<O> {
+  config: LookoutConfig;
+  stats: RequestStats;
+  now: () => number;
+  /** What the previous run observed (e.g. how many servers answered then). */
+  previous: O | undefined;
+  /** Stop collecting more pages after this moment (epoch ms) and say what was skipped. */
+  deadline?: number;
+}
+
+export interface Slice<S extends SnapshotBase = SnapshotBase, O = unknown> {
+  readonly name: SliceName;
+  collect(nc: NatsConnection, ctx: CollectContext<O>): Promise<S>;
+  /** The snapshot of a run that could not connect at all. */
+  blind(reason: string, ctx: CollectContext<O>): S;
+  evaluate(snapshot: S, previous: O | undefined, config: LookoutConfig): Finding[];
+  observe(snapshot: S, previous: O | undefined, config: LookoutConfig): O;
+  /** Whether this run looked at what `alert` is about, so its absence means it cleared. */
+  covers(snapshot: S, alert: AlertState): boolean;
+}
