@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compareVersions, versionAtLeast } from "../../lib/nats/version.ts";
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cacheDir = join(projectRoot, ".cache", "nats-server");
@@ -14,19 +15,8 @@ export interface ServerBinary {
   hasMetadata: boolean;
 }
 
-function compare(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-export function versionAtLeast(version: string, min: string): boolean {
-  return compare(version, min) >= 0;
-}
+const compare = compareVersions;
+export { versionAtLeast };
 
 /** Every cached server, oldest first. */
 export function installedServers(): ServerBinary[] {
