@@ -19,7 +19,7 @@ export async function runCheck(config: LookoutConfig, which: string): Promise<Ru
   const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
   try {
     const reports: RunReport[] = [];
-    for (const s of slices) reports.push(await runSlice(s, { config, history, notifiers, connection: conn.get, describeError: conn.describe }));
+    for (const s of slices) reports.push(await runSlice(s, { config, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe }));
     return reports;
   } finally {
     await conn.close();

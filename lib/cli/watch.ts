@@ -31,7 +31,7 @@ export async function runWatch(config: LookoutConfig, o: WatchOptions): Promise<
     for (let n = 0; !stop.signal.aborted && (o.maxRuns === undefined || n < o.maxRuns); n++) {
       const started = Date.now();
       try {
-        const r = await runSlice(slice, { config, history, notifiers, connection: conn.get, describeError: conn.describe });
+        const r = await runSlice(slice, { config, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe });
         if (o.verbose) out(`\x1b[2m${new Date(r.startedAt).toISOString().slice(11, 19)} ${r.slice}: ${r.status}, ${r.findings.length} finding(s), ${r.requests.requests} request(s), ${r.durationMs} ms\x1b[0m\n`);
         for (const e of r.errors) out(`lookout: ${r.slice}: ${e}\n`);
         if (r.status === "unknown") await conn.close(); // reconnect next time

@@ -27,8 +27,8 @@ export function connectionOptions(c: NatsConnectionConfig, timeoutMs: number): C
   return o;
 }
 
-export async function connectNats(c: NatsConnectionConfig, timeoutMs: number): Promise<NatsConnection> {
-  return connect(connectionOptions(c, timeoutMs));
+export async function connectNats(c: NatsConnectionConfig, timeoutMs: number, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+  return connect({ ...connectionOptions(c, timeoutMs), ...extra });
 }
 
 /** A short, secret-free reason for a failed connection or request. */

@@ -6,13 +6,34 @@ import { connectNats, describeNatsError } from "../nats/connect.ts";
 export class SharedConnection {
   private nc: NatsConnection | undefined;
   private opening: Promise<NatsConnection> | undefined;
+  /** Servers that recently gave us nothing, tried last. */
+  private suspect = new Set<string>();
   constructor(private readonly config: NatsConnectionConfig, private readonly timeoutMs: number) {}
 
   get = async (): Promise<NatsConnection> => {
     if (this.nc && !this.nc.isClosed()) return this.nc;
-    this.opening ??= connectNats(this.config, this.timeoutMs).finally(() => (this.opening = undefined));
+    this.opening ??= this.open().finally(() => (this.opening = undefined));
     this.nc = await this.opening;
     return this.nc;
+  };
+
+  private open(): Promise<NatsConnection> {
+    if (!this.suspect.size) return connectNats(this.config, this.timeoutMs);
+    const servers = [...this.config.servers].sort((a, b) => Number(this.isSuspect(a)) - Number(this.isSuspect(b)));
+    this.suspect.clear();
+    return connectNats({ ...this.config, servers }, this.timeoutMs, { noRandomize: true });
+  }
+
+  private isSuspect(url: string): boolean {
+    const hostPort = url.replace(/^\w+:\/\//, "");
+    return [...this.suspect].some((s) => s.replace(/^\w+:\/\//, "") === hostPort);
+  }
+
+  /** Closes the connection and tries the server it was attached to last when reopening. */
+  failover = async (): Promise<void> => {
+    const server = this.nc?.getServer();
+    if (server) this.suspect.add(server);
+    await this.close();
   };
 
   describe = (e: unknown): string => describeNatsError(e, this.config);

@@ -25,6 +25,12 @@ export interface RunDeps {
   notifiers: Notifier[];
   /** Opens (or reuses) a NATS connection; a rejection makes the run blind with its reason. */
   connection: () => Promise<NatsConnection>;
+  /**
+   * Drops the current connection so the next `connection()` reaches another server. Called once
+   * when a run saw nothing through a connection that looked open: the server it is attached to
+   * may be the hung one, and the rest of the cluster can still be seen.
+   */
+  failover?: () => Promise<void>;
   describeError?: (e: unknown) => string;
   now?: () => number;
   runId?: string;
@@ -81,12 +87,17 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   const ctx = { config: deps.config, stats, now, previous };
 
   // 2. Collect: any failure to connect makes the run blind, never silent.
-  let snap: S;
-  try {
-    const nc = await deps.connection();
-    snap = await slice.collect(nc, ctx);
-  } catch (e) {
-    snap = slice.blind(deps.describeError ? deps.describeError(e) : String((e as Error)?.message ?? e), ctx);
+  const collect = async (): Promise<S> => {
+    try {
+      return await slice.collect(await deps.connection(), ctx);
+    } catch (e) {
+      return slice.blind(deps.describeError ? deps.describeError(e) : String((e as Error)?.message ?? e), ctx);
+    }
+  };
+  let snap = await collect();
+  if (snap.blind && deps.failover) {
+    await deps.failover();
+    snap = await collect();
   }
 
   // 3. Evaluate (pure).
