@@ -68,17 +68,13 @@ export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known:
   return n;
 }
 
-export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Promise<MetaSnapshot> {
-  const now = o.now ?? Date.now;
-  const snap: MetaSnapshot = { collectedAt: now(), cluster: o.clusterLabel, servers: [], expectedServers: o.expectedServers, problems: [], stats: o.stats };
-  const jsz = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", {}, {
-    timeoutMs: o.timeoutMs,
-    stats: o.stats,
-    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers),
-  });
-  const expected = expectedServers(jsz.replies, o.expectedServers);
-  snap.problems.push(...jsz.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
-  for (const env of jsz.replies) {
+/** Parses JSZ replies into a MetaSnapshot (pure: the fixture tests feed it captured replies). */
+export function parseMetaReplies(
+  replies: readonly SysEnvelope<JszWire>[],
+  o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats },
+): MetaSnapshot {
+  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: expectedServers(replies, o.expectedServers), problems: [], stats: o.stats };
+  for (const env of replies) {
     if (!env?.server?.name) {
       snap.problems.push("a JSZ reply without a server name was ignored");
       continue;
@@ -87,24 +83,35 @@ export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Pr
       snap.problems.push(`${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
       continue;
     }
-    if (!env.data?.meta_cluster) {
-      snap.problems.push(`${env.server.name} answered JSZ without a meta_cluster section (JetStream clustering off?)`);
-    }
+    if (!env.data?.meta_cluster) snap.problems.push(`${env.server.name} answered JSZ without a meta_cluster section (JetStream clustering off?)`);
     snap.servers.push(serverReport(env));
   }
-  snap.expectedServers = expected;
   if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.cluster)?.cluster;
-  if (jsz.replies.length === 0) {
+  if (replies.length === 0) {
     snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
     return snap;
   }
-
   // Only the meta leader's own reply shows the peers reliably.
-  const leaderReply = jsz.replies.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
+  const leaderReply = replies.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
   const mc = leaderReply?.data?.meta_cluster;
-  if (leaderReply && mc) {
-    snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: metaPeers(mc.replicas) };
-  }
+  if (leaderReply && mc) snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: metaPeers(mc.replicas) };
+  return snap;
+}
+
+export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Promise<MetaSnapshot> {
+  const now = o.now ?? Date.now;
+  const collectedAt = now();
+  const jsz = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", {}, {
+    timeoutMs: o.timeoutMs,
+    stats: o.stats,
+    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers),
+  });
+  const p: Parameters<typeof parseMetaReplies>[1] = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
+  if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
+  if (o.expectedServers) p.expectedServers = o.expectedServers;
+  const snap = parseMetaReplies(jsz.replies, p);
+  snap.problems.unshift(...jsz.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
+  if (snap.blind) return snap;
 
   // Elections counted by Raft term, where every answering server supports RAFTZ (2.10.17+).
   if (snap.servers.length && snap.servers.every((s) => versionAtLeast(s.version, "2.10.17"))) {
