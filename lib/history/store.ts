@@ -30,8 +30,17 @@ export interface SaveReport {
   bytes: number;
   /** Items (DynamoDB) or files written. */
   items: number;
-  /** Write capacity units consumed, where the store reports them. */
+  /** Write capacity units of this save (DynamoDB); see `writeUnitsSource`. */
   writeUnits?: number;
+  /**
+   * `reported`: what the server returned (ReturnConsumedCapacity) for every write of the save;
+   * `computed`: from item sizes with DynamoDB's published formula, where the server reported nothing.
+   */
+  writeUnitsSource?: "reported" | "computed";
+  /** Write units computed from item sizes, always (moto reports 1 a write whatever its size). */
+  computedWriteUnits?: number;
+  /** Bytes of the JSON document before compression. */
+  rawBytes?: number;
 }
 
 export interface HistoryStore {
