@@ -78,6 +78,7 @@ export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefin
   const cluster = snap.cluster;
   const at = (extra: Record<string, string> = {}) => ({ ...(cluster ? { cluster } : {}), ...extra });
   if (snap.blind) return [finding("monitor_blind", at(), `monitor is blind: ${snap.blind}`, { reason: snap.blind })];
+  if (snap.standalone) return [];
 
   const out: Finding[] = [];
   const answered = new Set(snap.servers.map((s) => s.name));

@@ -83,9 +83,12 @@ export function parseMetaReplies(
       snap.problems.push(`${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
       continue;
     }
-    if (!env.data?.meta_cluster) snap.problems.push(`${env.server.name} answered JSZ without a meta_cluster section (JetStream clustering off?)`);
     snap.servers.push(serverReport(env));
   }
+  // A server without clustering has no meta group: nothing for this slice to judge.
+  const withoutMeta = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster).map((r) => r.server.name);
+  if (snap.servers.length && withoutMeta.length === snap.servers.length) snap.standalone = true;
+  else if (withoutMeta.length) snap.problems.push(`${withoutMeta.join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
   if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.cluster)?.cluster;
   if (replies.length === 0) {
     snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;

@@ -40,6 +40,7 @@ export function describeNatsError(e: unknown, c: NatsConnectionConfig): string {
   // Never echo a secret back, whatever the library put in its message.
   for (const secret of [c.password, c.token]) if (secret) msg = msg.split(secret).join("***");
   if (/authorization|authentication|auth/i.test(msg)) return `authentication failed (${msg})`;
+  if (/no responders/i.test(msg)) return `no responders for ${/'([^']+)'/.exec(msg)?.[1] ?? "the request"}: these credentials are probably not the system account's (system mode needs them; use mode "account" otherwise)`;
   if (/tls|certificate|ssl|handshake/i.test(msg)) return `TLS failure (${msg})`;
   if (/ECONNREFUSED|CONNECTION_REFUSED/i.test(msg)) return `connection refused by ${c.servers.join(", ")} (${msg})`;
   if (/timeout|TIMEOUT/i.test(msg)) return `timed out (${msg})`;

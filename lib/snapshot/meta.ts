@@ -42,6 +42,8 @@ export interface MetaSnapshot {
   cluster: string | undefined;
   /** Set when nothing could be seen at all; the reason, secret-free. */
   blind?: string;
+  /** Every answering server runs JetStream without clustering: there is no meta group. */
+  standalone?: boolean;
   /** Servers that answered the JSZ fan-out. */
   servers: ServerReport[];
   /** How many servers should have answered (the meta group's size), if any reply said. */

@@ -44,6 +44,8 @@ export interface AccountSpec {
   user: string;
   password: string;
   jetstream: boolean;
+  /** Public keys of extra nkey users of the account. */
+  nkeys?: string[];
 }
 
 export interface ClusterOptions {
@@ -150,7 +152,7 @@ export class NatsCluster {
     const o = this.opts;
     const routes = this.servers.filter((x) => x !== s).map((x) => `nats-route://127.0.0.1:${x.clusterPort}`);
     const accounts = o.accounts
-      .map((a) => `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" } ] }`)
+      .map((a) => `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" }${(a.nkeys ?? []).map((k) => `, { nkey: "${k}" }`).join("")} ] }`)
       .join("\n");
     const cluster =
       o.size > 1
@@ -212,6 +214,14 @@ ${o.extraConfig ?? ""}
   /** Waits until every running, unfrozen server agrees on a meta leader and the leader sees its peers current. */
   async waitForMetaLeader(timeoutMs = 30_000): Promise<string> {
     const live = () => this.servers.filter((s) => s.proc && s.proc.exitCode === null && !s.frozen);
+    // A single server without clustering has no meta group: JetStream answering is all there is.
+    if (this.opts.size === 1) {
+      const s = this.servers[0]!;
+      return waitFor(`${s.name} JetStream to answer`, async () => {
+        await this.jsz(0);
+        return s.name;
+      }, timeoutMs, 250);
+    }
     return waitFor("a meta leader agreed by every running server", async () => {
       const views = await Promise.all(live().map((s) => this.jsz(s.index)));
       const leaders = new Set(views.map((v) => v.meta_cluster?.leader ?? ""));
