@@ -48,6 +48,12 @@ export interface AccountSpec {
   nkeys?: string[];
 }
 
+/** Extra users written verbatim into an account's `users` list (e.g. with permissions). */
+export interface RawUsers {
+  account: string;
+  users: string[];
+}
+
 export interface ClusterOptions {
   binary: ServerBinary;
   size?: number;
@@ -60,6 +66,8 @@ export interface ClusterOptions {
   leafnodeListen?: boolean;
   /** Connect this cluster's servers as leafnodes to a hub: account name -> hub leafnode URL with creds. */
   leafRemotes?: { url: string; account: string }[];
+  /** Users with permissions, added to the named account (`SYS` for the system account). */
+  extraUsers?: RawUsers[];
   /** Extra raw config appended to every server's file. */
   extraConfig?: string;
 }
@@ -152,7 +160,7 @@ export class NatsCluster {
     const o = this.opts;
     const routes = this.servers.filter((x) => x !== s).map((x) => `nats-route://127.0.0.1:${x.clusterPort}`);
     const accounts = o.accounts
-      .map((a) => `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" }${(a.nkeys ?? []).map((k) => `, { nkey: "${k}" }`).join("")} ] }`)
+      .map((a) => `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" }${(a.nkeys ?? []).map((k) => `, { nkey: "${k}" }`).join("")}${this.rawUsers(a.name)} ] }`)
       .join("\n");
     const cluster =
       o.size > 1
@@ -171,11 +179,15 @@ ${leafListen}
 ${leafRemotes}
 accounts {
 ${accounts}
-  SYS: { users: [ { user: "${SYS_USER.user}", password: "${SYS_USER.password}" } ] }
+  SYS: { users: [ { user: "${SYS_USER.user}", password: "${SYS_USER.password}" }${this.rawUsers("SYS")} ] }
 }
 system_account: SYS
 ${o.extraConfig ?? ""}
 `;
+  }
+
+  private rawUsers(account: string): string {
+    return (this.opts.extraUsers ?? []).filter((u) => u.account === account).flatMap((u) => u.users).map((u) => `, ${u}`).join("");
   }
 
   private async spawn(s: ServerProcess): Promise<void> {

@@ -1,0 +1,73 @@
+// Issue 8: the monitor works with users restricted to the minimal allow lists the README documents,
+// on servers with authorization on; and each allowed subject is needed (a narrower list degrades).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildConfig } from "../../lib/config/load.ts";
+import { FileHistoryStore } from "../../lib/history/file-store.ts";
+import { SharedConnection } from "../../lib/run/connection.ts";
+import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import { SLICES } from "../../lib/slices/index.ts";
+import type { Slice } from "../../lib/slices/slice.ts";
+import { NatsCluster } from "../harness/cluster.ts";
+import { newestServer } from "../harness/servers.ts";
+
+/** The allow lists documented in the README ("NATS permissions"). */
+export const SYSTEM_MODE_PERMISSIONS = {
+  publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ", "$SYS.REQ.SERVER.PING.RAFTZ"] },
+  subscribe: { allow: ["_INBOX.>"] },
+};
+export const ACCOUNT_MODE_PERMISSIONS = {
+  publish: { allow: ["$JS.API.STREAM.LIST"] },
+  subscribe: { allow: ["_INBOX.>"] },
+};
+const user = (name: string, perms: object) => `{ user: "${name}", password: "${name}-pw", permissions: ${JSON.stringify(perms)} }`;
+
+describe("minimal NATS permissions", () => {
+  let cluster: NatsCluster;
+  beforeAll(async () => {
+    cluster = await NatsCluster.start({
+      binary: newestServer(),
+      extraUsers: [
+        { account: "SYS", users: [user("monitor", SYSTEM_MODE_PERMISSIONS), user("narrow", { publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ"] }, subscribe: { allow: ["_INBOX.>"] } })] },
+        { account: "APP", users: [user("appmon", ACCOUNT_MODE_PERMISSIONS)] },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  async function run(slice: Slice, name: string, mode: "system" | "account"): Promise<RunReport> {
+    const config = buildConfig({ nats: { servers: cluster.urls, user: name, password: `${name}-pw` }, mode, timeouts: { request: "1500ms", connect: "2s" } }, {});
+    const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
+    try {
+      return await runSlice(slice, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-perm-"))), notifiers: [], connection: conn.get, describeError: conn.describe });
+    } finally {
+      await conn.close();
+    }
+  }
+
+  it("system mode: the meta slice sees everything with publish JSZ+RAFTZ and subscribe _INBOX.>", async () => {
+    const r = await run(SLICES.meta!, "monitor", "system");
+    expect(r.findings).toEqual([]);
+    expect(r.requests.requests).toBe(2);
+  });
+
+  it("system mode: without RAFTZ the run says its collection was incomplete", async () => {
+    const r = await run(SLICES.meta!, "narrow", "system");
+    expect(r.findings.map((f) => f.id)).toEqual(["monitor_partial"]);
+    expect(r.findings[0]!.summary).toMatch(/RAFTZ/);
+  });
+
+  it.runIf(SLICES.streams !== undefined)("system mode: the streams slice works with the same list", async () => {
+    const r = await run(SLICES.streams!, "monitor", "system");
+    expect(r.findings).toEqual([]);
+  });
+
+  it.runIf(SLICES.streams !== undefined)("account mode: the streams slice works with publish $JS.API.STREAM.LIST and subscribe _INBOX.>", async () => {
+    const r = await run(SLICES.streams!, "appmon", "account");
+    expect(r.findings).toEqual([]);
+  });
+});
