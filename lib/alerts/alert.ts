@@ -17,6 +17,8 @@ export interface AlertState {
   lastNotified?: number;
   /** Consecutive runs the finding has been absent (resolves at `resolveAfterRuns`). */
   clearRuns: number;
+  /** The first run of the current clear streak: where a resolved alert's duration ends. */
+  clearSince?: number;
 }
 
 export interface Notice {
@@ -28,7 +30,7 @@ export interface Notice {
   /** When the transition happened. */
   at: number;
   firstSeen: number;
-  /** For resolved notices: how long the alert lasted. */
+  /** For resolved notices: how long the alert lasted (first seen to the first clear run). */
   durationMs?: number;
   /** A run that is delivering this notice right now, and until when it may. */
   claimedBy?: string;

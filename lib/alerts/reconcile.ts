@@ -30,7 +30,8 @@ export interface Reconciled {
 
 function notice(kind: NoticeKind, a: AlertState, at: number): Notice {
   const n: Notice = { id: `${a.fingerprint}#${kind}@${at}`, kind, fingerprint: a.fingerprint, finding: a.finding, at, firstSeen: a.firstSeen, attempts: 0 };
-  if (kind === "resolved") n.durationMs = at - a.firstSeen;
+  // It lasted until the first run that no longer saw it, not until the run that confirmed that.
+  if (kind === "resolved") n.durationMs = (a.clearSince ?? at) - a.firstSeen;
   return n;
 }
 
@@ -60,7 +61,8 @@ export function reconcile(
       states.set(fp, "new");
       continue;
     }
-    const a: AlertState = { ...before, finding: f, lastSeen: now, clearRuns: 0 };
+    const { clearSince: _ended, ...still } = before; // back before it resolved: the clear streak ends
+    const a: AlertState = { ...still, finding: f, lastSeen: now, clearRuns: 0 };
     alerts[fp] = a;
     const pending = pendingKinds(fp);
     if (a.lastNotified !== undefined && now - a.lastNotified >= policy.remindAfterMs && !pending.has("reminder") && !pending.has("new")) {
@@ -78,15 +80,16 @@ export function reconcile(
       continue;
     }
     const clearRuns = before.clearRuns + 1;
+    const cleared: AlertState = { ...before, clearRuns, clearSince: before.clearSince ?? now };
     if (clearRuns < policy.resolveAfterRuns) {
-      alerts[fp] = { ...before, clearRuns };
+      alerts[fp] = cleared;
       continue;
     }
-    resolved.push(before);
+    resolved.push(cleared);
     // A reminder nobody received yet is moot once resolved; a `new` still pending is kept, so
     // people learn that it happened, then that it ended.
     outbox = outbox.filter((n) => !(n.fingerprint === fp && n.kind === "reminder"));
-    queued.push(notice("resolved", before, now));
+    queued.push(notice("resolved", cleared, now));
   }
 
   return { book: { alerts, outbox: [...outbox, ...queued] }, states, queued, resolved };

@@ -128,11 +128,15 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   let book = r.book;
   const doc = (b: AlertBook): SliceHistory<O> => ({ observations, book: b, runId, savedAt: now() });
 
-  // 5. Claim what this run will deliver (skipped when there is nothing to send: one write a run).
-  const toSend = deps.notifiers.length ? deliverable(book, runId, now()) : [];
+  // 5. Claim what this run will deliver (skipped when no notifier has anything to send: one write a
+  // run). A notice every configured notifier already has (or any notice, when none is configured:
+  // the report itself shows it) leaves the outbox at settle time, so the outbox cannot grow forever.
+  const names = deps.notifiers.map((n) => n.name);
+  const toSend = deliverable(book, runId, now());
+  const needsDelivery = toSend.some((x) => names.some((nm) => !x.deliveredTo?.includes(nm)));
   let version = loaded?.version;
   try {
-    if (toSend.length) {
+    if (needsDelivery) {
       book = claim(book, new Set(toSend.map((n) => n.id)), runId, now(), policy.claimLeaseMs);
       const s = await deps.history.save(key, doc(book), version);
       saves.push(s);
@@ -147,6 +151,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   // 6. Notify: each notifier gets the notices it has not delivered yet.
   const deliveredBy = new Map<string, string[]>();
   const failed = new Map<string, string>();
+  for (const x of toSend) if (names.every((nm) => x.deliveredTo?.includes(nm))) deliveredBy.set(x.id, []);
   for (const n of deps.notifiers) {
     const mine = toSend.filter((x) => !x.deliveredTo?.includes(n.name));
     if (!mine.length) continue;
@@ -159,14 +164,15 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
     }
   }
   if (failed.size) errors.push(`${failed.size} notice(s) not delivered, kept for the next run: ${[...new Set(failed.values())].slice(0, 3).join("; ")}`);
-  const names = deps.notifiers.map((n) => n.name);
   const sent = toSend.filter((x) => names.every((nm) => deliveredBy.get(x.id)?.includes(nm) || x.deliveredTo?.includes(nm)));
 
-  // 7. Settle and save; on a conflict, re-apply the outcome to what is stored now.
+  // 7. Settle and save; on a conflict, re-apply the outcome to what is stored now. A run that saved
+  // in between loaded after this one and so collected later: its observations are the newer ones.
+  let observed: O | undefined = observations;
   for (let attempt = 0; ; attempt++) {
     const settled = settle(book, deliveredBy, failed, names, now());
     try {
-      saves.push(await deps.history.save(key, doc(settled), version));
+      saves.push(await deps.history.save(key, { observations: observed, book: settled, runId, savedAt: now() }, version));
       book = settled;
       break;
     } catch (e) {
@@ -180,6 +186,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
         break;
       }
       book = fresh.doc.book;
+      observed = fresh.doc.observations;
       version = fresh.version;
     }
   }
