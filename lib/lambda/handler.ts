@@ -1,0 +1,111 @@
+// The Lambda handler of every slice: `functions/<slice>.ts` is `export const handler = makeHandler("<slice>")`.
+// One core, thin adapters: the work is runSlice's, exactly as in `lookout check`; this file adds the
+// cold-start cache, the connection's lifetime, telemetry, and the rule that a run the monitor cannot
+// vouch for fails the invocation (so the stack's error alarm fires) after saving what it could.
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Context } from "aws-lambda";
+import { BlindError } from "../errors.ts";
+import { countBySeverity } from "../findings/status.ts";
+import type { Status } from "../findings/status.ts";
+import { SharedConnection } from "../run/connection.ts";
+import { runSlice, type RunReport } from "../run/run-slice.ts";
+import { coldStart, type FunctionRuntime } from "./cold-start.ts";
+import type { Env } from "./environment.ts";
+import { RunFailedError } from "./errors.ts";
+import { readScheduledEvent, startDelayMs } from "./event.ts";
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE } from "./metric-names.ts";
+import { logRun, recordRunMetrics } from "./telemetry.ts";
+
+/** What an invocation returns (ignored by the scheduler; handy for `aws lambda invoke`). */
+export interface RunSummary {
+  slice: string;
+  cluster: string;
+  runId: string;
+  status: Status;
+  findings: number;
+  bySeverity: Record<"critical" | "warning" | "info", number>;
+  noticesSent: number;
+  durationMs: number;
+}
+
+export type ScheduledHandler = (event: unknown, context: Context) => Promise<RunSummary>;
+
+export interface HandlerOptions {
+  /** Environment to read (default process.env). */
+  env?: Env;
+}
+
+/** The error an invocation must end with, if any: blind beats the rest, both say everything. */
+export function failureOf(report: RunReport): Error | undefined {
+  if (report.status === "unknown") {
+    const blind = report.findings.filter((f) => f.id === "monitor_blind").map((f) => f.summary);
+    return new BlindError(`${report.slice} run is blind: ${[...blind, ...report.errors].join("; ")}`);
+  }
+  if (report.errors.length) return new RunFailedError(report.slice, report.errors);
+  return undefined;
+}
+
+export function makeHandler(sliceName: string, options: HandlerOptions = {}): ScheduledHandler {
+  const env = options.env ?? process.env;
+  // Once per cold start (module scope of the bundle): logger, metrics, the Secrets Manager client.
+  const logger = new Logger({ persistentKeys: { slice: sliceName } });
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
+  metrics.setDefaultDimensions({ [METRIC_DIMENSIONS.slice]: sliceName });
+  const secrets = new SecretsManagerClient({});
+  let runtime: Promise<FunctionRuntime> | undefined;
+
+  return async (event, context) => {
+    logger.addContext(context);
+    metrics.captureColdStartMetric(context.functionName);
+    const scheduled = readScheduledEvent(event, sliceName);
+    const isColdStart = runtime === undefined;
+    runtime ??= coldStart(sliceName, env, secrets).catch((e: unknown) => {
+      runtime = undefined;
+      throw e;
+    });
+    let rt: FunctionRuntime;
+    try {
+      rt = await runtime;
+    } catch (e) {
+      logger.error("cold start failed", e as Error);
+      throw e;
+    }
+    if (isColdStart) logger.info("cold start ready", { initMs: rt.initMs });
+
+    const conn = new SharedConnection(rt.config.nats, rt.config.timeouts.connectMs);
+    let report: RunReport;
+    try {
+      report = await runSlice(rt.slice, {
+        config: rt.config,
+        history: rt.history,
+        notifiers: rt.notifiers,
+        connection: conn.get,
+        describeError: conn.describe,
+        runId: context.awsRequestId,
+      });
+    } finally {
+      await conn.close();
+    }
+    try {
+      recordRunMetrics(report, metrics);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+    logRun(report, logger, { startDelayMs: startDelayMs(scheduled, report.startedAt), scheduledTime: scheduled.scheduledTime, executionId: scheduled.executionId });
+
+    const failure = failureOf(report);
+    if (failure) throw failure;
+    return {
+      slice: report.slice,
+      cluster: report.cluster,
+      runId: report.runId,
+      status: report.status,
+      findings: report.findings.length,
+      bySeverity: countBySeverity(report.findings),
+      noticesSent: report.notices.sent.length,
+      durationMs: report.durationMs,
+    };
+  };
+}
