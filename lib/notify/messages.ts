@@ -155,7 +155,10 @@ export function textBody(p: GroupPart, ctx: DeliveryContext, o: RenderOptions = 
   return one ? singleText(p, one, ctx) : groupText(p, ctx, o);
 }
 
-/** Attributes for subscription filter policies; account and stream are left out when no member has one. */
+/**
+ * Attributes for subscription filter policies; account and stream are left out when no member has
+ * one. SNS refuses a whole message over one empty attribute value, so empty values are left out too.
+ */
 export function messageAttributes(p: GroupPart): Record<string, string> {
   const g = p.group;
   const a: Record<string, string> = { severity: g.severity, check: g.check, cluster: g.cluster, state: g.state };
@@ -164,6 +167,7 @@ export function messageAttributes(p: GroupPart): Record<string, string> {
     if (v.kind === "one") a[field] = v.value;
     else if (v.kind === "several") a[field] = MULTIPLE;
   }
+  for (const [k, v] of Object.entries(a)) if (v === "") delete a[k];
   return a;
 }
 

@@ -69,7 +69,10 @@ export class SnsNotifier implements Notifier {
     const delivered = new Set<string>();
     const failed = new Map<string, string>();
     const outcome = (m: SnsMessage, error?: string) => {
-      for (const id of m.noticeIds) error === undefined ? delivered.add(id) : failed.set(id, error);
+      for (const id of m.noticeIds) {
+        if (error === undefined) delivered.add(id);
+        else failed.set(id, error);
+      }
     };
     const messages = planMessages(notices, ctx, this.plan);
     const sendable: SnsMessage[] = [];

@@ -127,6 +127,11 @@ describe("renderMessage: a group", () => {
     expect(m.attributes).toEqual({ severity: "critical", check: "stream_peer_seen", cluster: "c1", state: "new", account: "APP", stream: MULTIPLE });
   });
 
+  it("leaves out an empty value, which SNS would refuse the whole message for", () => {
+    const n = notice("stream_quorum_lost", { cluster: "c1", account: "", stream: "S1" }, "no leader");
+    expect(render(whole([n])).m.attributes).toEqual({ severity: "critical", check: "stream_quorum_lost", cluster: "c1", state: "new", stream: "S1" });
+  });
+
   it("labels a part of a split group", () => {
     const g = groupNotices(replicaStorm(10), "c1")[0]!;
     const { m, bodies, doc } = render({ group: g, notices: g.notices.slice(5), part: 2, parts: 2 });
