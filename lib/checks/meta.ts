@@ -31,9 +31,11 @@ export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
 export function leaderChangeSince(prev: MetaObservation | undefined, snap: MetaSnapshot): LeaderChange | undefined {
   if (!prev) return undefined;
   const leader = currentLeader(snap);
-  if (prev.term !== undefined && snap.raft) {
+  // A term below the last one means the group was rebuilt (state wiped): the terms say nothing
+  // about elections in between, so fall back to comparing names.
+  if (prev.term !== undefined && snap.raft && snap.raft.term >= prev.term) {
     const count = snap.raft.term - prev.term;
-    if (count <= 0) return undefined;
+    if (count === 0) return undefined;
     const c: LeaderChange = { at: snap.collectedAt, count, method: "raft-term" };
     if (prev.leader) c.from = prev.leader;
     if (leader) c.to = leader;
@@ -54,7 +56,9 @@ export function currentLeader(snap: MetaSnapshot): string | undefined {
 /** The observation this run leaves for the next one. */
 export function observeMeta(snap: MetaSnapshot, prev: MetaObservation | undefined, t: MetaThresholds): MetaObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], changes: [] };
-  const known = new Set(prev?.knownServers ?? []);
+  // The leader's view replaces what earlier runs knew (a removed peer is forgotten); without it,
+  // every server ever seen is still expected to answer.
+  const known = new Set(snap.leaderView ? [] : prev?.knownServers ?? []);
   for (const s of snap.servers) known.add(s.name);
   if (snap.leaderView) {
     known.add(snap.leaderView.leader);
@@ -91,7 +95,9 @@ export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefin
     for (const p of snap.leaderView.peers) members.add(p.name);
   }
   const silent = [...members].filter((m) => !answered.has(m)).sort();
-  const expected = Math.max(snap.expectedServers ?? 0, members.size);
+  // The leader's view is the membership: after a peer-remove, stale sizes (the previous run's, a
+  // follower's) would count the removed server as silent.
+  const expected = snap.leaderView ? Math.max(members.size, snap.leaderView.clusterSize) : Math.max(snap.expectedServers ?? 0, members.size);
   if (silent.length || snap.servers.length < expected || snap.problems.length) {
     const who = silent.length ? `silent: ${silent.join(", ")}` : `${expected - snap.servers.length} unnamed server(s) silent`;
     const problems = snap.problems.length ? `; ${snap.problems.join("; ")}` : "";
