@@ -17,7 +17,7 @@ import { overallStatus, type Status } from "../findings/status.ts";
 import { newRequestStats, type RequestStats } from "../nats/stats.ts";
 import type { HistoryKey, HistoryStore, Loaded, SaveReport, SliceHistory } from "../history/store.ts";
 import type { Notifier } from "../notify/notifier.ts";
-import type { Slice, SnapshotBase } from "../slices/slice.ts";
+import type { CollectContext, Slice, SnapshotBase } from "../slices/slice.ts";
 
 export interface RunDeps {
   config: LookoutConfig;
@@ -34,6 +34,11 @@ export interface RunDeps {
   describeError?: (e: unknown) => string;
   now?: () => number;
   runId?: string;
+  /**
+   * Epoch ms by which collection must stop (e.g. the Lambda timeout less what saving and notifying
+   * need). Collectors stop paging then and say in the snapshot what they could not finish.
+   */
+  deadline?: number;
 }
 
 export type ReportedFinding = Finding & { state: LifecycleState };
@@ -84,7 +89,8 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
     errors.push(`history load failed (${deps.history.kind}): ${(e as Error).message}`);
   }
   const previous = loaded?.doc.observations;
-  const ctx = { config: deps.config, stats, now, previous };
+  const ctx: CollectContext<O> = { config: deps.config, stats, now, previous };
+  if (deps.deadline !== undefined) ctx.deadline = deps.deadline;
 
   // 2. Collect: any failure to connect makes the run blind, never silent.
   const collect = async (): Promise<S> => {
