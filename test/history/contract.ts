@@ -6,6 +6,9 @@ import { HistoryConflictError } from "../../lib/errors.ts";
 import type { HistoryKey, HistoryStore, SliceHistory } from "../../lib/history/store.ts";
 import { finding } from "../../lib/checks/catalog.ts";
 import { fingerprint } from "../../lib/findings/finding.ts";
+import { lcg, streamObservations } from "./synthetic.ts";
+
+export { lcg, streamObservations };
 
 export interface ContractSubject {
   /** Whether a document of several MB must be stored as more than one item. */
@@ -19,25 +22,6 @@ export interface ContractSubject {
 let keys = 0;
 /** A history key no other test in this process uses. */
 export const freshKey = (slice: HistoryKey["slice"] = "meta"): HistoryKey => ({ cluster: `contract-${process.pid}-${++keys}`, slice });
-
-/** A small deterministic pseudo-random sequence, so large documents are the same on every run. */
-export function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** Observations shaped like a streams slice's: one compact record per stream. */
-export function streamObservations(streams: number, seed = 1): { streams: Record<string, { last: number; first: number; msgs: number; mirrorActiveMs?: number }> } {
-  const rnd = lcg(seed);
-  const out: Record<string, { last: number; first: number; msgs: number; mirrorActiveMs?: number }> = {};
-  for (let i = 0; i < streams; i++) {
-    const last = Math.floor(rnd() * 1e12);
-    const rec: { last: number; first: number; msgs: number; mirrorActiveMs?: number } = { last, first: Math.floor(last * rnd()), msgs: Math.floor(rnd() * 1e9) };
-    if (i % 7 === 0) rec.mirrorActiveMs = Math.floor(rnd() * 5000);
-    out[`ACC${i % 13}>orders-${i.toString(36)}-${Math.floor(rnd() * 1e6)}`] = rec;
-  }
-  return { streams: out };
-}
 
 export function bookWith(n: number, at = 1_700_000_000_000): AlertBook {
   const book = emptyBook();
