@@ -1,8 +1,10 @@
-// The history table as the DynamoDB store (lib/history/dynamodb-store.ts) uses it: key schema, TTL
-// attribute and the API actions it calls. Kept beside the construct so IAM and the table match
-// the code that reads and writes them.
-// TODO(reconcile): import HISTORY_TABLE from lib/history/dynamodb-table.ts once it is committed.
-export const HISTORY_TABLE_SCHEMA = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "expiresAt" } as const;
+// The history table as the DynamoDB store uses it. The key schema and TTL attribute are the
+// store's own constants (lib/history/dynamodb-table.ts); the actions are the API calls
+// lib/history/dynamodb-store.ts makes, and nothing else.
+import { HISTORY_TABLE } from "../lib/history/dynamodb-table.ts";
 
-/** GetItem (HEAD), Query (chunks), PutItem (conditional HEAD), BatchWriteItem (chunks). */
+export const HISTORY_TABLE_SCHEMA = HISTORY_TABLE;
+
+/** GetItem (HEAD, consistent read), Query (a document's extra chunks), PutItem (the conditional
+ * HEAD), BatchWriteItem (extra chunks). PutItem's condition needs no extra action. */
 export const HISTORY_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"] as const;

@@ -103,7 +103,7 @@ export interface NatsLookoutProps {
   readonly retainData?: boolean;
   /** Days a history item lives after its last save (DynamoDB TTL). @default 14 */
   readonly historyTtlDays?: number;
-  /** Function timeout; must be shorter than every slice's schedule so runs never queue. @default Duration.seconds(60) */
+  /** Function timeout; must be shorter than every slice's schedule so runs never queue. @default Duration.seconds(50) */
   readonly functionTimeout?: Duration;
   /** Function memory in MB (CPU grows with it). @default 256 */
   readonly memorySize?: number;
@@ -120,7 +120,7 @@ export const DEFAULTS = {
   secretUserName: "lookout",
   retainData: true,
   historyTtlDays: 14,
-  functionTimeoutSeconds: 60,
+  functionTimeoutSeconds: 50,
   memorySize: 256,
   serviceName: "nats-lookout",
   missedRunsBeforeAlarm: 3,

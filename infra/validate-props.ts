@@ -72,7 +72,7 @@ function validateSettings(props: NatsLookoutProps, problems: string[]): void {
   if (bytes > MAX_CONFIG_BYTES) problems.push(`settings: the configuration is ${bytes} bytes; Lambda allows 4 KB of environment variables, keep it under ${MAX_CONFIG_BYTES} (fewer stream overrides; use io.nats.monitor.* stream metadata instead)`);
 }
 
-function validateSlices(props: NatsLookoutProps, problems: string[]): void {
+function validateSlices(props: NatsLookoutProps, problems: string[], hasHandler: (slice: string) => boolean): void {
   const entries = Object.entries(props.slices).filter(([, s]) => s !== undefined);
   if (entries.length === 0) problems.push(`slices: deploy at least one slice (${KNOWN_SLICES.join(", ")}), each with a schedule`);
   const missed = props.missedRunsBeforeAlarm ?? DEFAULTS.missedRunsBeforeAlarm;
@@ -84,7 +84,7 @@ function validateSlices(props: NatsLookoutProps, problems: string[]): void {
       problems.push(`slices.${name}: unknown slice (known: ${KNOWN_SLICES.join(", ")})`);
       continue;
     }
-    if (!existsSync(entryFor(name))) problems.push(`slices.${name}: no handler at functions/${name}.ts; add it (export const handler = makeHandler("${name}")) or leave the slice out`);
+    if (!hasHandler(name)) problems.push(`slices.${name}: no handler at functions/${name}.ts; add it (export const handler = makeHandler("${name}")) or leave the slice out`);
     const seconds = s!.every.toSeconds();
     if (!(seconds >= 60 && seconds % 60 === 0)) {
       problems.push(`slices.${name}.every: EventBridge Scheduler runs at most once a minute; use whole minutes such as 1m or 5m (got ${seconds} s)`);
@@ -160,12 +160,13 @@ function validateNetwork(props: NatsLookoutProps, problems: string[]): void {
   for (const c of n.natsCidrs ?? []) if (!validCidr(c)) problems.push(`network.natsCidrs: "${c}" is not an IPv4 CIDR such as 10.0.0.0/16`);
 }
 
-export function validateLookoutProps(props: NatsLookoutProps): string[] {
+/** Every problem with the props; empty when they are valid. `hasHandler` says whether a slice has its functions/<slice>.ts. */
+export function validateLookoutProps(props: NatsLookoutProps, hasHandler: (slice: string) => boolean = (slice) => existsSync(entryFor(slice))): string[] {
   const problems: string[] = [];
   if (props.mode !== undefined && props.mode !== "system" && props.mode !== "account") problems.push(`mode: expected "system" or "account", got ${JSON.stringify(props.mode)}`);
   if (props.clusterLabel !== undefined && props.clusterLabel.trim() === "") problems.push("clusterLabel: empty; leave it out to use the cluster name the servers report");
   validateSettings(props, problems);
-  validateSlices(props, problems);
+  validateSlices(props, problems, hasHandler);
   validateSubscriptions(props, problems);
   validateNetwork(props, problems);
   const mem = props.memorySize ?? DEFAULTS.memorySize;
