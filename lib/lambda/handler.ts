@@ -47,6 +47,14 @@ export function failureOf(report: RunReport): Error | undefined {
   return undefined;
 }
 
+/**
+ * When collection must stop so the run can still save history and notify before Lambda's timeout:
+ * 30 % of the remaining time, at least 10 s, is kept for those.
+ */
+export function collectionDeadline(now: number, remainingMs: number): number {
+  return now + remainingMs - Math.max(10_000, Math.round(remainingMs * 0.3));
+}
+
 export function makeHandler(sliceName: string, options: HandlerOptions = {}): ScheduledHandler {
   const env = options.env ?? process.env;
   // Once per cold start (module scope of the bundle): logger, metrics, the Secrets Manager client.
@@ -84,6 +92,7 @@ export function makeHandler(sliceName: string, options: HandlerOptions = {}): Sc
         connection: conn.get,
         describeError: conn.describe,
         runId: context.awsRequestId,
+        deadline: collectionDeadline(Date.now(), context.getRemainingTimeInMillis()),
       });
     } finally {
       await conn.close();
