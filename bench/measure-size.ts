@@ -1,0 +1,190 @@
+// Everything measured at one S, on a fresh cluster: fill it, let it settle, then interleave the
+// naive loop, the streams slice and the meta slice run by run (same machine load for each), and
+// finally the streams slice's peak RSS in a child process.
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { LookoutConfig } from "../lib/config/config.ts";
+import { connectNats } from "../lib/nats/connect.ts";
+import { newRequestStats } from "../lib/nats/stats.ts";
+import type { RunReport } from "../lib/run/run-slice.ts";
+import { SLICES } from "../lib/slices/index.ts";
+import type { Slice, SnapshotBase } from "../lib/slices/slice.ts";
+import { NatsCluster, SYS_USER } from "../test/harness/cluster.ts";
+import type { ServerBinary } from "../test/harness/servers.ts";
+import { BENCH_ACCOUNTS, fillCluster, type FillReport } from "./fill.ts";
+import { naiveCollect, type NaiveResult } from "./naive.ts";
+import { measureRss } from "./rss.ts";
+import type { RssChildResult } from "./rss-child.ts";
+import { assertClean, timedSliceRun, type TimedRun } from "./slice-run.ts";
+import { median } from "./stats.ts";
+import { benchConfig, benchStore, BENCH_TABLE, type BenchTarget } from "./target.ts";
+
+export interface SliceFigures {
+  wallMs: number;
+  cpuMs: number;
+  wallRunsMs: number[];
+  requests: number;
+  bytesReceived: number;
+  bytesDecoded: number;
+  findings: number;
+  /** Per run: every history save's items, bytes and write units summed. */
+  historyItemsWritten: number;
+  historyBytesWritten: number;
+  historyRawBytes: number;
+  writeUnits: number;
+  writeUnitsSource: string;
+  /** Units of the consistent reads that load what the previous run saved (from item sizes). */
+  readUnits: number;
+}
+
+export interface SizeFigures {
+  streams: number;
+  fill: FillReport;
+  servers: number;
+  accounts: number;
+  naive: { wallMs: number; wallRunsMs: number[]; requests: number; bytesReceived: number; errors: number; streamsSeen: number };
+  streamsSlice: SliceFigures;
+  metaSlice: SliceFigures;
+  rss: RssChildResult;
+  /** Runs it took until the streams slice found nothing (mirrors caught up, leaders elected). */
+  settleRuns: number;
+}
+
+/** Strongly consistent reads: 1 unit per started 4 KB; a multi-item Query rounds its total once. */
+export function readUnitsFor(items: number, bytes: number): number {
+  if (items <= 0) return 0;
+  return Math.max(items, Math.ceil(bytes / 4096) + (items > 1 ? 1 : 0));
+}
+
+function figures(runs: TimedRun[]): SliceFigures {
+  const pick = (f: (r: RunReport) => number) => median(runs.map((r) => f(r.report)));
+  const saves = (r: RunReport) => r.history.saves;
+  const written = (r: RunReport) => saves(r).reduce((s, x) => s + x.items, 0);
+  const bytes = (r: RunReport) => saves(r).reduce((s, x) => s + x.bytes, 0);
+  const lastSave = runs.at(-1)!.report.history.saves.at(-1);
+  return {
+    wallMs: median(runs.map((r) => r.wallMs)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    wallRunsMs: runs.map((r) => r.wallMs),
+    requests: pick((r) => r.requests.requests),
+    bytesReceived: pick((r) => r.requests.bytesReceived),
+    bytesDecoded: pick((r) => r.requests.bytesDecoded),
+    findings: pick((r) => r.findings.length),
+    historyItemsWritten: pick(written),
+    historyBytesWritten: pick(bytes),
+    historyRawBytes: pick((r) => saves(r).reduce((s, x) => s + (x.rawBytes ?? 0), 0)),
+    writeUnits: pick((r) => saves(r).reduce((s, x) => s + (x.computedWriteUnits ?? x.writeUnits ?? 0), 0)),
+    writeUnitsSource: "computed from item sizes (moto reports 1 unit per write whatever its size)",
+    readUnits: lastSave ? readUnitsFor(lastSave.items, lastSave.bytes) : 0,
+  };
+}
+
+function requireSlice(name: "streams" | "meta"): Slice {
+  const s = SLICES[name];
+  if (!s) throw new Error(`the ${name} slice is not registered in lib/slices/index.ts yet`);
+  return s;
+}
+
+export interface SizeContext {
+  binary: ServerBinary;
+  ddbEndpoint: string;
+  runs: number;
+  fillConcurrency: number;
+  rssChild: string;
+  log: (s: string) => void;
+  /** Called with a collected streams snapshot and its config, for the evaluation benchmark. */
+  keepSnapshot?: (snap: SnapshotBase, config: LookoutConfig) => void;
+}
+
+export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigures> {
+  const { log } = ctx;
+  const streamsSlice = requireSlice("streams");
+  const metaSlice = requireSlice("meta");
+  const cluster = await NatsCluster.start({ binary: ctx.binary, accounts: BENCH_ACCOUNTS, clusterName: `bench${S}` });
+  try {
+    log(`S=${S}: filling ${cluster.servers.length} servers, nats-server ${cluster.version}`);
+    const fill = await fillCluster(cluster, S, ctx.fillConcurrency, log);
+    log(`S=${S}: ${fill.streams} streams (${fill.mirrors} mirrors, ${fill.consumers} consumers) in ${fill.seconds.toFixed(1)} s`);
+    const target: BenchTarget = { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password, ddbEndpoint: ctx.ddbEndpoint, table: BENCH_TABLE, label: `bench-${S}` };
+    const config = benchConfig(target);
+    const store = benchStore(target);
+
+    // Settle: the first runs after a fill may still see elections and mirrors catching up.
+    let settleRuns = 0;
+    for (const deadline = Date.now() + 120_000; ; ) {
+      const r = await timedSliceRun(streamsSlice, config, store);
+      settleRuns++;
+      assertClean(r.report);
+      if (!r.report.findings.length) break;
+      if (Date.now() > deadline) {
+        log(`S=${S}: still ${r.report.findings.length} finding(s) after settling, e.g. ${r.report.findings.slice(0, 3).map((f) => f.summary).join(" | ")}`);
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+    await timedSliceRun(metaSlice, config, store); // warm-up: creates the meta history
+
+    const naiveConnect = async (): Promise<NatsConnection[]> =>
+      Promise.all(BENCH_ACCOUNTS.map((a) => connectNats({ servers: cluster.urls, user: a.user, password: a.password }, 10_000)));
+    const naiveRun = async (): Promise<{ ms: number; r: NaiveResult }> => {
+      const t0 = performance.now();
+      const conns = await naiveConnect();
+      try {
+        const r = await naiveCollect(conns);
+        return { ms: performance.now() - t0, r };
+      } finally {
+        await Promise.all(conns.map((c) => c.close()));
+      }
+    };
+    await naiveRun(); // warm-up
+
+    const naive: { ms: number; r: NaiveResult }[] = [];
+    const streamsRuns: TimedRun[] = [];
+    const metaRuns: TimedRun[] = [];
+    for (let i = 0; i < ctx.runs; i++) {
+      naive.push(await naiveRun());
+      const s = await timedSliceRun(streamsSlice, config, store);
+      assertClean(s.report);
+      streamsRuns.push(s);
+      const m = await timedSliceRun(metaSlice, config, store);
+      assertClean(m.report);
+      metaRuns.push(m);
+      log(`S=${S} run ${i + 1}/${ctx.runs}: naive ${naive.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms, meta ${m.wallMs.toFixed(0)} ms`);
+    }
+    await store.close();
+
+    if (ctx.keepSnapshot) {
+      const nc = await connectNats(config.nats, 10_000);
+      try {
+        const snap = await streamsSlice.collect(nc, { config, stats: newRequestStats(), now: Date.now, previous: undefined });
+        ctx.keepSnapshot(snap, config);
+      } finally {
+        await nc.close();
+      }
+    }
+
+    log(`S=${S}: peak RSS of the streams slice in a child process`);
+    const rss = await measureRss(ctx.rssChild, { ...target, label: `bench-${S}-rss` }, 2);
+
+    const lastNaive = naive.at(-1)!.r;
+    return {
+      streams: S,
+      fill,
+      servers: cluster.servers.length,
+      accounts: BENCH_ACCOUNTS.length,
+      naive: {
+        wallMs: median(naive.map((n) => n.ms)),
+        wallRunsMs: naive.map((n) => n.ms),
+        requests: lastNaive.stats.requests,
+        bytesReceived: lastNaive.stats.bytesReceived,
+        errors: lastNaive.errors,
+        streamsSeen: lastNaive.streams,
+      },
+      streamsSlice: figures(streamsRuns),
+      metaSlice: figures(metaRuns),
+      rss,
+      settleRuns,
+    };
+  } finally {
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,50 @@
+// Command-line options of the benchmark: `npx tsx bench/run.ts --sizes 100,1000,5000 --runs 5`.
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { projectRoot } from "../test/harness/servers.ts";
+
+export interface BenchOptions {
+  /** Stream counts S, each filled into a fresh cluster. */
+  sizes: number[];
+  /** Measured runs per S (after one warm-up); medians are quoted. */
+  runs: number;
+  /** Where the JSON report goes. */
+  out: string;
+  /** Fresh node processes per bundle for the initialisation median. */
+  initRuns: number;
+  /** Streams created at once while filling (the cluster shares two cores with other work). */
+  fillConcurrency: number;
+  /** Seconds of pure evaluation for the throughput figure. */
+  evalSeconds: number;
+}
+
+export const DEFAULT_RESULTS = join(projectRoot, "bench", "results", "latest.json");
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: "string", default: "100,1000,5000" },
+      runs: { type: "string", default: "5" },
+      out: { type: "string", default: DEFAULT_RESULTS },
+      "init-runs": { type: "string", default: "7" },
+      "fill-concurrency": { type: "string", default: "16" },
+      "eval-seconds": { type: "string", default: "2" },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const sizes = values.sizes.split(",").map((s) => int("sizes", s.trim(), 1));
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    runs: int("runs", values.runs, 1),
+    out: values.out,
+    initRuns: int("init-runs", values["init-runs"], 1),
+    fillConcurrency: int("fill-concurrency", values["fill-concurrency"], 1),
+    evalSeconds: Number(values["eval-seconds"]) > 0 ? Number(values["eval-seconds"]) : 2,
+  };
+}

@@ -1,0 +1,193 @@
+// The benchmark's JSON report (bench/results/latest.json): the issue's keys by S and by function,
+// the cost model with its inputs and prices, the networking options, and each budget beside the
+// measured figure.
+import { DEFAULTS } from "../infra/lookout-props.ts";
+import { CHUNK_BYTES } from "../lib/history/dynamodb-store.ts";
+import type { BundleFigures } from "./bundles.ts";
+import { lambdaMs, monthlyCost, networkingOptions, type CostInput, type CostResult, type NetworkOption } from "./cost.ts";
+import type { SizeFigures } from "./measure-size.ts";
+import { PRICES } from "./prices.ts";
+import { linearFit, round } from "./stats.ts";
+import type { Throughput } from "./throughput.ts";
+
+export const COST_S = 10_000;
+const RUNS_PER_MONTH = 60 * PRICES.hoursPerMonth;
+const TTL_DAYS = DEFAULTS.historyTtlDays;
+/** "A few times the raw JSON": the memory budget, as a number. */
+export const RSS_BUDGET_RATIO = 4;
+/** The 1.5 MB bundle budget, in bytes (decimal MB: the stricter reading). */
+export const BUNDLE_BUDGET_BYTES = 1_500_000;
+
+export interface Budget {
+  name: string;
+  budget: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchReport {
+  generated_at: string;
+  machine: { cpus: number; node: string; platform: string; nats_server: string };
+  options: { sizes: number[]; runs: number; init_runs: number };
+  workload: Record<string, { streams: number; mirrors: number; consumers: number; accounts: string[]; replicas: 3; storage: "memory"; fill_seconds: number }>;
+  speedup_vs_naive: Record<string, number>;
+  streams_slice_ms: Record<string, number>;
+  streams_slice_cpu_ms: Record<string, number>;
+  naive_ms: Record<string, number>;
+  meta_slice_ms: Record<string, number>;
+  nats_requests_per_run: Record<string, number>;
+  nats_requests_budget: Record<string, number>;
+  naive_requests_per_run: Record<string, number>;
+  nats_bytes_received_per_run: Record<string, number>;
+  nats_json_bytes_per_run: Record<string, number>;
+  meta_nats_requests_per_run: Record<string, number>;
+  ddb_items_written_per_run: Record<string, number>;
+  meta_ddb_items_written_per_run: Record<string, number>;
+  history_bytes_per_run: Record<string, number>;
+  history_json_bytes_per_run: Record<string, number>;
+  ddb_write_units_per_run: Record<string, number>;
+  ddb_read_units_per_run: Record<string, number>;
+  ddb_units_source: string;
+  findings_per_run: Record<string, number>;
+  peak_rss_bytes: Record<string, number>;
+  baseline_rss_bytes: Record<string, number>;
+  rss_over_raw_json: Record<string, number>;
+  bundle_bytes: Record<string, number>;
+  init_ms: Record<string, number>;
+  eval_snapshots_per_sec: number;
+  eval_detail: Throughput & { snapshot_streams: number };
+  monthly_cost_usd_10000: number;
+  cost_model: { assumptions: string[]; inputs: CostInput; result: CostResult; not_in_budget: { item: string; usd_per_month: number }[] };
+  prices: typeof PRICES;
+  networking: NetworkOption[];
+  budgets: Budget[];
+}
+
+const byS = (sizes: SizeFigures[], f: (s: SizeFigures) => number): Record<string, number> => Object.fromEntries(sizes.map((s) => [String(s.streams), f(s)]));
+
+/** Straight line through the measured sizes, read at S (never below the largest measurement). */
+function at(sizes: SizeFigures[], S: number, f: (s: SizeFigures) => number): number {
+  const fit = linearFit(sizes.map((s) => ({ x: s.streams, y: f(s) })));
+  return Math.max(fit.slope * S + fit.intercept, f(sizes.at(-1)!));
+}
+
+/** Items, units and stored bytes of a history document of `bytes` compressed (dynamodb-store.ts's layout). */
+function historyAt(bytes: number): { items: number; writeUnits: number; readUnits: number; storedBytes: number } {
+  const items = Math.max(1, Math.ceil(bytes / CHUNK_BYTES));
+  const overhead = 250; // keys, version, digest, TTL per item
+  const writeUnits = Math.ceil((bytes + items * overhead) / 1024) + items - 1;
+  const readUnits = Math.ceil((bytes + items * overhead) / 4096) + (items > 1 ? 1 : 0);
+  // Superseded chunks beyond the HEAD live until TTL deletes them: ttlDays of runs.
+  const extra = Math.max(0, bytes - CHUNK_BYTES);
+  const storedBytes = bytes + extra * TTL_DAYS * 24 * 60;
+  return { items, writeUnits, readUnits, storedBytes };
+}
+
+export function buildReport(o: {
+  sizes: SizeFigures[];
+  bundles: Record<string, BundleFigures>;
+  evaluation: Throughput & { snapshot_streams: number };
+  runs: number;
+  initRuns: number;
+  natsVersion: string;
+  cpus: number;
+}): BenchReport {
+  const { sizes } = o;
+  const memoryMb = DEFAULTS.memorySize;
+  const largest = sizes.at(-1)!;
+  const streamsWall = at(sizes, COST_S, (s) => s.streamsSlice.wallMs);
+  const streamsCpu = at(sizes, COST_S, (s) => s.streamsSlice.cpuMs);
+  const streamsHistory = historyAt(at(sizes, COST_S, (s) => s.streamsSlice.historyBytesWritten));
+  const metaHistory = historyAt(largest.metaSlice.historyBytesWritten);
+  const inputs: CostInput = {
+    memoryMb,
+    slices: [
+      { slice: "streams", runsPerMonth: RUNS_PER_MONTH, lambdaMs: lambdaMs(streamsWall, streamsCpu, memoryMb, PRICES), writeUnitsPerRun: streamsHistory.writeUnits, readUnitsPerRun: streamsHistory.readUnits, storedBytes: streamsHistory.storedBytes },
+      { slice: "meta", runsPerMonth: RUNS_PER_MONTH, lambdaMs: lambdaMs(largest.metaSlice.wallMs, largest.metaSlice.cpuMs, memoryMb, PRICES), writeUnitsPerRun: metaHistory.writeUnits, readUnitsPerRun: metaHistory.readUnits, storedBytes: metaHistory.storedBytes },
+    ],
+    snsPublishesPerMonth: 1_000,
+    emailPerPublish: 2,
+    httpsPerPublish: 1,
+  };
+  const result = monthlyCost(inputs, PRICES);
+  const slicesDeployed = inputs.slices.length;
+  // CloudWatch: per slice 3 severity series + 8 run metrics + ColdStart (lib/lambda/telemetry.ts).
+  const customMetrics = slicesDeployed * 12;
+  const logGb = (2 * 1024 * RUNS_PER_MONTH * slicesDeployed) / 1024 ** 3;
+  const notInBudget = [
+    { item: "Secrets Manager: 1 secret, reads at cold starts only", usd_per_month: PRICES.other.secretsManagerUsdPerSecretMonth },
+    { item: `CloudWatch alarms: ${2 * slicesDeployed} (errors + missed runs per slice)`, usd_per_month: 2 * slicesDeployed * PRICES.other.cloudwatchUsdPerAlarmMonth },
+    { item: `CloudWatch custom metrics (EMF): ~${customMetrics} series (more while checks fire)`, usd_per_month: customMetrics * PRICES.other.cloudwatchUsdPerCustomMetricMonth },
+    { item: "CloudWatch dashboard (free for an account's first 3)", usd_per_month: PRICES.other.cloudwatchUsdPerDashboardMonth },
+    { item: `CloudWatch Logs: ~2 KB a run, ${logGb.toFixed(2)} GB/month`, usd_per_month: logGb * PRICES.other.cloudwatchLogsUsdPerGbIngested },
+  ];
+
+  const speedup = byS(sizes, (s) => round(s.naive.wallMs / s.streamsSlice.wallMs, 1));
+  const reqBudget = byS(sizes, (s) => s.servers + Math.ceil(s.accounts / 1024));
+  const itemsWritten = byS(sizes, (s) => s.streamsSlice.historyItemsWritten);
+  const rssRatio = byS(sizes, (s) => round(s.rss.peakRssBytes / Math.max(1, s.rss.bytesDecoded), 2));
+  const rssDeltaRatio = (s: SizeFigures) => (s.rss.peakRssBytes - s.rss.baselineRssBytes) / Math.max(1, s.rss.bytesDecoded);
+  const at5000 = sizes.find((s) => s.streams === 5000) ?? largest;
+  const bundleNames = Object.keys(o.bundles);
+  const fmtS = (rec: Record<string, number>) => Object.entries(rec).map(([k, v]) => `S=${k}: ${v}`).join(", ");
+
+  const budgets: Budget[] = [
+    { name: `streams slice vs naive loop, S=${at5000.streams}`, budget: ">= 25x faster", measured: `${speedup[String(at5000.streams)]}x (${round(at5000.streamsSlice.wallMs, 0)} ms vs ${round(at5000.naive.wallMs, 0)} ms)`, met: (speedup[String(at5000.streams)] ?? 0) >= 25 },
+    { name: "NATS requests per streams run (system mode)", budget: "<= servers + account pages, never one per stream", measured: fmtS(byS(sizes, (s) => s.streamsSlice.requests)), met: sizes.every((s) => s.streamsSlice.requests <= reqBudget[String(s.streams)]!) },
+    { name: "DynamoDB items written per streams run", budget: "constant in S", measured: fmtS(itemsWritten), met: new Set(Object.values(itemsWritten)).size === 1 },
+    { name: `monthly AWS cost, S=${COST_S}, every slice each minute`, budget: "< $5", measured: `$${result.totalUsd.toFixed(2)}`, met: result.totalUsd < 5 },
+    ...bundleNames.map((f) => ({ name: `bundle ${f}`, budget: "<= 1.5 MB minified, init <= 200 ms", measured: `${(o.bundles[f]!.bytes / 1e6).toFixed(2)} MB, init ${round(o.bundles[f]!.initMs, 0)} ms`, met: o.bundles[f]!.bytes <= BUNDLE_BUDGET_BYTES && o.bundles[f]!.initMs <= 200 })),
+    { name: "check evaluation, one core", budget: ">= 500,000 stream snapshots/s", measured: `${Math.round(o.evaluation.perSecond).toLocaleString("en-US")}/s`, met: o.evaluation.perSecond >= 500_000 },
+    { name: `streams slice memory, S=${at5000.streams}`, budget: `peak RSS above baseline <= ${RSS_BUDGET_RATIO}x the raw JSON received`, measured: `${round(rssDeltaRatio(at5000), 2)}x (peak ${round(at5000.rss.peakRssBytes / 2 ** 20, 0)} MiB, baseline ${round(at5000.rss.baselineRssBytes / 2 ** 20, 0)} MiB, JSON ${round(at5000.rss.bytesDecoded / 2 ** 20, 1)} MiB)`, met: rssDeltaRatio(at5000) <= RSS_BUDGET_RATIO },
+  ];
+
+  return {
+    generated_at: new Date().toISOString(),
+    machine: { cpus: o.cpus, node: process.version, platform: `${process.platform}-${process.arch}`, nats_server: o.natsVersion },
+    options: { sizes: sizes.map((s) => s.streams), runs: o.runs, init_runs: o.initRuns },
+    workload: Object.fromEntries(sizes.map((s) => [String(s.streams), { streams: s.fill.streams, mirrors: s.fill.mirrors, consumers: s.fill.consumers, accounts: s.fill.accounts, replicas: 3 as const, storage: "memory" as const, fill_seconds: round(s.fill.seconds, 1) }])),
+    speedup_vs_naive: speedup,
+    streams_slice_ms: byS(sizes, (s) => round(s.streamsSlice.wallMs)),
+    streams_slice_cpu_ms: byS(sizes, (s) => round(s.streamsSlice.cpuMs)),
+    naive_ms: byS(sizes, (s) => round(s.naive.wallMs)),
+    meta_slice_ms: byS(sizes, (s) => round(s.metaSlice.wallMs)),
+    nats_requests_per_run: byS(sizes, (s) => s.streamsSlice.requests),
+    nats_requests_budget: reqBudget,
+    naive_requests_per_run: byS(sizes, (s) => s.naive.requests),
+    nats_bytes_received_per_run: byS(sizes, (s) => s.streamsSlice.bytesReceived),
+    nats_json_bytes_per_run: byS(sizes, (s) => s.streamsSlice.bytesDecoded),
+    meta_nats_requests_per_run: byS(sizes, (s) => s.metaSlice.requests),
+    ddb_items_written_per_run: itemsWritten,
+    meta_ddb_items_written_per_run: byS(sizes, (s) => s.metaSlice.historyItemsWritten),
+    history_bytes_per_run: byS(sizes, (s) => s.streamsSlice.historyBytesWritten),
+    history_json_bytes_per_run: byS(sizes, (s) => s.streamsSlice.historyRawBytes),
+    ddb_write_units_per_run: byS(sizes, (s) => s.streamsSlice.writeUnits),
+    ddb_read_units_per_run: byS(sizes, (s) => s.streamsSlice.readUnits),
+    ddb_units_source: "computed from item sizes with DynamoDB's formula (writes: 1 unit per started KB; strongly consistent reads: 1 per started 4 KB); moto's ReturnConsumedCapacity reports 1 unit per write whatever its size",
+    findings_per_run: byS(sizes, (s) => s.streamsSlice.findings),
+    peak_rss_bytes: byS(sizes, (s) => s.rss.peakRssBytes),
+    baseline_rss_bytes: byS(sizes, (s) => s.rss.baselineRssBytes),
+    rss_over_raw_json: rssRatio,
+    bundle_bytes: Object.fromEntries(bundleNames.map((f) => [f, o.bundles[f]!.bytes])),
+    init_ms: Object.fromEntries(bundleNames.map((f) => [f, round(o.bundles[f]!.initMs)])),
+    eval_snapshots_per_sec: Math.round(o.evaluation.perSecond),
+    eval_detail: o.evaluation,
+    monthly_cost_usd_10000: round(result.totalUsd, 2),
+    cost_model: {
+      assumptions: [
+        `every slice (${inputs.slices.map((s) => s.slice).join(", ")}) runs each minute: ${RUNS_PER_MONTH} runs a month each (730 h)`,
+        `Lambda arm64 at ${memoryMb} MB (the construct's default); billed ms = local wall time + local CPU time x (${PRICES.lambda.mbPerVcpu}/${memoryMb} - 1), since ${memoryMb} MB buys ${round(memoryMb / PRICES.lambda.mbPerVcpu, 3)} of a vCPU`,
+        `streams slice at S=${COST_S}: wall and CPU time from a least-squares line through the measured sizes (${sizes.map((s) => s.streams).join(", ")}); meta slice as measured at the largest S`,
+        `history: compressed document bytes extrapolated the same way; one HEAD item up to ${CHUNK_BYTES} bytes, beyond that extra chunks that live ${TTL_DAYS} days (TTL) and are stored meanwhile`,
+        `SNS: ${inputs.snsPublishesPerMonth} alert publishes a month (a healthy cluster sends none), each to 2 e-mail and 1 HTTPS subscriber; SMS excluded (priced per country)`,
+        "no free tier counted; cold-start (init) time not counted (a function run every minute stays warm)",
+      ],
+      inputs,
+      result,
+      not_in_budget: notInBudget.map((x) => ({ ...x, usd_per_month: round(x.usd_per_month, 2) })),
+    },
+    prices: PRICES,
+    networking: networkingOptions(PRICES, 2, 1),
+    budgets,
+  };
+}

@@ -1,0 +1,44 @@
+// The one table the benchmark prints (and docs/bench.md shows): a row per figure, a column per S.
+import type { BenchReport } from "./report.ts";
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const kb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+const ms = (x: number) => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} ms`;
+
+/** Markdown rows: readable in a terminal, pasteable into docs. */
+export function renderTable(r: BenchReport): string {
+  const sizes = r.options.sizes.map(String);
+  const rows: [string, (s: string) => string][] = [
+    ["streams slice, end to end (median)", (s) => ms(r.streams_slice_ms[s]!)],
+    ["  of which CPU in the monitor", (s) => ms(r.streams_slice_cpu_ms[s]!)],
+    ["naive loop, 1 STREAM.INFO per stream", (s) => ms(r.naive_ms[s]!)],
+    ["speedup vs naive", (s) => `${r.speedup_vs_naive[s]}x`],
+    ["meta slice, end to end (median)", (s) => ms(r.meta_slice_ms[s]!)],
+    ["NATS requests per streams run (budget)", (s) => `${r.nats_requests_per_run[s]} (<= ${r.nats_requests_budget[s]})`],
+    ["NATS requests per naive run", (s) => String(r.naive_requests_per_run[s])],
+    ["NATS bytes received (gzip) / JSON", (s) => `${kb(r.nats_bytes_received_per_run[s]!)} / ${kb(r.nats_json_bytes_per_run[s]!)}`],
+    ["DynamoDB items written per run", (s) => String(r.ddb_items_written_per_run[s])],
+    ["history bytes per run (gzip) / JSON", (s) => `${kb(r.history_bytes_per_run[s]!)} / ${kb(r.history_json_bytes_per_run[s]!)}`],
+    ["DynamoDB write / read units per run", (s) => `${r.ddb_write_units_per_run[s]} / ${r.ddb_read_units_per_run[s]}`],
+    ["findings per run (healthy cluster)", (s) => String(r.findings_per_run[s])],
+    ["peak RSS, streams slice (baseline)", (s) => `${mib(r.peak_rss_bytes[s]!)} (${mib(r.baseline_rss_bytes[s]!)})`],
+    ["peak RSS / raw JSON received", (s) => `${r.rss_over_raw_json[s]}x`],
+  ];
+  const header = `| figure | ${sizes.map((s) => `S = ${Number(s).toLocaleString("en-US")}`).join(" | ")} |`;
+  const sep = `|---|${sizes.map(() => "---:").join("|")}|`;
+  const body = rows.map(([name, f]) => `| ${name} | ${sizes.map(f).join(" | ")} |`);
+  const fns = Object.keys(r.bundle_bytes);
+  const once = [
+    "",
+    "| figure | value |",
+    "|---|---:|",
+    ...fns.map((f) => `| bundle ${f}: size, init (median) | ${kb(r.bundle_bytes[f]!)}, ${ms(r.init_ms[f]!)} |`),
+    `| check evaluation, one core | ${r.eval_snapshots_per_sec.toLocaleString("en-US")} stream snapshots/s |`,
+    `| monthly AWS cost, S = 10,000, every slice each minute | $${r.monthly_cost_usd_10000.toFixed(2)} |`,
+  ];
+  return [header, sep, ...body, ...once].join("\n");
+}
+
+export function renderBudgets(r: BenchReport): string {
+  return ["| budget | target | measured | |", "|---|---|---|---|", ...r.budgets.map((b) => `| ${b.name} | ${b.budget} | ${b.measured} | ${b.met ? "met" : "**missed**"} |`)].join("\n");
+}
