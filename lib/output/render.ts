@@ -1,5 +1,6 @@
 // Renders run reports for `lookout check`: text for people, JSON for scripts (the stable
 // {"findings":[...]} contract), Nagios plugin output, and Prometheus exposition text.
+import type { AlertState } from "../alerts/alert.ts";
 import { describeSubject } from "../findings/finding.ts";
 import { countBySeverity, EXIT_CODES, overallStatus, type Status } from "../findings/status.ts";
 import type { RunReport } from "../run/run-slice.ts";
@@ -7,6 +8,9 @@ import { formatDuration } from "../thresholds/duration.ts";
 
 export const FORMATS = ["text", "json", "nagios", "prometheus"] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** How long a resolved alert lasted: until the first run that no longer saw it. */
+const lastedMs = (a: AlertState, resolvedAt: number): number => (a.clearSince ?? resolvedAt) - a.firstSeen;
 
 export function combinedStatus(reports: readonly RunReport[]): Status {
   return overallStatus(reports.flatMap((r) => r.findings));
@@ -27,7 +31,7 @@ function text(reports: readonly RunReport[]): string {
       lines.push(`           why: ${f.why}`);
       lines.push(`           do:  ${f.action}`);
     }
-    for (const a of r.resolved) lines.push(`  RESOLVED          ${a.finding.id} [${describeSubject(a.finding.subject)}] after ${formatDuration(r.startedAt - a.firstSeen)}`);
+    for (const a of r.resolved) lines.push(`  RESOLVED          ${a.finding.id} [${describeSubject(a.finding.subject)}] after ${formatDuration(lastedMs(a, r.startedAt))}`);
     for (const e of r.errors) lines.push(`  ERROR    ${e}`);
   }
   return lines.join("\n") + "\n";
@@ -37,7 +41,7 @@ function json(reports: readonly RunReport[]): string {
   return JSON.stringify({
     status: combinedStatus(reports),
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, slice: r.slice }))),
-    resolved: reports.flatMap((r) => r.resolved.map((a) => ({ id: a.finding.id, code: a.finding.code, subject: a.finding.subject, first_seen: new Date(a.firstSeen).toISOString(), slice: r.slice }))),
+    resolved: reports.flatMap((r) => r.resolved.map((a) => ({ id: a.finding.id, code: a.finding.code, subject: a.finding.subject, first_seen: new Date(a.firstSeen).toISOString(), duration_ms: lastedMs(a, r.startedAt), slice: r.slice }))),
     runs: reports.map((r) => ({ slice: r.slice, cluster: r.cluster, status: r.status, duration_ms: r.durationMs, requests: r.requests.requests, bytes_received: r.requests.bytesReceived, errors: r.errors, superseded: r.superseded })),
   }, null, 2) + "\n";
 }

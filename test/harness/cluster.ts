@@ -1,7 +1,7 @@
 // Real nats-server clusters on 127.0.0.1 for tests, the demo and the benchmark.
 // Each server is a child process we started; we only ever signal those PIDs.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync, createWriteStream, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, createWriteStream, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a `waitFor` probe to stop waiting at once: the condition can no longer come true. */
+export class StopWaiting extends Error {}
+
+/** A server process ended while starting (e.g. a port taken meanwhile). */
+export class ServerExitedError extends StopWaiting {}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value or the deadline passes. */
@@ -32,6 +38,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const v = await probe();
       if (v !== undefined && v !== null && (v as unknown) !== false) return v;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       lastError = e;
     }
     await sleep(everyMs);
@@ -64,6 +71,10 @@ export interface ClusterOptions {
   domain?: string;
   /** Accept leafnode connections (the hub side of a leafnode link). */
   leafnodeListen?: boolean;
+  /** Do not gossip the other hub servers' leafnode URLs to leaves, so a leaf stays on the URL it was given (e.g. a TcpProxy a test can cut). */
+  leafnodeNoAdvertise?: boolean;
+  /** Leafnode address a server tells leaves to reconnect to, by server index (e.g. a TcpProxy in front of it, so reconnects stay behind the proxy). */
+  leafnodeAdvertise?: (string | undefined)[];
   /** Connect this cluster's servers as leafnodes to a hub: account name -> hub leafnode URL with creds. */
   leafRemotes?: { url: string; account: string }[];
   /** Users with permissions, added to the named account (`SYS` for the system account). */
@@ -118,7 +129,22 @@ export class NatsCluster {
     return a;
   }
 
+  /**
+   * Starts the cluster. Free ports are picked by binding port 0 and releasing it, so under parallel
+   * load another process can take one before the server binds it: a server that exits at start is
+   * retried with fresh ports (twice), and its log travels in the error.
+   */
   static async start(options: ClusterOptions): Promise<NatsCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await NatsCluster.startOnce(options);
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof ServerExitedError)) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(options: ClusterOptions): Promise<NatsCluster> {
     const opts = {
       size: 3,
       clusterName: `lk${Math.random().toString(36).slice(2, 7)}`,
@@ -166,7 +192,10 @@ export class NatsCluster {
       o.size > 1
         ? `cluster { name: "${o.clusterName}", listen: "127.0.0.1:${s.clusterPort}", routes: [ ${routes.map((r) => `"${r}"`).join(", ")} ] }`
         : "";
-    const leafListen = s.leafPort ? `leafnodes { listen: "127.0.0.1:${s.leafPort}" }` : "";
+    const advertise = o.leafnodeAdvertise?.[s.index];
+    const leafListen = s.leafPort
+      ? `leafnodes { listen: "127.0.0.1:${s.leafPort}"${o.leafnodeNoAdvertise ? ", no_advertise: true" : ""}${advertise ? `, advertise: "${advertise}"` : ""} }`
+      : "";
     const leafRemotes = o.leafRemotes?.length
       ? `leafnodes { remotes: [ ${o.leafRemotes.map((r) => `{ url: "${r.url}", account: "${r.account}" }`).join(", ")} ] }`
       : "";
@@ -198,7 +227,10 @@ ${o.extraConfig ?? ""}
     s.proc = proc;
     s.frozen = false;
     await waitFor(`${s.name} to accept clients`, async () => {
-      if (proc.exitCode !== null) throw new Error(`${s.name} exited with ${proc.exitCode}; see ${s.logFile}`);
+      if (proc.exitCode !== null) {
+        const log = existsSync(s.logFile) ? readFileSync(s.logFile, "utf8").split("\n").slice(-8).join("\n") : "";
+        throw new ServerExitedError(`${s.name} exited with ${proc.exitCode} at start:\n${log}`);
+      }
       const r = await fetch(`http://127.0.0.1:${s.monitorPort}/varz`).catch(() => undefined);
       return r?.ok ? true : undefined;
     }, 20_000, 100);
