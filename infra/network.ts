@@ -7,12 +7,15 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Construct } from "constructs";
 import type { LookoutNetworkProps } from "./lookout-props.ts";
 
-/** Client ports named by the server URLs (4222 when a URL names none). */
+const DEFAULT_PORTS: Record<string, number> = { nats: 4222, tls: 4222, ws: 80, wss: 443 };
+
+/** Client ports named by the server URLs (the scheme's default when a URL names none). */
 export function natsPorts(servers: readonly string[]): number[] {
   const ports = new Set<number>();
   for (const s of servers) {
+    const scheme = /^([a-z]+):\/\//i.exec(s)?.[1]?.toLowerCase() ?? "nats";
     const m = /:(\d+)\/?$/.exec(s.replace(/^[a-z]+:\/\//i, ""));
-    ports.add(m ? Number(m[1]) : 4222);
+    ports.add(m ? Number(m[1]) : (DEFAULT_PORTS[scheme] ?? 4222));
   }
   return [...ports].sort((a, b) => a - b);
 }

@@ -2,7 +2,7 @@
 // alarms, subscriptions and filter policies, all derived from what the file says.
 import { describe, expect, it } from "vitest";
 import { environmentNames } from "../../infra/environment-file.ts";
-import { HISTORY_TABLE } from "../../lib/history/dynamodb-table.ts";
+import { HISTORY_TABLE, historyTableInput } from "../../lib/history/dynamodb-table.ts";
 import { functionIdOf, idByPath, ofType, only, synthEnvironment, type Synthesized } from "./synth.ts";
 
 const SEVERITIES = ["critical", "warning", "info"];
@@ -177,6 +177,11 @@ for (const name of environmentNames()) {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: retain,
       });
+      // The same keys, types and billing the store creates its own tables with.
+      const store = historyTableInput("any");
+      expect(table.Properties!.KeySchema).toEqual(store.KeySchema);
+      expect(table.Properties!.AttributeDefinitions).toEqual(store.AttributeDefinitions);
+      expect(table.Properties!.BillingMode).toBe(store.BillingMode);
       expect(table.DeletionPolicy).toBe(retain ? "Retain" : "Delete");
       expect(json.Resources[ids.key]!.DeletionPolicy).toBe(retain ? "Retain" : "Delete");
       for (const slice of slices) expect(json.Resources[idByPath(json, "AWS::Logs::LogGroup", `Lookout/${slice}Logs/Resource`)]!.DeletionPolicy).toBe(retain ? "Retain" : "Delete");

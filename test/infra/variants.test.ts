@@ -61,8 +61,9 @@ describe("Construct: NatsLookout", () => {
       expect(JSON.stringify(json)).not.toContain("ec2:CreateNetworkInterface");
     });
 
-    it("reads NATS client ports from the URLs, 4222 when none is named", () => {
+    it("reads NATS client ports from the URLs, the scheme's default when none is named", () => {
       expect(natsPorts(["tls://a:4222", "nats://b:7422", "c.example.com", "nats://[::1]:4223"])).toEqual([4222, 4223, 7422]);
+      expect(natsPorts(["wss://nats.example.com", "ws://nats.example.com/"])).toEqual([80, 443]);
     });
   });
 
