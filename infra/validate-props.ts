@@ -74,6 +74,7 @@ function validateSettings(props: NatsLookoutProps, problems: string[]): void {
 
 function validateSlices(props: NatsLookoutProps, problems: string[], hasHandler: (slice: string) => boolean): void {
   const entries = Object.entries(props.slices).filter(([, s]) => s !== undefined);
+  if (props.mode === "account" && props.slices.meta) problems.push("slices.meta: the meta slice asks every server through $SYS.REQ.SERVER.PING.JSZ, which only system-account users may; in account mode deploy the streams slice only, or use mode system");
   if (entries.length === 0) problems.push(`slices: deploy at least one slice (${KNOWN_SLICES.join(", ")}), each with a schedule`);
   const missed = props.missedRunsBeforeAlarm ?? DEFAULTS.missedRunsBeforeAlarm;
   if (!(Number.isInteger(missed) && missed >= 1 && missed <= 100)) problems.push(`missedRunsBeforeAlarm: expected a whole number from 1 to 100, got ${missed}`);

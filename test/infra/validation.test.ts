@@ -32,6 +32,7 @@ describe("Construct: NatsLookout", () => {
   describe("validation", () => {
     const cases: [string, Partial<NatsLookoutProps> | ((stack: Stack) => Partial<NatsLookoutProps>), RegExp][] = [
       ["mode", { mode: "cluster" as "system" }, /mode: expected "system" or "account"/],
+      ["meta slice in account mode", { mode: "account" }, /slices.meta: the meta slice asks every server through \$SYS.REQ.SERVER.PING.JSZ.*in account mode deploy the streams slice only/],
       ["clusterLabel", { clusterLabel: " " }, /clusterLabel: empty; leave it out/],
       ["natsServers empty", { natsServers: [] }, /natsServers: give at least one NATS URL/],
       ["natsServers with credentials", { natsServers: ["nats://sys:hunter2@nats:4222"] }, /natsServers: nats:\/\/\*\*\*@nats:4222 carries credentials; .* store them in the secret/],
