@@ -91,7 +91,7 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       cluster: CLUSTER_LABEL,
       thresholds: { meta: { peerSeenCritical: "4s" } },
       alerts: { resolveAfterRuns: 1 },
-      timeouts: { connect: "2s", request: "1500ms" },
+      timeouts: { connect: "3s", request: "3s" },
       history: { ttlDays: 3 },
     };
     const p = await BundleProcess.start(bundles[slice]!, {
