@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
+import { validateMonitorValues } from "../thresholds/monitor-keys.ts";
 import {
   DEFAULT_CONFIG,
   type HistoryConfig,
@@ -242,6 +243,11 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       if (d) st.defaults = { ...st.defaults, ...d };
       st.overrides = readOverrides(r, s.overrides) ?? st.overrides;
       st.mirrorStallAfterMs = r.duration(s, "mirrorStallAfter", "thresholds.streams.mirrorStallAfter") ?? st.mirrorStallAfterMs;
+      // Same parser as stream metadata: a bad configured value fails loading, not every stream's run.
+      for (const p of validateMonitorValues(st.defaults)) r.problems.push(`thresholds.streams.defaults.${p}`);
+      st.overrides.forEach((ov, i) => {
+        for (const p of validateMonitorValues(ov.values)) r.problems.push(`thresholds.streams.overrides[${i}].values.${p}`);
+      });
     }
   }
 

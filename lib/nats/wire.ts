@@ -1,7 +1,7 @@
 // What the servers send for the $SYS requests nats-lookout makes, snake_case as on the wire.
 // Stream-level shapes come from @nats-io/jetstream; only the $SYS envelopes are described here.
 // Fields that older servers omit are optional; `active` is a Go time.Duration in nanoseconds.
-import type { ClusterInfo, PeerInfo, StreamConfig, StreamSourceInfo, StreamState } from "@nats-io/jetstream";
+import type { ApiError, ClusterInfo, ExternalStream, PeerInfo, StreamConfig, StreamInfo, StreamSourceInfo, StreamState } from "@nats-io/jetstream";
 
 export type Nanos = number;
 
@@ -35,17 +35,27 @@ export interface MetaClusterWire {
   pending?: number;
 }
 
+/**
+ * A mirror's or source's state. @nats-io/jetstream leaves out what the server sends besides:
+ * `external` (an upstream in another domain or account) and `filter_subject`. `active` is -1 while
+ * the upstream was never heard from.
+ */
+export type StreamSourceInfoWire = StreamSourceInfo & { external?: ExternalStream; filter_subject?: string };
+
 export interface StreamDetailWire {
   name: string;
   created?: string;
-  /** Absent on a single server without clustering. */
+  /**
+   * Absent on a single server without clustering. While the group is leaderless `leader` is omitted
+   * and `replicas` lists the answering server too.
+   */
   cluster?: ClusterInfo & { raft_group?: string; leader_since?: string };
-  /** Only with `config: true`. */
+  /** Only with `config: true`. `metadata` since 2.10 (2.9 drops it). */
   config?: StreamConfig;
   state?: Partial<StreamState>;
-  /** Only on the stream leader's entry. */
-  mirror?: StreamSourceInfo;
-  sources?: StreamSourceInfo[];
+  /** Mirror and sources state: only on the stream leader's entry (and, briefly, a leaderless one). */
+  mirror?: StreamSourceInfoWire;
+  sources?: StreamSourceInfoWire[];
 }
 
 export interface AccountDetailWire {
@@ -79,6 +89,34 @@ export interface JszRequest {
   offset?: number;
   limit?: number;
   account?: string;
+}
+
+/** `$JS.API.STREAM.LIST` reply (account mode): 256 streams a page, asked from each stream leader by the meta leader. */
+export interface StreamListWire {
+  type?: string;
+  error?: ApiError;
+  total?: number;
+  offset?: number;
+  limit?: number;
+  streams?: (Omit<StreamInfo, "mirror" | "sources" | "state" | "cluster"> & {
+    cluster?: StreamDetailWire["cluster"];
+    state?: Partial<StreamState>;
+    mirror?: StreamSourceInfoWire;
+    sources?: StreamSourceInfoWire[];
+  })[];
+  /** Streams whose leader did not answer in time (their info is not in `streams`). */
+  missing?: string[];
+  /** Since 2.11.9: streams that could not be loaded, by name, with the reason. */
+  offline?: Record<string, string>;
+}
+
+/** `$SYS.REQ.USER.INFO`: who this connection is (any user may ask). */
+export interface UserInfoWire {
+  user?: string;
+  /** The account: its name, or with JWT accounts its public key. */
+  account?: string;
+  /** Since 2.11: the account's name when `account` is a key. */
+  account_name?: string;
 }
 
 /** One Raft group in a RAFTZ reply (2.10.17+). */

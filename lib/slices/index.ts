@@ -1,11 +1,13 @@
 import type { SliceName } from "../checks/catalog.ts";
 import { metaSlice } from "./meta.ts";
+import { streamsSlice } from "./streams.ts";
 import type { Slice } from "./slice.ts";
 
 /** Every slice, by name. Handlers in functions/ and the CLI pick from here. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SLICES: Partial<Record<SliceName, Slice<any, any>>> = {
   meta: metaSlice,
+  streams: streamsSlice,
 };
 
 export function sliceNamed(name: string): Slice {

@@ -1,0 +1,342 @@
+// Stream checks: pure functions of (snapshot, previous observation, configuration) -> findings.
+// Each stream is judged from one view (its leader's, or a holder's when leaderless), with the
+// thresholds its metadata, the overrides and the defaults give it (lib/thresholds/monitor-keys.ts).
+import type { StreamThresholdConfig } from "../config/config.ts";
+import type { Finding, FindingValue, Subject } from "../findings/finding.ts";
+import type { StreamsSnapshot, StreamUpstream, StreamView } from "../snapshot/streams.ts";
+import { streamKey } from "../snapshot/streams.ts";
+import { formatDuration } from "../thresholds/duration.ts";
+import { directionOf, MONITOR_PREFIX, resolveStreamThresholds, type ResolvedThresholds, type StreamThresholds } from "../thresholds/monitor-keys.ts";
+import { finding, type CheckId } from "./catalog.ts";
+
+/**
+ * What the streams slice remembers between runs. Saved every run, so it stays small: server names
+ * (about the cluster's size) and one mark per mirror, never one entry per stream.
+ */
+export interface StreamsObservation {
+  at: number;
+  /** Servers answering or named as peers: who should answer next time. */
+  knownServers: string[];
+  /** By mirror stream key: JETSTREAM_015's memory of its source. */
+  mirrors: Record<string, MirrorMark>;
+}
+
+export interface MirrorMark {
+  /** Stream key of the source the mirror resolved to. */
+  source: string;
+  /** The source's last sequence when the mirror was last seen active (or first seen stalled). */
+  seq: number;
+  /** When that sequence was observed. */
+  at: number;
+}
+
+export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
+
+type Ctx = {
+  snap: StreamsSnapshot;
+  out: Finding[];
+};
+
+/** The cluster a stream's findings name: the monitored cluster, or the stream's own domain elsewhere. */
+export function subjectCluster(snap: Pick<StreamsSnapshot, "cluster" | "domain">, s: { domain?: string | undefined; cluster?: string | undefined }): string | undefined {
+  if ((s.domain ?? "") === (snap.domain ?? "")) return snap.cluster;
+  return s.domain ?? s.cluster;
+}
+
+function subjectOf(snap: StreamsSnapshot, v: { domain?: string | undefined; cluster?: string | undefined; account: string; name: string }, extra: Partial<Subject> = {}): Subject {
+  const s: Subject = {};
+  const c = subjectCluster(snap, v);
+  if (c) s.cluster = c;
+  s.account = v.account;
+  s.stream = v.name;
+  return { ...s, ...extra };
+}
+
+const label = (v: { account: string; name: string }) => `${v.account} > ${v.name}`;
+
+/** Streams an index can resolve upstreams against. */
+class StreamIndex {
+  private readonly exact = new Map<string, StreamView>();
+  private readonly byName = new Map<string, StreamView[]>();
+  readonly domains = new Set<string>();
+  private readonly gaps = new Map<string, string>();
+  constructor(snap: StreamsSnapshot) {
+    for (const v of snap.streams) {
+      this.exact.set(streamKey(v), v);
+      const k = `${v.domain ?? ""}/${v.name}`;
+      this.byName.set(k, [...(this.byName.get(k) ?? []), v]);
+    }
+    for (const s of snap.servers) this.domains.add(s.domain ?? "");
+    for (const g of snap.gaps) this.gaps.set(streamKey(g), g.reason);
+  }
+
+  /** The upstream's stream, or why it cannot be found. */
+  resolve(v: StreamView, u: StreamUpstream): { view: StreamView } | { reason: string } {
+    const name = u.name;
+    if (u.api && u.domain === undefined) {
+      // An account import: the prefix does not say which account; a unique name elsewhere does.
+      const domain = v.domain ?? "";
+      const others = (this.byName.get(`${domain}/${name}`) ?? []).filter((x) => x.account !== v.account);
+      if (others.length === 1) return { view: others[0]! };
+      return others.length
+        ? { reason: `${others.length} streams named ${name} in other accounts (${others.map((x) => x.account).join(", ")}); ${u.api} does not say which` }
+        : { reason: `no stream named ${name} in another account answered (upstream through ${u.api})` };
+    }
+    const domain = u.domain ?? v.domain ?? "";
+    if (!this.domains.has(domain)) return { reason: `no server of JetStream domain ${domain} answered the monitor (upstream through ${u.api})` };
+    const key = streamKey({ domain: domain || undefined, account: v.account, name });
+    const same = this.exact.get(key);
+    if (same) return { view: same };
+    const gap = this.gaps.get(key);
+    if (gap) return { reason: `${v.account} > ${name} was not judged this run: ${gap}` };
+    if (u.domain !== undefined) {
+      const elsewhere = this.byName.get(`${domain}/${name}`) ?? [];
+      if (elsewhere.length === 1) return { view: elsewhere[0]! };
+    }
+    return { reason: `no stream ${name} in account ${v.account}${u.domain !== undefined ? ` of domain ${domain}` : ""} answered` };
+  }
+}
+
+// ---------------------------------------------------------------- per stream
+
+function thresholdInvalid(c: Ctx, v: StreamView, r: ResolvedThresholds): void {
+  if (!r.invalid.length) return;
+  const parts = r.invalid.map((i) => `${i.origin === "metadata" ? MONITOR_PREFIX : ""}${i.key}=${JSON.stringify(i.value)} (${i.reason}${i.origin !== "metadata" ? `, from ${i.origin}` : ""})`);
+  const fallback = r.invalid.map((i) => (r.origin[i.key] ? `${i.key} uses the ${r.origin[i.key]} value` : `${i.key} is off`)).join("; ");
+  const first = r.invalid[0]!;
+  c.out.push(finding("threshold_invalid", subjectOf(c.snap, v),
+    `${label(v)}: malformed threshold ${parts.join("; ")}; ${fallback}; the stream's other checks still run`,
+    { key: first.key, value: first.value, origin: first.origin, invalid: r.invalid.length, keys: r.invalid.map((i) => i.key).join(",") }));
+}
+
+function checkReplicas(c: Ctx, v: StreamView, t: StreamThresholds, origin: ResolvedThresholds["origin"]): void {
+  const R = Math.max(1, v.replicas);
+  const quorum = quorumOf(R);
+  if (v.status === "leaderless") {
+    const holders = v.holders.length ? `held by ${v.holders.join(", ")}` : "no server reported holding it";
+    c.out.push(finding("stream_quorum_lost", subjectOf(c.snap, v),
+      `${label(v)} has no leader (R${R}, ${holders}); quorum needs ${quorum} of ${R} peers: publishes fail`,
+      { leader: null, replicas: R, quorum, holders: v.holders.length }));
+    return;
+  }
+  const followers = v.peers.filter((p) => p.name !== v.leader);
+  const members = Math.max(R, followers.length + 1);
+  const offline = followers.filter((p) => p.offline);
+  const unlisted = Math.max(0, R - 1 - followers.length);
+  const online = members - offline.length - unlisted;
+  const q = quorumOf(members);
+  if (online < q) {
+    c.out.push(finding("stream_quorum_lost", subjectOf(c.snap, v),
+      `${label(v)}: ${online} of ${members} peers online (leader ${v.leader}); quorum needs ${q}`,
+      { online, replicas: members, quorum: q, offline: offline.length, leader: v.leader ?? null }));
+  }
+  for (const p of offline) {
+    const spare = Math.max(0, online - q);
+    c.out.push(finding("stream_replica_offline", subjectOf(c.snap, v, { peer: p.name }),
+      `${label(v)}: replica ${p.name} is offline; ${online} of ${members} online, the stream survives ${spare} more failure(s)`,
+      { online, replicas: members, quorum: q, survives: spare }));
+  }
+  const seen = t.peerSeenCriticalMs;
+  const lagMax = t.peerLagCritical;
+  for (const p of followers) {
+    if (p.offline) continue;
+    if (seen !== undefined) {
+      const neverHeard = p.activeMs === 0 && !p.current;
+      if (neverHeard) {
+        // The leader has not heard from it since it was elected: how long that is, 2.11.9+ says.
+        if (v.leaderForMs === undefined || v.leaderForMs > seen) {
+          const since = v.leaderForMs === undefined ? "since it became leader (the server does not say when)" : `since it became leader ${formatDuration(v.leaderForMs)} ago`;
+          c.out.push(finding("stream_peer_seen", subjectOf(c.snap, v, { peer: p.name }),
+            `${label(v)}: leader ${v.leader} has not heard from replica ${p.name} ${since} (threshold ${formatDuration(seen)}), ${p.lag} entries behind`,
+            { active_ms: null, leader_for_ms: v.leaderForMs ?? null, threshold_ms: seen, threshold_origin: origin["peer-seen-critical"] ?? null, lag: p.lag, current: false }));
+        }
+      } else if (p.activeMs > seen) {
+        c.out.push(finding("stream_peer_seen", subjectOf(c.snap, v, { peer: p.name }),
+          `${label(v)}: leader ${v.leader} last heard from replica ${p.name} ${formatDuration(p.activeMs)} ago (threshold ${formatDuration(seen)})`,
+          { active_ms: Math.round(p.activeMs), threshold_ms: seen, threshold_origin: origin["peer-seen-critical"] ?? null, current: p.current, lag: p.lag }));
+      }
+    }
+    if (lagMax !== undefined && p.lag > lagMax) {
+      c.out.push(finding("stream_peer_lag", subjectOf(c.snap, v, { peer: p.name }),
+        `${label(v)}: replica ${p.name} is ${p.lag} entries behind leader ${v.leader} (threshold ${lagMax})`,
+        { lag: p.lag, threshold: lagMax, threshold_origin: origin["peer-lag-critical"] ?? null }));
+    }
+  }
+  if (t.peerExpect !== undefined) {
+    const peers = followers.length + 1;
+    if (peers !== t.peerExpect) {
+      c.out.push(finding("stream_peer_expect", subjectOf(c.snap, v),
+        `${label(v)} has ${peers} peer(s), expected ${t.peerExpect} (R${R})`,
+        { peers, expected: t.peerExpect, replicas: R, threshold_origin: origin["peer-expect"] ?? null }));
+    }
+  }
+}
+
+function upstreamChecks(c: Ctx, v: StreamView, u: StreamUpstream, kind: "mirror" | "source", t: StreamThresholds, origin: ResolvedThresholds["origin"]): void {
+  const subject = subjectOf(c.snap, v, { source: u.name });
+  const what = kind === "mirror" ? `mirror of ${u.name}` : `source ${u.name}`;
+  const where = u.api ? ` via ${u.api}` : "";
+  if (u.error) {
+    c.out.push(finding("replication_error", subject, `${label(v)}: ${what}${where} reports an error: ${u.error}`, { kind, error: u.error, lag: u.lag, active_ms: u.activeMs < 0 ? -1 : Math.round(u.activeMs) }));
+  }
+  const seen = t.seenCriticalMs;
+  const seenId: CheckId = kind === "mirror" ? "mirror_seen" : "source_seen";
+  if (seen !== undefined) {
+    if (u.activeMs >= 0 && u.activeMs > seen) {
+      c.out.push(finding(seenId, subject,
+        `${label(v)}: ${what}${where} last heard from ${formatDuration(u.activeMs)} ago (threshold ${formatDuration(seen)}); lag ${u.lag}`,
+        { active_ms: Math.round(u.activeMs), threshold_ms: seen, threshold_origin: origin["seen-critical"] ?? null, lag: u.lag }));
+    } else if (u.activeMs < 0 && v.ageMs !== undefined && v.ageMs > seen) {
+      // jsm.go lets -1 pass its `>=` test: a mirror that never connected is the worst case, not a pass.
+      c.out.push(finding(seenId, subject,
+        `${label(v)}: ${what}${where} was never heard from; the stream is ${formatDuration(v.ageMs)} old (threshold ${formatDuration(seen)})`,
+        { active_ms: -1, age_ms: Math.round(v.ageMs), threshold_ms: seen, threshold_origin: origin["seen-critical"] ?? null, lag: u.lag }));
+    }
+  }
+  const lagMax = t.lagCritical;
+  if (lagMax !== undefined && u.lag > lagMax) {
+    c.out.push(finding(kind === "mirror" ? "mirror_lag" : "source_lag", subject,
+      `${label(v)}: ${what}${where} is ${u.lag} messages behind (threshold ${lagMax})`,
+      { lag: u.lag, threshold: lagMax, threshold_origin: origin["lag-critical"] ?? null }));
+  }
+}
+
+function countCheck(c: Ctx, v: StreamView, id: "stream_messages" | "stream_subjects", value: number, warn: number | undefined, crit: number | undefined, noun: string, keys: [string, string]): void {
+  if (warn === undefined && crit === undefined) return;
+  const dir = directionOf(warn, crit);
+  const crosses = (x: number | undefined) => x !== undefined && (dir === "above" ? value >= x : value <= x);
+  const level = crosses(crit) ? "critical" : crosses(warn) ? "warning" : undefined;
+  if (!level) return;
+  const threshold = level === "critical" ? crit! : warn!;
+  const cmp = dir === "above" ? ">=" : "<=";
+  c.out.push(finding(id, subjectOf(c.snap, v),
+    `${label(v)} holds ${value} ${noun} (${level} ${cmp} ${threshold}, ${keys[level === "critical" ? 1 : 0]})`,
+    { value, threshold, level, direction: dir, warn: warn ?? null, critical: crit ?? null }, level));
+}
+
+function checkStall(c: Ctx, v: StreamView, index: StreamIndex, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig, marks: Record<string, MirrorMark>): void {
+  const m = v.mirror;
+  if (!m) return;
+  const key = streamKey(v);
+  const stallAfter = cfg.mirrorStallAfterMs;
+  const stale = m.activeMs >= 0 ? m.activeMs > stallAfter : v.ageMs !== undefined && v.ageMs > stallAfter;
+  const previous = prev?.mirrors[key];
+  const r = index.resolve(v, m);
+  if ("reason" in r) {
+    if (previous) marks[key] = previous;
+    if (stale && m.lag === 0) {
+      c.out.push(finding("mirror_stalled", subjectOf(c.snap, v, { source: m.name }),
+        `${label(v)}: mirror reports lag 0 but its source ${m.name} was last heard from ${m.activeMs < 0 ? "never" : `${formatDuration(m.activeMs)} ago`} (stall threshold ${formatDuration(stallAfter)}); cannot tell whether the source advanced: ${r.reason}`,
+        { active_ms: m.activeMs < 0 ? -1 : Math.round(m.activeMs), threshold_ms: stallAfter, lag: 0, source_resolved: false, reason: r.reason }, "warning"));
+    }
+    return;
+  }
+  const src = r.view;
+  const srcKey = streamKey(src);
+  const base = previous && previous.source === srcKey && src.lastSeq >= previous.seq ? previous : undefined;
+  // The mark keeps the source's position from when the mirror was last active, so a stall stays
+  // visible while it lasts even if the source pauses between two runs.
+  marks[key] = !stale || !base ? { source: srcKey, seq: src.lastSeq, at: c.snap.collectedAt } : base;
+  if (!stale || m.lag !== 0 || !base || src.lastSeq <= base.seq) return;
+  c.out.push(finding("mirror_stalled", subjectOf(c.snap, v, { source: m.name }),
+    `${label(v)}: mirror reports lag 0 but was last heard from ${m.activeMs < 0 ? "never" : `${formatDuration(m.activeMs)} ago`} (threshold ${formatDuration(stallAfter)}) while its source ${label(src)}${src.domain && src.domain !== v.domain ? ` (domain ${src.domain})` : ""} advanced from sequence ${base.seq} to ${src.lastSeq}; the mirror holds ${v.lastSeq}`,
+    {
+      active_ms: m.activeMs < 0 ? -1 : Math.round(m.activeMs), threshold_ms: stallAfter, lag: 0,
+      source_last_seq: src.lastSeq, source_seq_before: base.seq, source_seq_at: base.at, mirror_last_seq: v.lastSeq, source_resolved: true,
+    }));
+}
+
+// ---------------------------------------------------------------- the slice
+
+function partial(c: Ctx): void {
+  const s = c.snap;
+  const gaps = s.gaps.filter((g) => !g.unavailable);
+  if (!s.silent.length && !gaps.length && !s.problems.length) return;
+  const parts: string[] = [];
+  if (s.silent.length) parts.push(`${s.servers.length} of ${s.servers.length + s.silent.length} servers answered (silent: ${s.silent.join(", ")}); streams only they lead are unchecked`);
+  if (gaps.length) {
+    const shown = gaps.slice(0, 5).map((g) => `${g.account} > ${g.name} (${g.reason})`).join("; ");
+    parts.push(`${gaps.length} stream(s) not judged: ${shown}${gaps.length > 5 ? `; and ${gaps.length - 5} more` : ""}`);
+  }
+  if (s.problems.length) parts.push(s.problems.slice(0, 3).join("; ") + (s.problems.length > 3 ? `; and ${s.problems.length - 3} more problem(s)` : ""));
+  const at: Subject = s.cluster ? { cluster: s.cluster } : {};
+  const values: Record<string, FindingValue> = { answered: s.servers.length, silent: s.silent.join(","), unjudged: gaps.length, problems: s.problems.length };
+  if (s.expectedServers !== undefined) values.expected = s.expectedServers;
+  c.out.push(finding("monitor_partial", at, `streams: ${parts.join("; ")}`, values));
+}
+
+/** Every finding of one streams run. Pure; also what the benchmark times. */
+export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Finding[] {
+  const result = judgeOnce(snap, prev, cfg); // always computed: a benchmark calls this in a loop
+  lastJudged.set(snap, { prev, cfg, result });
+  return result.findings;
+}
+
+/** The observation this run leaves for the next one. */
+export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
+  if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], mirrors: {} };
+  const knownServers = [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort();
+  return { at: snap.collectedAt, knownServers, mirrors: judge(snap, prev, cfg).marks };
+}
+
+type Judged = { findings: Finding[]; marks: Record<string, MirrorMark> };
+// evaluate and observe of one run judge the same snapshot: do the work once.
+const lastJudged = new WeakMap<StreamsSnapshot, { prev: StreamsObservation | undefined; cfg: StreamThresholdConfig; result: Judged }>();
+
+function judge(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
+  const hit = lastJudged.get(snap);
+  if (hit && hit.prev === prev && hit.cfg === cfg) return hit.result;
+  const result = judgeOnce(snap, prev, cfg);
+  lastJudged.set(snap, { prev, cfg, result });
+  return result;
+}
+
+function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
+  const c: Ctx = { snap, out: [] };
+  const marks: Record<string, MirrorMark> = {};
+  if (snap.blind) {
+    c.out.push(finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind }));
+    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) } };
+  }
+  partial(c);
+  const index = new StreamIndex(snap);
+  for (const v of snap.streams) {
+    const r = resolveStreamThresholds(v.account, v.name, v.metadata, cfg);
+    if (!r.enabled) continue;
+    thresholdInvalid(c, v, r);
+    checkReplicas(c, v, r.values, r.origin);
+    if (v.mirror) {
+      upstreamChecks(c, v, v.mirror, "mirror", r.values, r.origin);
+      checkStall(c, v, index, prev, cfg, marks);
+    }
+    for (const s of v.sources) upstreamChecks(c, v, s, "source", r.values, r.origin);
+    const t = r.values;
+    const n = v.sources.length;
+    if (t.minSources !== undefined && n < t.minSources) {
+      c.out.push(finding("sources_min", subjectOf(snap, v), `${label(v)} has ${n} source(s), fewer than ${t.minSources}`, { sources: n, threshold: t.minSources, threshold_origin: r.origin["min-sources"] ?? null }));
+    }
+    if (t.maxSources !== undefined && n > t.maxSources) {
+      c.out.push(finding("sources_max", subjectOf(snap, v), `${label(v)} has ${n} source(s), more than ${t.maxSources}`, { sources: n, threshold: t.maxSources, threshold_origin: r.origin["max-sources"] ?? null }));
+    }
+    countCheck(c, v, "stream_messages", v.messages, t.msgsWarn, t.msgsCritical, "messages", ["msgs-warn", "msgs-critical"]);
+    countCheck(c, v, "stream_subjects", v.subjects, t.subjectsWarn, t.subjectsCritical, "subjects", ["subjects-warn", "subjects-critical"]);
+  }
+  for (const g of snap.gaps) {
+    if (!g.unavailable) continue;
+    c.out.push(finding("stream_unavailable", subjectOf(snap, g), `${g.account} > ${g.name} did not report: ${g.reason}`, { reason: g.reason }));
+  }
+  // Mirrors not looked at this run keep their mark: a silent leader must not reset the stall memory.
+  const unjudged = new Set(snap.gaps.map(streamKey));
+  for (const [k, m] of Object.entries(prev?.mirrors ?? {})) if (unjudged.has(k) && !(k in marks)) marks[k] = m;
+  return { findings: c.out, marks };
+}
+
+/** Streams a run judged (or found unavailable): only their alerts may clear. Keys as subjects name them. */
+export function coveredStreams(snap: StreamsSnapshot): Set<string> {
+  const out = new Set<string>();
+  for (const v of snap.streams) out.add(coverKey(subjectOf(snap, v)));
+  for (const g of snap.gaps) if (g.unavailable) out.add(coverKey(subjectOf(snap, g)));
+  return out;
+}
+
+export const coverKey = (s: Subject): string => `${s.cluster ?? ""}|${s.account ?? ""}|${s.stream ?? ""}`;

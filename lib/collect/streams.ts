@@ -1,0 +1,453 @@
+// Collects the streams slice into a StreamsSnapshot. Judges nothing: what could not be fetched
+// becomes a problem, a gap or `blind`.
+//
+// System mode: one `$SYS.REQ.SERVER.PING.JSZ` fan-out per page of accounts (every server answers
+// with its own streams), never a request per stream. A stream is taken from the entry of the server
+// that leads it; a stream that servers hold but none leads is leaderless. `stream_leader_only` is
+// not asked for by default: with it a leaderless stream vanishes from every reply (docs/streams.md).
+//
+// Account mode: `$JS.API.STREAM.LIST`, 256 streams a page, with application credentials only.
+import type { NatsConnection } from "@nats-io/transport-node";
+import { sysFanout } from "../nats/fanout.ts";
+import type { RequestStats } from "../nats/stats.ts";
+import type {
+  JszWire,
+  StreamDetailWire,
+  StreamListWire,
+  StreamSourceInfoWire,
+  SysEnvelope,
+  UserInfoWire,
+} from "../nats/wire.ts";
+import type { AnsweringServer, StreamGap, StreamPeer, StreamsSnapshot, StreamUpstream, StreamView } from "../snapshot/streams.ts";
+import { streamKey } from "../snapshot/streams.ts";
+import { nanosToMs } from "../thresholds/duration.ts";
+
+export interface StreamsCollectOptions {
+  timeoutMs: number;
+  stats: RequestStats;
+  now?: () => number;
+  clusterLabel?: string;
+  /** Server names earlier runs knew of: who should answer, and who is silent. */
+  knownServers?: readonly string[];
+  /** Accounts per JSZ page (the server's own default is 1024). */
+  accountsPerPage?: number;
+  /** Ask servers 2.10.19+ to send only the streams they lead (leaderless streams then go unseen). */
+  streamLeaderOnly?: boolean;
+  /** Epoch ms after which no further page is asked for. */
+  deadline?: number;
+}
+
+export const DEFAULT_ACCOUNTS_PER_PAGE = 256;
+export const STREAM_LIST_PAGE = 256;
+/** How account-mode findings name the account when the server will not say which it is. */
+export const ACCOUNT_FALLBACK = "(this account)";
+const MAX_PAGES = 10_000;
+
+const num = (v: unknown, dflt = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : dflt);
+const time = (v: unknown): number | undefined => {
+  if (typeof v !== "string") return undefined;
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t > 0 ? t : undefined;
+};
+
+/** `$JS.<domain>.API` names a domain; any other prefix is an account import. */
+export function domainOfApi(api: string | undefined): string | undefined {
+  const m = api ? /^\$JS\.([^.]+)\.API$/.exec(api.trim()) : null;
+  return m ? m[1] : undefined;
+}
+
+export function parseUpstream(w: StreamSourceInfoWire): StreamUpstream {
+  const u: StreamUpstream = {
+    name: String(w.name ?? ""),
+    lag: num(w.lag),
+    activeMs: num(w.active, -1) < 0 ? -1 : nanosToMs(num(w.active)),
+    filtered: Boolean(w.filter_subject) || (Array.isArray(w.subject_transforms) && w.subject_transforms.length > 0),
+  };
+  const api = w.external?.api;
+  if (api) {
+    u.api = api;
+    const d = domainOfApi(api);
+    if (d) u.domain = d;
+  }
+  const e = w.error;
+  if (e && (e.description || e.code)) u.error = `${e.description ?? "error"} (${e.code ?? "?"}/${e.err_code ?? "?"})`;
+  return u;
+}
+
+export function parsePeers(replicas: unknown): StreamPeer[] {
+  if (!Array.isArray(replicas)) return [];
+  return replicas
+    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
+    .map((p) => {
+      const peer: StreamPeer = { name: p.name as string, current: p.current === true, offline: p.offline === true, activeMs: nanosToMs(num(p.active)), lag: num(p.lag) };
+      if (typeof p.peer === "string") peer.peerId = p.peer;
+      return peer;
+    });
+}
+
+type EntryLike = Pick<StreamDetailWire, "name" | "created" | "cluster" | "config" | "state" | "mirror" | "sources">;
+
+/** One entry (JSZ stream detail or STREAM.LIST info) as a view, from the server that sent it. */
+export function streamView(
+  e: EntryLike,
+  where: { account: string; domain?: string | undefined; cluster?: string | undefined; reportedBy: string; serverNow?: number | undefined },
+  status: StreamView["status"],
+): StreamView {
+  const peers = parsePeers(e.cluster?.replicas);
+  const v: StreamView = {
+    account: where.account,
+    name: e.name,
+    replicas: num(e.config?.num_replicas, status === "led" ? peers.length + 1 : Math.max(1, peers.length)),
+    status,
+    peers,
+    holders: [where.reportedBy],
+    sources: (e.sources ?? []).map(parseUpstream),
+    messages: num(e.state?.messages),
+    lastSeq: num(e.state?.last_seq),
+    subjects: num(e.state?.num_subjects),
+    reportedBy: where.reportedBy,
+  };
+  if (where.domain) v.domain = where.domain;
+  const cluster = e.cluster?.name ?? where.cluster;
+  if (cluster) v.cluster = cluster;
+  if (status === "led") v.leader = e.cluster?.leader ?? where.reportedBy;
+  const since = time(e.cluster?.leader_since);
+  if (status === "led" && since !== undefined && where.serverNow !== undefined) v.leaderForMs = Math.max(0, where.serverNow - since);
+  if (e.mirror) v.mirror = parseUpstream(e.mirror);
+  const created = time(e.created);
+  if (created !== undefined && where.serverNow !== undefined) v.ageMs = Math.max(0, where.serverNow - created);
+  const md = e.config?.metadata;
+  if (md && typeof md === "object") v.metadata = { ...md };
+  return v;
+}
+
+// ---------------------------------------------------------------- system mode
+
+/**
+ * Servers that should answer the fan-out: each JetStream domain's meta group size, plus one for
+ * each server without clustering, and never fewer than earlier runs knew.
+ */
+export function expectedServerCount(replies: readonly SysEnvelope<JszWire>[], known = 0): number {
+  const groups = new Map<string, number>();
+  let standalone = 0;
+  for (const r of replies) {
+    const mc = r?.data?.meta_cluster;
+    if (mc) {
+      const k = r.server?.domain ?? "";
+      groups.set(k, Math.max(groups.get(k) ?? 0, num(mc.cluster_size, 1)));
+    } else if (r?.server?.name) standalone++;
+  }
+  let total = standalone;
+  for (const n of groups.values()) total += n;
+  return Math.max(total, known);
+}
+
+interface Entry {
+  server: string;
+  account: string;
+  domain?: string;
+  cluster?: string;
+  serverNow?: number;
+  detail: StreamDetailWire;
+}
+
+export interface JszParseOptions {
+  collectedAt: number;
+  clusterLabel?: string;
+  /** Domain of the server the monitor is connected to (its INFO says). */
+  connectedDomain?: string;
+  knownServers?: readonly string[];
+  timeoutMs: number;
+  stats: RequestStats;
+  streamLeaderOnly?: boolean;
+}
+
+/** Turns the JSZ replies of every page into a snapshot (pure: fixture tests feed captured replies). */
+export function parseJszReplies(replies: readonly SysEnvelope<JszWire>[], o: JszParseOptions): StreamsSnapshot {
+  const snap: StreamsSnapshot = {
+    collectedAt: o.collectedAt, cluster: o.clusterLabel, stats: o.stats, mode: "system",
+    servers: [], silent: [], streams: [], gaps: [], problems: [], pages: 0,
+  };
+  if (o.streamLeaderOnly) snap.streamLeaderOnly = true;
+  const answered = new Map<string, AnsweringServer>();
+  const entries = new Map<string, Entry[]>();
+  const referenced = new Set<string>();
+  for (const env of replies) {
+    const name = env?.server?.name;
+    if (!name) {
+      snap.problems.push("a JSZ reply without a server name was ignored");
+      continue;
+    }
+    if (env.error) {
+      snap.problems.push(`${name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
+      continue;
+    }
+    if (!answered.has(name)) {
+      const a: AnsweringServer = { name, version: env.server.ver };
+      if (env.server.cluster) a.cluster = env.server.cluster;
+      if (env.server.domain) a.domain = env.server.domain;
+      answered.set(name, a);
+    }
+    const d = env.data;
+    if (!d || d.disabled) continue;
+    if (d.meta_cluster?.leader === name) for (const p of d.meta_cluster.replicas ?? []) if (p?.name) referenced.add(p.name);
+    const serverNow = time(d.now);
+    for (const acc of d.account_details ?? []) {
+      for (const detail of acc.stream_detail ?? []) {
+        if (!detail?.name) continue;
+        const e: Entry = { server: name, account: acc.name, detail };
+        if (env.server.domain) e.domain = env.server.domain;
+        if (env.server.cluster) e.cluster = env.server.cluster;
+        if (serverNow !== undefined) e.serverNow = serverNow;
+        const k = streamKey({ domain: e.domain, account: e.account, name: detail.name });
+        const list = entries.get(k) ?? [];
+        // Pages can overlap (see collectStreamsSystem): one entry per server.
+        if (!list.some((x) => x.server === name)) list.push(e);
+        entries.set(k, list);
+      }
+    }
+  }
+  snap.servers = [...answered.values()].sort((a, b) => a.name.localeCompare(b.name));
+  snap.domain = o.connectedDomain ?? mostCommonDomain(snap.servers);
+  if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.domain === snap.domain && s.cluster)?.cluster ?? snap.servers.find((s) => s.cluster)?.cluster;
+  if (answered.size === 0) {
+    snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
+    return snap;
+  }
+
+  for (const list of entries.values()) {
+    list.sort((a, b) => a.server.localeCompare(b.server));
+    for (const e of list) {
+      for (const p of e.detail.cluster?.replicas ?? []) if (p?.name) referenced.add(p.name);
+      if (e.detail.cluster?.leader) referenced.add(e.detail.cluster.leader);
+    }
+    const where = (e: Entry) => ({ account: e.account, domain: e.domain, cluster: e.cluster, reportedBy: e.server, serverNow: e.serverNow });
+    // Its own leader's entry, or the only entry of a server without clustering.
+    const leading = list.filter((e) => (e.detail.cluster?.leader ? e.detail.cluster.leader === e.server : !e.detail.cluster?.replicas?.length && list.length === 1 && !e.detail.cluster?.name));
+    const first = list[0]!;
+    if (leading.length) {
+      leading.sort((a, b) => (time(b.detail.cluster?.leader_since) ?? 0) - (time(a.detail.cluster?.leader_since) ?? 0));
+      const chosen = leading[0]!;
+      if (leading.length > 1) snap.problems.push(`${first.account} > ${first.detail.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.server}'s view`);
+      const v = streamView(chosen.detail, where(chosen), "led");
+      v.holders = list.map((e) => e.server);
+      snap.streams.push(v);
+      continue;
+    }
+    const named = [...new Set(list.map((e) => e.detail.cluster?.leader).filter((l): l is string => !!l))];
+    if (named.length === 0) {
+      // Nobody leads it: each holder reports its own view; take one, name them all.
+      const v = streamView(first.detail, where(first), "leaderless");
+      v.holders = list.map((e) => e.server);
+      snap.streams.push(v);
+      continue;
+    }
+    const silentLeader = named.find((l) => !answered.has(l));
+    const gap: StreamGap = {
+      account: first.account,
+      name: first.detail.name,
+      reason: silentLeader
+        ? `its leader ${silentLeader} did not answer`
+        : `${named.join(", ")} answered without it (leadership changing during the run)`,
+      unavailable: false,
+    };
+    if (first.domain) gap.domain = first.domain;
+    snap.gaps.push(gap);
+  }
+  snap.streams.sort((a, b) => streamKey(a).localeCompare(streamKey(b)));
+
+  for (const s of answered.keys()) referenced.add(s);
+  const known = new Set([...(o.knownServers ?? []), ...referenced]);
+  snap.silent = [...known].filter((n) => !answered.has(n)).sort();
+  snap.expectedServers = Math.max(expectedServerCount(replies), known.size);
+  return snap;
+}
+
+function mostCommonDomain(servers: readonly AnsweringServer[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const s of servers) if (s.domain) counts.set(s.domain, (counts.get(s.domain) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** Account names of one server's page, in the order sent. */
+const accountsOf = (r: SysEnvelope<JszWire>): string[] => (r.data?.account_details ?? []).map((a) => a.name);
+
+export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+  const now = o.now ?? Date.now;
+  const collectedAt = now();
+  const limit = o.accountsPerPage ?? DEFAULT_ACCOUNTS_PER_PAGE;
+  const all: SysEnvelope<JszWire>[] = [];
+  const problems: string[] = [];
+  const known = o.knownServers?.length ?? 0;
+  let answering = 0;
+  let pages = 0;
+  // nats-server sorts accounts by name only when offset > 0: page 0 is an arbitrary subset. So
+  // after a full page 0 the sorted pages start at offset 1, and the one account page 0 could have
+  // missed (the first by name) is checked for below.
+  const firstPage = new Map<string, string[]>();
+  const secondPageFirst = new Map<string, string>();
+  let offset = 0;
+  for (;;) {
+    if (o.deadline !== undefined && now() >= o.deadline && pages > 0) {
+      problems.push(`stopped after ${pages} JSZ page(s) at the run's deadline: accounts from offset ${offset} unchecked`);
+      break;
+    }
+    const body: Record<string, unknown> = { accounts: true, streams: true, config: true, offset, limit };
+    if (o.streamLeaderOnly) body.stream_leader_only = true;
+    const page = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", body, {
+      timeoutMs: o.timeoutMs,
+      stats: o.stats,
+      // Every server answers every page; the first page tells how many there are.
+      expected: (replies) => (pages === 0 ? expectedServerCount(replies as SysEnvelope<JszWire>[], known) : answering),
+    });
+    pages++;
+    problems.push(...page.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
+    all.push(...page.replies);
+    if (pages === 1) answering = page.replies.length;
+    else if (page.replies.length < answering) problems.push(`JSZ page at offset ${offset}: ${page.replies.length} of ${answering} servers answered`);
+    const full = page.replies.filter((r) => r.server?.name && accountsOf(r).length >= limit);
+    for (const r of page.replies) {
+      if (offset === 0) firstPage.set(r.server.name, accountsOf(r));
+      if (offset === 1 && accountsOf(r)[0]) secondPageFirst.set(r.server.name, accountsOf(r)[0]!);
+    }
+    if (!full.length || page.replies.length === 0) break;
+    if (pages >= MAX_PAGES) {
+      problems.push(`stopped after ${MAX_PAGES} JSZ pages`);
+      break;
+    }
+    offset = offset === 0 ? 1 : offset + limit;
+  }
+  for (const [server, names] of firstPage) {
+    const second = secondPageFirst.get(server);
+    if (names.length >= limit && second !== undefined && !names.some((n) => n < second)) {
+      problems.push(`${server}: its first account by name (before ${second}) may be unchecked: the server sorts accounts only for offset > 0; raise the page size above its account count`);
+    }
+  }
+  const p: JszParseOptions = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
+  if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
+  const domain = (nc.info as { domain?: string } | undefined)?.domain;
+  if (domain) p.connectedDomain = domain;
+  if (o.knownServers) p.knownServers = o.knownServers;
+  if (o.streamLeaderOnly) p.streamLeaderOnly = true;
+  const snap = parseJszReplies(all, p);
+  snap.problems.unshift(...problems);
+  snap.pages = pages;
+  return snap;
+}
+
+// ---------------------------------------------------------------- account mode
+
+export interface StreamListParseOptions {
+  collectedAt: number;
+  clusterLabel?: string;
+  account: string;
+  /** The server the connection is attached to: it answers for a stream without clustering. */
+  server: AnsweringServer;
+  stats: RequestStats;
+}
+
+/** Turns STREAM.LIST pages into a snapshot (pure). */
+export function parseStreamList(pages: readonly StreamListWire[], o: StreamListParseOptions): StreamsSnapshot {
+  const snap: StreamsSnapshot = {
+    collectedAt: o.collectedAt, cluster: o.clusterLabel ?? o.server.cluster, stats: o.stats, mode: "account",
+    servers: [o.server], silent: [], streams: [], gaps: [], problems: [], pages: pages.length,
+  };
+  if (o.server.domain) snap.domain = o.server.domain;
+  const seen = new Set<string>();
+  const missing = new Map<string, string>();
+  for (const page of pages) {
+    for (const si of page.streams ?? []) {
+      const name = si.config?.name;
+      if (!name || seen.has(name)) continue;
+      seen.add(name);
+      const leader = si.cluster?.leader;
+      const clustered = Boolean(si.cluster?.replicas?.length) || si.cluster?.leader !== undefined || num(si.config?.num_replicas, 1) > 1;
+      const status = leader || !clustered ? "led" : "leaderless";
+      const reportedBy = leader ?? (clustered ? "(stream listing)" : o.server.name);
+      const serverNow = time(si.ts) ?? o.collectedAt;
+      const v = streamView({ ...si, name }, { account: o.account, domain: o.server.domain, cluster: o.server.cluster, reportedBy, serverNow }, status);
+      if (status === "leaderless") v.holders = [];
+      snap.streams.push(v);
+    }
+    for (const n of page.missing ?? []) missing.set(n, "the listing got no answer from its leader in time (missing)");
+    for (const [n, why] of Object.entries(page.offline ?? {})) missing.set(n, `offline: ${why}`);
+  }
+  for (const [name, reason] of missing) {
+    if (seen.has(name)) continue; // already judged from what the listing returned
+    const g: StreamGap = { account: o.account, name, reason, unavailable: true };
+    if (o.server.domain) g.domain = o.server.domain;
+    snap.gaps.push(g);
+  }
+  snap.streams.sort((a, b) => a.name.localeCompare(b.name));
+  return snap;
+}
+
+const apiError = (r: StreamListWire): string | undefined =>
+  r.error ? `${r.error.description ?? "error"} (${r.error.code}/${r.error.err_code})` : undefined;
+
+async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, o: StreamsCollectOptions): Promise<T> {
+  o.stats.requests++;
+  const m = await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: o.timeoutMs });
+  o.stats.bytesReceived += m.data.length;
+  o.stats.bytesDecoded += m.data.length;
+  return m.json<T>();
+}
+
+export async function collectStreamsAccount(nc: NatsConnection, o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+  const now = o.now ?? Date.now;
+  const collectedAt = now();
+  const info = (nc.info ?? {}) as { server_name?: string; version?: string; cluster?: string; domain?: string };
+  const server: AnsweringServer = { name: info.server_name ?? "(connected server)", version: info.version ?? "" };
+  if (info.cluster) server.cluster = info.cluster;
+  if (info.domain) server.domain = info.domain;
+  const problems: string[] = [];
+
+  // Which account these credentials are, so findings can name it. Only a label: a user whose
+  // permissions deny this subject gets "(this account)" in its findings and nothing else changes.
+  let account = ACCOUNT_FALLBACK;
+  try {
+    const who = await requestJson<SysEnvelope<UserInfoWire>>(nc, "$SYS.REQ.USER.INFO", undefined, { ...o, timeoutMs: Math.min(o.timeoutMs, 1000) });
+    account = who.data?.account_name ?? who.data?.account ?? account;
+  } catch {
+    // denied or unanswered: keep the label
+  }
+
+  const pages: StreamListWire[] = [];
+  let offset = 0;
+  const base: StreamListParseOptions = { collectedAt, account, server, stats: o.stats };
+  if (o.clusterLabel) base.clusterLabel = o.clusterLabel;
+  for (;;) {
+    if (o.deadline !== undefined && now() >= o.deadline && pages.length > 0) {
+      problems.push(`stopped after ${pages.length} STREAM.LIST page(s) at the run's deadline: streams from offset ${offset} unchecked`);
+      break;
+    }
+    let page: StreamListWire;
+    try {
+      // Only `offset`: 2.12+ servers reject fields they do not know.
+      page = await requestJson<StreamListWire>(nc, "$JS.API.STREAM.LIST", { offset }, o);
+    } catch (e) {
+      const why = `$JS.API.STREAM.LIST at offset ${offset} failed: ${(e as Error).message}`;
+      if (pages.length === 0) return { ...parseStreamList([], base), blind: why, problems: [...problems, why] };
+      problems.push(why);
+      break;
+    }
+    const err = apiError(page);
+    if (err) {
+      const why = `$JS.API.STREAM.LIST at offset ${offset} answered ${err}`;
+      if (pages.length === 0) return { ...parseStreamList([], base), blind: why, problems: [...problems, why] };
+      problems.push(why);
+      break;
+    }
+    pages.push(page);
+    const got = page.streams?.length ?? 0;
+    offset += got;
+    if (got === 0 || offset >= num(page.total) || pages.length >= MAX_PAGES) break;
+  }
+  const snap = parseStreamList(pages, base);
+  snap.problems.unshift(...problems);
+  return snap;
+}
+
+export function collectStreams(nc: NatsConnection, mode: "system" | "account", o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+  return mode === "account" ? collectStreamsAccount(nc, o) : collectStreamsSystem(nc, o);
+}

@@ -1,0 +1,111 @@
+// What one run saw of the streams of every account, in the monitor's own units (milliseconds, epoch
+// ms). Each stream is judged from one view only: its leader's entry, or, when no server leads it,
+// the view of a server that holds it.
+import type { RequestStats } from "../nats/stats.ts";
+
+export interface StreamPeer {
+  name: string;
+  current: boolean;
+  offline: boolean;
+  /** Time since the leader last heard from this replica. 0 with current=false: not since it became leader. */
+  activeMs: number;
+  /** Raft entries behind the leader. */
+  lag: number;
+  peerId?: string;
+}
+
+/** A mirror's or a source's upstream, as the stream leader sees it. */
+export interface StreamUpstream {
+  /** The upstream stream's name. */
+  name: string;
+  /** `external.api`: the upstream lives in another JetStream domain (`$JS.<domain>.API`) or account (an imported prefix). */
+  api?: string;
+  /** The domain named by `api` when it has the `$JS.<domain>.API` form. */
+  domain?: string;
+  /** Messages behind the upstream. */
+  lag: number;
+  /** Time since the upstream was last heard from; -1: never. */
+  activeMs: number;
+  /** An error the server reports for this upstream (`description (code/err_code)`). */
+  error?: string;
+  /** Only part of the upstream is copied: its sequence numbers are no measure of the copy's progress. */
+  filtered: boolean;
+}
+
+export interface StreamView {
+  account: string;
+  name: string;
+  /** JetStream domain of the servers holding it (undefined: none configured). */
+  domain?: string;
+  /** The stream's Raft group's cluster name, else the reporting server's. */
+  cluster?: string;
+  /** Configured replicas (R). */
+  replicas: number;
+  /** Led, or held by servers none of which leads it. */
+  status: "led" | "leaderless";
+  leader?: string;
+  /** How long the current leader had led when it answered, on its own clock (servers 2.11.9+ say). */
+  leaderForMs?: number;
+  /** The leader's followers (empty for R1). For a leaderless stream: every member as one holder sees it. */
+  peers: StreamPeer[];
+  /** Servers that reported holding the stream (a leaderless stream's survivors). */
+  holders: string[];
+  mirror?: StreamUpstream;
+  sources: StreamUpstream[];
+  messages: number;
+  lastSeq: number;
+  /** Distinct subjects held (the server omits the field when 0). */
+  subjects: number;
+  /** Stream age on the reporting server's own clock, when it said when the stream was created. */
+  ageMs?: number;
+  /** `config.metadata`; undefined when the server sent none (2.9 drops it). */
+  metadata?: Record<string, string>;
+  /** The server whose entry this view is. */
+  reportedBy: string;
+}
+
+export interface AnsweringServer {
+  name: string;
+  version: string;
+  cluster?: string;
+  domain?: string;
+}
+
+/** A stream the run knows of but could not judge, and why. */
+export interface StreamGap {
+  account: string;
+  name: string;
+  domain?: string;
+  reason: string;
+  /** The listing named it missing or offline (account mode): a finding, not just a gap. */
+  unavailable: boolean;
+}
+
+export interface StreamsSnapshot {
+  collectedAt: number;
+  /** Cluster label: configured, else the cluster name the servers report. */
+  cluster: string | undefined;
+  blind?: string;
+  stats: RequestStats;
+  mode: "system" | "account";
+  /** JetStream domain the monitor's connection belongs to: streams elsewhere are labelled with theirs. */
+  domain?: string;
+  /** Servers that answered (system mode), or the one that answered the listing (account mode). */
+  servers: AnsweringServer[];
+  /** Servers known to exist that did not answer: what they alone know is unchecked. */
+  silent: string[];
+  expectedServers?: number;
+  streams: StreamView[];
+  /** Streams seen but not judged (their leader was silent, or the listing could not give them). */
+  gaps: StreamGap[];
+  /** Half-answered requests and other problems met while collecting. */
+  problems: string[];
+  /** Pages requested (JSZ account pages or STREAM.LIST pages). */
+  pages: number;
+  /** How the JSZ fan-out was asked (system mode), for the record. */
+  streamLeaderOnly?: boolean;
+}
+
+/** Identity of a stream across servers and runs. */
+export const streamKey = (s: { domain?: string | undefined; account: string; name: string }): string =>
+  `${s.domain ?? ""}/${s.account}/${s.name}`;
