@@ -99,14 +99,17 @@ class StreamIndex {
 
 // ---------------------------------------------------------------- per stream
 
+/** A metadata value is whatever someone typed: long ones are cut so a finding stays one readable line. */
+const clip = (text: string, max = 80): string => (text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`);
+
 function thresholdInvalid(c: Ctx, v: StreamView, r: ResolvedThresholds): void {
   if (!r.invalid.length) return;
-  const parts = r.invalid.map((i) => `${i.origin === "metadata" ? MONITOR_PREFIX : ""}${i.key}=${JSON.stringify(i.value)} (${i.reason}${i.origin !== "metadata" ? `, from ${i.origin}` : ""})`);
+  const parts = r.invalid.map((i) => `${i.origin === "metadata" ? MONITOR_PREFIX : ""}${i.key}=${clip(JSON.stringify(i.value))} (${clip(i.reason)}${i.origin !== "metadata" ? `, from ${i.origin}` : ""})`);
   const fallback = r.invalid.map((i) => (r.origin[i.key] ? `${i.key} uses the ${r.origin[i.key]} value` : `${i.key} is off`)).join("; ");
   const first = r.invalid[0]!;
   c.out.push(finding("threshold_invalid", subjectOf(c.snap, v),
     `${label(v)}: malformed threshold ${parts.join("; ")}; ${fallback}; the stream's other checks still run`,
-    { key: first.key, value: first.value, origin: first.origin, invalid: r.invalid.length, keys: r.invalid.map((i) => i.key).join(",") }));
+    { key: first.key, value: clip(first.value), origin: first.origin, invalid: r.invalid.length, keys: r.invalid.map((i) => i.key).join(",") }));
 }
 
 function checkReplicas(c: Ctx, v: StreamView, t: StreamThresholds, origin: ResolvedThresholds["origin"]): void {
