@@ -50,6 +50,9 @@ export interface BenchReport {
   ddb_units_source: string;
   findings_per_run: Record<string, number>;
   peak_rss_bytes: Record<string, number>;
+  /** Straight line through the measured peaks, read at S = 10,000, beside the function's memory. */
+  peak_rss_bytes_10000_estimate: number;
+  function_memory_mb: number;
   baseline_rss_bytes: Record<string, number>;
   rss_over_raw_json: Record<string, number>;
   bundle_bytes: Record<string, number>;
@@ -166,6 +169,8 @@ export function buildReport(o: {
     ddb_units_source: "computed from item sizes with DynamoDB's formula (writes: 1 unit per started KB; strongly consistent reads: 1 per started 4 KB); moto's ReturnConsumedCapacity reports 1 unit per write whatever its size",
     findings_per_run: byS(sizes, (s) => s.streamsSlice.findings),
     peak_rss_bytes: byS(sizes, (s) => s.rss.peakRssBytes),
+    peak_rss_bytes_10000_estimate: Math.round(at(sizes, COST_S, (s) => s.rss.peakRssBytes)),
+    function_memory_mb: memoryMb,
     baseline_rss_bytes: byS(sizes, (s) => s.rss.baselineRssBytes),
     rss_over_raw_json: rssRatio,
     bundle_bytes: Object.fromEntries(bundleNames.map((f) => [f, o.bundles[f]!.bytes])),

@@ -35,6 +35,7 @@ export function renderTable(r: BenchReport): string {
     ...fns.map((f) => `| bundle ${f}: size, init (median) | ${kb(r.bundle_bytes[f]!)}, ${ms(r.init_ms[f]!)} |`),
     `| check evaluation, one core | ${r.eval_snapshots_per_sec.toLocaleString("en-US")} stream snapshots/s |`,
     `| monthly AWS cost, S = 10,000, every slice each minute | $${r.monthly_cost_usd_10000.toFixed(2)} |`,
+    `| peak RSS of the streams slice at S = 10,000 (straight-line estimate) vs function memory | ${mib(r.peak_rss_bytes_10000_estimate)} vs ${r.function_memory_mb} MB |`,
   ];
   return [header, sep, ...body, ...once].join("\n");
 }
