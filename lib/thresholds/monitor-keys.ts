@@ -126,15 +126,40 @@ export function globMatch(glob: string, name: string): boolean {
 const matching = (overrides: readonly StreamOverride[], account: string, stream: string): StreamOverride[] =>
   overrides.filter((o) => (o.account === undefined || globMatch(o.account, account)) && globMatch(o.stream, stream));
 
-/** Resolves a stream's thresholds from its metadata, the overrides and the defaults. */
+/**
+ * Resolves a stream's thresholds from its metadata, the overrides and the defaults. Most streams
+ * carry no `io.nats.monitor.*` metadata: those share one resolution per set of matching overrides,
+ * parsed once per configuration (the result is shared: treat it as read-only).
+ */
 export function resolveStreamThresholds(
   account: string,
   stream: string,
   metadata: Readonly<Record<string, string>> | undefined,
   config: StreamThresholdConfig,
+): Readonly<ResolvedThresholds> {
+  const applicable = matching(config.overrides, account, stream).reverse(); // later wins: look at it first
+  if (metadata && hasMonitorKeys(metadata)) return resolveFrom(applicable, metadata, config);
+  let byOverrides = shared.get(config);
+  if (!byOverrides) shared.set(config, (byOverrides = new Map()));
+  const key = applicable.map((o) => config.overrides.indexOf(o)).join(",");
+  let r = byOverrides.get(key);
+  if (!r) byOverrides.set(key, (r = resolveFrom(applicable, undefined, config)));
+  return r;
+}
+
+const shared = new WeakMap<StreamThresholdConfig, Map<string, ResolvedThresholds>>();
+
+function hasMonitorKeys(metadata: Readonly<Record<string, string>>): boolean {
+  for (const k in metadata) if (k.startsWith(MONITOR_PREFIX)) return true;
+  return false;
+}
+
+function resolveFrom(
+  applicable: readonly StreamOverride[],
+  metadata: Readonly<Record<string, string>> | undefined,
+  config: StreamThresholdConfig,
 ): ResolvedThresholds {
   const out: ResolvedThresholds = { enabled: true, values: {}, origin: {}, invalid: [] };
-  const applicable = matching(config.overrides, account, stream).reverse(); // later wins: look at it first
   for (const spec of STREAM_KEYS) {
     const candidates: [ThresholdOrigin, string | undefined][] = [
       ["metadata", metadata?.[MONITOR_PREFIX + spec.key]],
