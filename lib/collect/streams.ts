@@ -297,8 +297,10 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
     const page = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", body, {
       timeoutMs: o.timeoutMs,
       stats: o.stats,
-      // Every server answers every page; the first page tells how many there are.
-      expected: (replies) => (pages === 0 ? expectedServerCount(replies as SysEnvelope<JszWire>[], known) : answering),
+      // Every server answers every page; the first page tells how many there are. Without an
+      // earlier run's list, the first page waits out the timeout: a server outside the meta group
+      // (a leaf domain's, joined over the system account) is counted by no one else's reply.
+      expected: (replies) => (pages > 0 ? answering : known ? expectedServerCount(replies as SysEnvelope<JszWire>[], known) : undefined),
     });
     pages++;
     problems.push(...page.undecodable.map((u) => `undecodable JSZ reply: ${u}`));

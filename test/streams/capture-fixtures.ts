@@ -7,11 +7,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { jetstream, type StreamConfig } from "@nats-io/jetstream";
+import type { StreamConfig } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { sleep, waitFor } from "../harness/cluster.ts";
 import { installedServers, projectRoot } from "../harness/servers.ts";
-import { addStream, startHubAndEdge } from "./topology.ts";
+import { addStream, publishTo, startHubAndEdge } from "./topology.ts";
 
 const JSZ = { accounts: true, streams: true, config: true };
 
@@ -60,11 +60,9 @@ async function capture(version: string): Promise<void> {
       [other, { name: "PAY", subjects: ["pay.>"], num_replicas: 3 }],
     ];
     for (const [nc, cfg] of cfgs) await addStream(nc, cfg);
-    const js = jetstream(app);
-    for (let i = 0; i < 10; i++) await js.publish(`orders.${i}`, "x");
-    await js.publish("one.a", "x");
-    const ejs = jetstream(edgeApp);
-    for (let i = 0; i < 5; i++) await ejs.publish("src.a", "x");
+    for (let i = 0; i < 10; i++) await publishTo(app, `orders.${i}`);
+    await publishTo(app, "one.a");
+    for (let i = 0; i < 5; i++) await publishTo(edgeApp, "src.a");
     await waitFor("mirrors caught up", async () => {
       const r = await jsz(sys, JSZ, 4);
       const leaders = r.replies.flatMap((x) => ((x as { data?: { account_details?: { stream_detail?: { name: string; cluster?: { leader?: string }; state?: { last_seq?: number } }[] }[] }; server: { name: string } }).data?.account_details ?? []).flatMap((a) => (a.stream_detail ?? []).filter((s) => s.cluster?.leader === (x as { server: { name: string } }).server.name)));
@@ -85,7 +83,7 @@ async function capture(version: string): Promise<void> {
 
     // The APP leaf link cut: the mirror stalls at lag 0 while its source keeps taking messages.
     t.appLink.cut();
-    for (let i = 0; i < 3; i++) await ejs.publish("src.b", "y");
+    for (let i = 0; i < 3; i++) await publishTo(edgeApp, "src.b", "y");
     await sleep(6000);
     const cut = await jsz(sys, JSZ, 4);
     save("mirror-cut", version, { note: "APP leafnode link to edge cut ~6 s earlier; SRC advanced 5 -> 8 meanwhile", jsz: cut.replies });

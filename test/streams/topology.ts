@@ -2,7 +2,7 @@
 // single-server JetStream domain "edge" joined to it by leafnodes. The edge's system account is
 // linked directly (the monitor sees the edge server answer), its APP account through a TcpProxy a
 // test can cut (a mirror in the hub then loses its source in the edge while both stay up).
-import { jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NatsCluster, SYS_USER, sleep } from "../harness/cluster.ts";
 import { TcpProxy } from "../harness/proxy.ts";
@@ -60,6 +60,21 @@ export async function addStream(nc: NatsConnection, cfg: Partial<StreamConfig> &
       const msg = (e as Error).message;
       if (Date.now() > deadline || !/no suitable peers|insufficient resources|temporarily unavailable|timeout/i.test(msg)) throw e;
       await sleep(500);
+    }
+  }
+}
+
+/** Publishes to a stream, retrying while a just-created stream's subject has no responders yet. */
+export async function publishTo(nc: NatsConnection, subject: string, data = "x", timeoutMs = 15_000): Promise<void> {
+  const js = jetstream(nc);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await js.publish(subject, data);
+      return;
+    } catch (e) {
+      if (Date.now() > deadline || !/no responders|503/i.test((e as Error).message)) throw e;
+      await sleep(200);
     }
   }
 }
