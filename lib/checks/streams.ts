@@ -8,6 +8,12 @@ import { streamKey } from "../snapshot/streams.ts";
 import { formatDuration } from "../thresholds/duration.ts";
 import { directionOf, MONITOR_PREFIX, resolveStreamThresholds, type ResolvedThresholds, type StreamThresholds } from "../thresholds/monitor-keys.ts";
 import { finding, type CheckId } from "./catalog.ts";
+import { checkMirrorStall, type MirrorMark } from "./mirror-stall.ts";
+import { coverKey, label, subjectOf } from "./stream-subject.ts";
+import { UpstreamIndex } from "./upstreams.ts";
+
+export type { MirrorMark } from "./mirror-stall.ts";
+export { coverKey, subjectCluster } from "./stream-subject.ts";
 
 /**
  * What the streams slice remembers between runs. Saved every run, so it stays small: server names
@@ -21,81 +27,12 @@ export interface StreamsObservation {
   mirrors: Record<string, MirrorMark>;
 }
 
-export interface MirrorMark {
-  /** Stream key of the source the mirror resolved to. */
-  source: string;
-  /** The source's last sequence when the mirror was last seen active (or first seen stalled). */
-  seq: number;
-  /** When that sequence was observed. */
-  at: number;
-}
-
 export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
 
 type Ctx = {
   snap: StreamsSnapshot;
   out: Finding[];
 };
-
-/** The cluster a stream's findings name: the monitored cluster, or the stream's own domain elsewhere. */
-export function subjectCluster(snap: Pick<StreamsSnapshot, "cluster" | "domain">, s: { domain?: string | undefined; cluster?: string | undefined }): string | undefined {
-  if ((s.domain ?? "") === (snap.domain ?? "")) return snap.cluster;
-  return s.domain ?? s.cluster;
-}
-
-function subjectOf(snap: StreamsSnapshot, v: { domain?: string | undefined; cluster?: string | undefined; account: string; name: string }, extra: Partial<Subject> = {}): Subject {
-  const s: Subject = {};
-  const c = subjectCluster(snap, v);
-  if (c) s.cluster = c;
-  s.account = v.account;
-  s.stream = v.name;
-  return { ...s, ...extra };
-}
-
-const label = (v: { account: string; name: string }) => `${v.account} > ${v.name}`;
-
-/** Streams an index can resolve upstreams against. */
-class StreamIndex {
-  private readonly exact = new Map<string, StreamView>();
-  private readonly byName = new Map<string, StreamView[]>();
-  readonly domains = new Set<string>();
-  private readonly gaps = new Map<string, string>();
-  constructor(snap: StreamsSnapshot) {
-    for (const v of snap.streams) {
-      this.exact.set(streamKey(v), v);
-      const k = `${v.domain ?? ""}/${v.name}`;
-      this.byName.set(k, [...(this.byName.get(k) ?? []), v]);
-    }
-    for (const s of snap.servers) this.domains.add(s.domain ?? "");
-    for (const g of snap.gaps) this.gaps.set(streamKey(g), g.reason);
-  }
-
-  /** The upstream's stream, or why it cannot be found. */
-  resolve(v: StreamView, u: StreamUpstream): { view: StreamView } | { reason: string } {
-    const name = u.name;
-    if (u.api && u.domain === undefined) {
-      // An account import: the prefix does not say which account; a unique name elsewhere does.
-      const domain = v.domain ?? "";
-      const others = (this.byName.get(`${domain}/${name}`) ?? []).filter((x) => x.account !== v.account);
-      if (others.length === 1) return { view: others[0]! };
-      return others.length
-        ? { reason: `${others.length} streams named ${name} in other accounts (${others.map((x) => x.account).join(", ")}); ${u.api} does not say which` }
-        : { reason: `no stream named ${name} in another account answered (upstream through ${u.api})` };
-    }
-    const domain = u.domain ?? v.domain ?? "";
-    if (!this.domains.has(domain)) return { reason: `no server of JetStream domain ${domain} answered the monitor (upstream through ${u.api})` };
-    const key = streamKey({ domain: domain || undefined, account: v.account, name });
-    const same = this.exact.get(key);
-    if (same) return { view: same };
-    const gap = this.gaps.get(key);
-    if (gap) return { reason: `${v.account} > ${name} was not judged this run: ${gap}` };
-    if (u.domain !== undefined) {
-      const elsewhere = this.byName.get(`${domain}/${name}`) ?? [];
-      if (elsewhere.length === 1) return { view: elsewhere[0]! };
-    }
-    return { reason: `no stream ${name} in account ${v.account}${u.domain !== undefined ? ` of domain ${domain}` : ""} answered` };
-  }
-}
 
 // ---------------------------------------------------------------- per stream
 
@@ -217,38 +154,6 @@ function countCheck(c: Ctx, v: StreamView, id: "stream_messages" | "stream_subje
     { value, threshold, level, direction: dir, warn: warn ?? null, critical: crit ?? null }, level));
 }
 
-function checkStall(c: Ctx, v: StreamView, index: StreamIndex, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig, marks: Record<string, MirrorMark>): void {
-  const m = v.mirror;
-  if (!m) return;
-  const key = streamKey(v);
-  const stallAfter = cfg.mirrorStallAfterMs;
-  const stale = m.activeMs >= 0 ? m.activeMs > stallAfter : v.ageMs !== undefined && v.ageMs > stallAfter;
-  const previous = prev?.mirrors[key];
-  const r = index.resolve(v, m);
-  if ("reason" in r) {
-    if (previous) marks[key] = previous;
-    if (stale && m.lag === 0) {
-      c.out.push(finding("mirror_stalled", subjectOf(c.snap, v, { source: m.name }),
-        `${label(v)}: mirror reports lag 0 but its source ${m.name} was last heard from ${m.activeMs < 0 ? "never" : `${formatDuration(m.activeMs)} ago`} (stall threshold ${formatDuration(stallAfter)}); cannot tell whether the source advanced: ${r.reason}`,
-        { active_ms: m.activeMs < 0 ? -1 : Math.round(m.activeMs), threshold_ms: stallAfter, lag: 0, source_resolved: false, reason: r.reason }, "warning"));
-    }
-    return;
-  }
-  const src = r.view;
-  const srcKey = streamKey(src);
-  const base = previous && previous.source === srcKey && src.lastSeq >= previous.seq ? previous : undefined;
-  // The mark keeps the source's position from when the mirror was last active, so a stall stays
-  // visible while it lasts even if the source pauses between two runs.
-  marks[key] = !stale || !base ? { source: srcKey, seq: src.lastSeq, at: c.snap.collectedAt } : base;
-  if (!stale || m.lag !== 0 || !base || src.lastSeq <= base.seq) return;
-  c.out.push(finding("mirror_stalled", subjectOf(c.snap, v, { source: m.name }),
-    `${label(v)}: mirror reports lag 0 but was last heard from ${m.activeMs < 0 ? "never" : `${formatDuration(m.activeMs)} ago`} (threshold ${formatDuration(stallAfter)}) while its source ${label(src)}${src.domain && src.domain !== v.domain ? ` (domain ${src.domain})` : ""} advanced from sequence ${base.seq} to ${src.lastSeq}; the mirror holds ${v.lastSeq}`,
-    {
-      active_ms: m.activeMs < 0 ? -1 : Math.round(m.activeMs), threshold_ms: stallAfter, lag: 0,
-      source_last_seq: src.lastSeq, source_seq_before: base.seq, source_seq_at: base.at, mirror_last_seq: v.lastSeq, source_resolved: true,
-    }));
-}
-
 // ---------------------------------------------------------------- the slice
 
 function partial(c: Ctx): void {
@@ -302,7 +207,7 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) } };
   }
   partial(c);
-  const index = new StreamIndex(snap);
+  const index = new UpstreamIndex(snap);
   for (const v of snap.streams) {
     const r = resolveStreamThresholds(v.account, v.name, v.metadata, cfg);
     if (!r.enabled) continue;
@@ -310,7 +215,9 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     checkReplicas(c, v, r.values, r.origin);
     if (v.mirror) {
       upstreamChecks(c, v, v.mirror, "mirror", r.values, r.origin);
-      checkStall(c, v, index, prev, cfg, marks);
+      const stall = checkMirrorStall(snap, v, index, prev?.mirrors[streamKey(v)], cfg.mirrorStallAfterMs);
+      if (stall.finding) c.out.push(stall.finding);
+      if (stall.mark) marks[streamKey(v)] = stall.mark;
     }
     for (const s of v.sources) upstreamChecks(c, v, s, "source", r.values, r.origin);
     const t = r.values;
@@ -341,5 +248,3 @@ export function coveredStreams(snap: StreamsSnapshot): Set<string> {
   for (const g of snap.gaps) if (g.unavailable) out.add(coverKey(subjectOf(snap, g)));
   return out;
 }
-
-export const coverKey = (s: Subject): string => `${s.cluster ?? ""}|${s.account ?? ""}|${s.stream ?? ""}`;

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { evaluateStreams, observeStreams, type StreamsObservation } from "../../lib/checks/streams.ts";
 import type { Finding } from "../../lib/findings/finding.ts";
 import { streamKey } from "../../lib/snapshot/streams.ts";
+import { streamsSlice } from "../../lib/slices/streams.ts";
+import type { AlertState } from "../../lib/alerts/alert.ts";
 import { peer, snapshot, stream, T0, thresholds, upstream } from "./builders.ts";
 
 const ids = (fs: Finding[]) => fs.map((f) => f.id).sort();
@@ -374,6 +376,31 @@ describe("stream checks", () => {
       const small = JSON.stringify(observeStreams(many(10), undefined, thresholds()));
       const large = JSON.stringify(observeStreams(many(5000), undefined, thresholds()));
       expect(large.length).toBe(small.length);
+    });
+  });
+
+  describe("which alerts a run may clear (slice covers)", () => {
+    const alert = (subject: Finding["subject"], id = "stream_peer_seen"): AlertState => ({
+      fingerprint: "x", firstSeen: T0, lastSeen: T0, clearRuns: 0,
+      finding: { id, code: null, severity: "critical", summary: "", subject, why: "", action: "", commands: [], values: {} },
+    });
+    const gap = { account: "APP", name: "B", domain: "hub", reason: "its leader n4 did not answer", unavailable: false };
+
+    it("a stream judged from its leader, or found leaderless, is covered; one whose leader was silent is not", () => {
+      const s = snapshot([stream("A"), stream("L", { status: "leaderless", leader: undefined })], { silent: ["n4"], gaps: [gap] });
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(true);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "L" }))).toBe(true);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" }))).toBe(false);
+      // Not seen at all this run (e.g. an R1 stream on a silent server): never reported healthy.
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "GONE" }))).toBe(false);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_partial"))).toBe(true);
+    });
+
+    it("a blind run clears nothing but the blind alert", () => {
+      const s = snapshot([stream("A")], { blind: "no server answered" });
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_partial"))).toBe(false);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_blind"))).toBe(true);
     });
   });
 });

@@ -1,0 +1,86 @@
+// Wire shapes (JSZ stream detail, STREAM.LIST info) to the snapshot's types, in the monitor's units.
+// Shared by both collection modes; defensive about fields older servers omit.
+import type { StreamDetailWire, StreamSourceInfoWire } from "../nats/wire.ts";
+import type { StreamPeer, StreamUpstream, StreamView } from "../snapshot/streams.ts";
+import { nanosToMs } from "../thresholds/duration.ts";
+
+/** A bound on pages a run asks for, whatever the servers say about totals. */
+export const MAX_PAGES = 10_000;
+
+export const num = (v: unknown, dflt = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : dflt);
+export const time = (v: unknown): number | undefined => {
+  if (typeof v !== "string") return undefined;
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t > 0 ? t : undefined;
+};
+
+/** `$JS.<domain>.API` names a domain; any other prefix is an account import. */
+export function domainOfApi(api: string | undefined): string | undefined {
+  const m = api ? /^\$JS\.([^.]+)\.API$/.exec(api.trim()) : null;
+  return m ? m[1] : undefined;
+}
+
+export function parseUpstream(w: StreamSourceInfoWire): StreamUpstream {
+  const u: StreamUpstream = {
+    name: String(w.name ?? ""),
+    lag: num(w.lag),
+    activeMs: num(w.active, -1) < 0 ? -1 : nanosToMs(num(w.active)),
+    filtered: Boolean(w.filter_subject) || (Array.isArray(w.subject_transforms) && w.subject_transforms.length > 0),
+  };
+  const api = w.external?.api;
+  if (api) {
+    u.api = api;
+    const d = domainOfApi(api);
+    if (d) u.domain = d;
+  }
+  const e = w.error;
+  if (e && (e.description || e.code)) u.error = `${e.description ?? "error"} (${e.code ?? "?"}/${e.err_code ?? "?"})`;
+  return u;
+}
+
+export function parsePeers(replicas: unknown): StreamPeer[] {
+  if (!Array.isArray(replicas)) return [];
+  return replicas
+    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
+    .map((p) => {
+      const peer: StreamPeer = { name: p.name as string, current: p.current === true, offline: p.offline === true, activeMs: nanosToMs(num(p.active)), lag: num(p.lag) };
+      if (typeof p.peer === "string") peer.peerId = p.peer;
+      return peer;
+    });
+}
+
+type EntryLike = Pick<StreamDetailWire, "name" | "created" | "cluster" | "config" | "state" | "mirror" | "sources">;
+
+/** One entry (JSZ stream detail or STREAM.LIST info) as a view, from the server that sent it. */
+export function streamView(
+  e: EntryLike,
+  where: { account: string; domain?: string | undefined; cluster?: string | undefined; reportedBy: string; serverNow?: number | undefined },
+  status: StreamView["status"],
+): StreamView {
+  const peers = parsePeers(e.cluster?.replicas);
+  const v: StreamView = {
+    account: where.account,
+    name: e.name,
+    replicas: num(e.config?.num_replicas, status === "led" ? peers.length + 1 : Math.max(1, peers.length)),
+    status,
+    peers,
+    holders: [where.reportedBy],
+    sources: (e.sources ?? []).map(parseUpstream),
+    messages: num(e.state?.messages),
+    lastSeq: num(e.state?.last_seq),
+    subjects: num(e.state?.num_subjects),
+    reportedBy: where.reportedBy,
+  };
+  if (where.domain) v.domain = where.domain;
+  const cluster = e.cluster?.name ?? where.cluster;
+  if (cluster) v.cluster = cluster;
+  if (status === "led") v.leader = e.cluster?.leader ?? where.reportedBy;
+  const since = time(e.cluster?.leader_since);
+  if (status === "led" && since !== undefined && where.serverNow !== undefined) v.leaderForMs = Math.max(0, where.serverNow - since);
+  if (e.mirror) v.mirror = parseUpstream(e.mirror);
+  const created = time(e.created);
+  if (created !== undefined && where.serverNow !== undefined) v.ageMs = Math.max(0, where.serverNow - created);
+  const md = e.config?.metadata;
+  if (md && typeof md === "object") v.metadata = { ...md };
+  return v;
+}
