@@ -1,7 +1,12 @@
 // System mode: one `$SYS.REQ.SERVER.PING.JSZ` fan-out per page of accounts (every server answers
 // with its own streams), never a request per stream. A stream is taken from the entry of the server
-// that leads it; a stream that servers hold but none leads is leaderless. `stream_leader_only` is
-// not asked for by default: with it a leaderless stream vanishes from every reply (docs/streams.md).
+// that leads it; a stream that servers hold but none leads is leaderless.
+//
+// The fan-out first asks for `stream_leader_only` (2.10.19+; older servers ignore it): replies a
+// third the size, a third the parsing. With it a leaderless stream, or one led by a silent server,
+// vanishes from every reply, so each answering server's count of the streams it holds (`streams`)
+// is checked against the streams the replies show it leading or following; a server holding more
+// than that makes the run ask again without the option, and judge from every server's entries.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { sysFanout } from "../nats/fanout.ts";
 import type { RequestStats } from "../nats/stats.ts";
@@ -168,9 +173,43 @@ function mostCommonDomain(servers: readonly AnsweringServer[]): string | undefin
 /** Account names of one server's page, in the order sent. */
 const accountsOf = (r: SysEnvelope<JszWire>): string[] => (r.data?.account_details ?? []).map((a) => a.name);
 
-export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+interface Pages {
+  replies: SysEnvelope<JszWire>[];
+  problems: string[];
+  pages: number;
+}
+
+/**
+ * Servers holding streams that no reply shows them leading or following: under `stream_leader_only`
+ * those streams are leaderless or led by a silent server, and only a full fan-out shows them.
+ */
+export function unaccountedHolders(replies: readonly SysEnvelope<JszWire>[]): string[] {
+  const seen = new Map<string, Set<string>>();
+  const note = (server: string, stream: string) => {
+    let set = seen.get(server);
+    if (!set) seen.set(server, (set = new Set()));
+    set.add(stream);
+  };
+  const held = new Map<string, number | undefined>();
+  for (const r of replies) {
+    const name = r?.server?.name;
+    if (!name || r.error || !r.data || r.data.disabled) continue;
+    held.set(name, typeof r.data.streams === "number" ? r.data.streams : undefined);
+    for (const acc of r.data.account_details ?? []) {
+      for (const d of acc.stream_detail ?? []) {
+        if (!d?.name) continue;
+        const k = streamKey({ domain: r.server.domain, account: acc.name, name: d.name });
+        note(name, k); // an entry of its own: older servers send followers' entries too
+        if (d.cluster?.leader) note(d.cluster.leader, k);
+        for (const p of d.cluster?.replicas ?? []) if (p?.name) note(p.name, k);
+      }
+    }
+  }
+  return [...held.entries()].filter(([server, count]) => count === undefined || count > (seen.get(server)?.size ?? 0)).map(([s]) => s).sort();
+}
+
+async function fetchPages(nc: NatsConnection, o: StreamsCollectOptions, leaderOnly: boolean): Promise<Pages> {
   const now = o.now ?? Date.now;
-  const collectedAt = now();
   const limit = o.accountsPerPage ?? DEFAULT_ACCOUNTS_PER_PAGE;
   const all: SysEnvelope<JszWire>[] = [];
   const problems: string[] = [];
@@ -189,7 +228,7 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
       break;
     }
     const body: Record<string, unknown> = { accounts: true, streams: true, config: true, offset, limit };
-    if (o.streamLeaderOnly) body.stream_leader_only = true;
+    if (leaderOnly) body.stream_leader_only = true;
     const page = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", body, {
       timeoutMs: o.timeoutMs,
       stats: o.stats,
@@ -221,14 +260,32 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
       problems.push(`${server}: its first account by name (before ${second}) may be unchecked: the server sorts accounts only for offset > 0; raise the page size above its account count`);
     }
   }
+  return { replies: all, problems, pages };
+}
+
+export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+  const now = o.now ?? Date.now;
+  const collectedAt = now();
+  const leaderOnly = o.streamLeaderOnly ?? true;
+  let got = await fetchPages(nc, o, leaderOnly);
+  let pages = got.pages;
+  let fullBecause: string[] = [];
+  if (leaderOnly && got.replies.length) {
+    fullBecause = unaccountedHolders(got.replies);
+    if (fullBecause.length && (o.deadline === undefined || now() < o.deadline)) {
+      got = await fetchPages(nc, o, false);
+      pages += got.pages;
+    }
+  }
   const p: JszParseOptions = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
   const domain = (nc.info as { domain?: string } | undefined)?.domain;
   if (domain) p.connectedDomain = domain;
   if (o.knownServers) p.knownServers = o.knownServers;
-  if (o.streamLeaderOnly) p.streamLeaderOnly = true;
-  const snap = parseJszReplies(all, p);
-  snap.problems.unshift(...problems);
+  if (leaderOnly && !fullBecause.length) p.streamLeaderOnly = true;
+  const snap = parseJszReplies(got.replies, p);
+  snap.problems.unshift(...got.problems);
   snap.pages = pages;
+  if (fullBecause.length) snap.fullFanoutFor = fullBecause;
   return snap;
 }

@@ -8,7 +8,7 @@ import { collectStreamsSystem } from "./streams-jsz.ts";
 
 export { ACCOUNT_FALLBACK, collectStreamsAccount, parseStreamList, type StreamListParseOptions } from "./stream-list.ts";
 export { domainOfApi, parsePeers, parseUpstream, streamView } from "./stream-parse.ts";
-export { collectStreamsSystem, DEFAULT_ACCOUNTS_PER_PAGE, expectedServerCount, parseJszReplies, type JszParseOptions } from "./streams-jsz.ts";
+export { collectStreamsSystem, DEFAULT_ACCOUNTS_PER_PAGE, expectedServerCount, parseJszReplies, unaccountedHolders, type JszParseOptions } from "./streams-jsz.ts";
 
 export interface StreamsCollectOptions {
   timeoutMs: number;
@@ -19,7 +19,10 @@ export interface StreamsCollectOptions {
   knownServers?: readonly string[];
   /** Accounts per JSZ page (the server's own default is 1024). */
   accountsPerPage?: number;
-  /** Ask servers 2.10.19+ to send only the streams they lead (leaderless streams then go unseen). */
+  /**
+   * Ask servers 2.10.19+ for the streams they lead only (default true), asking again without it
+   * when their stream counts show streams no leader reported. False: always the full fan-out.
+   */
   streamLeaderOnly?: boolean;
   /** Epoch ms after which no further page is asked for. */
   deadline?: number;

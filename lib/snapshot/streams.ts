@@ -104,6 +104,11 @@ export interface StreamsSnapshot {
   pages: number;
   /** How the JSZ fan-out was asked (system mode), for the record. */
   streamLeaderOnly?: boolean;
+  /**
+   * Servers whose stream counts showed streams no leader reported (leaderless, or led by a silent
+   * server), which made the run ask again without `stream_leader_only`.
+   */
+  fullFanoutFor?: string[];
 }
 
 /** Identity of a stream across servers and runs. */

@@ -65,8 +65,7 @@ for (const binary of serversUnderTest()) {
     });
 
     async function collect(streamLeaderOnly = false): Promise<StreamsSnapshot> {
-      const o: Parameters<typeof collectStreamsSystem>[1] = { timeoutMs: 1500, stats: newRequestStats() };
-      if (streamLeaderOnly) o.streamLeaderOnly = true;
+      const o: Parameters<typeof collectStreamsSystem>[1] = { timeoutMs: 1500, stats: newRequestStats(), streamLeaderOnly };
       return collectStreamsSystem(sys, o);
     }
 
