@@ -17,6 +17,7 @@ import { MAX_PAGES, num, streamView, time } from "./stream-parse.ts";
 import type { StreamsCollectOptions } from "./streams.ts";
 
 export const DEFAULT_ACCOUNTS_PER_PAGE = 256;
+const MIN_PAGE_WAIT_MS = 250;
 
 /**
  * Servers that should answer the fan-out: each JetStream domain's meta group size, plus one for
@@ -230,7 +231,8 @@ async function fetchPages(nc: NatsConnection, o: StreamsCollectOptions, leaderOn
     const body: Record<string, unknown> = { accounts: true, streams: true, config: true, offset, limit };
     if (leaderOnly) body.stream_leader_only = true;
     const page = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", body, {
-      timeoutMs: o.timeoutMs,
+      // A page never waits past the run's deadline (but always gets a moment to be answered).
+      timeoutMs: o.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, Math.max(MIN_PAGE_WAIT_MS, o.deadline - now())),
       stats: o.stats,
       // Every server answers every page; the first page tells how many there are. Without an
       // earlier run's list, the first page waits out the timeout: a server outside the meta group
