@@ -58,14 +58,20 @@ export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefine
   return best;
 }
 
-/** How many servers should answer: the largest meta group size any reply (or the last run) names. */
+/**
+ * How many replies to wait for: the largest meta group size any reply (or the last run) names, plus
+ * the replies already in from servers outside the group (no meta section: e.g. a single-server
+ * JetStream domain joined over the system account's leafnode), which must not stand in for members.
+ */
 export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
   let n = known;
+  let outside = 0;
   for (const r of replies) {
     const size = num(r.data?.meta_cluster?.cluster_size);
     if (size > (n ?? 0)) n = size;
+    if (r?.server?.name && !r.error && !r.data?.meta_cluster) outside++;
   }
-  return n;
+  return n === undefined ? undefined : n + outside;
 }
 
 /** Parses JSZ replies into a MetaSnapshot (pure: the fixture tests feed it captured replies). */
@@ -73,7 +79,10 @@ export function parseMetaReplies(
   replies: readonly SysEnvelope<JszWire>[],
   o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats },
 ): MetaSnapshot {
-  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: expectedServers(replies, o.expectedServers), problems: [], stats: o.stats };
+  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: undefined, problems: [], stats: o.stats };
+  let size = o.expectedServers;
+  for (const r of replies) size = Math.max(size ?? 0, num(r.data?.meta_cluster?.cluster_size)) || size;
+  snap.expectedServers = size;
   for (const env of replies) {
     if (!env?.server?.name) {
       snap.problems.push("a JSZ reply without a server name was ignored");
@@ -85,10 +94,19 @@ export function parseMetaReplies(
     }
     snap.servers.push(serverReport(env));
   }
-  // A server without clustering has no meta group: nothing for this slice to judge.
-  const withoutMeta = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster).map((r) => r.server.name);
+  // A server without clustering has no meta group: nothing for this slice to judge. Next to a meta
+  // group, such a server of another JetStream domain (a leaf joined over the system account) is
+  // simply not a member; one of the group's own domain without a meta section is a problem.
+  const withoutMeta = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster);
+  const members = replies.filter((r) => r?.server?.name && !r.error && r.data?.meta_cluster);
+  const groupDomains = new Set(members.map((r) => r.server.domain ?? ""));
   if (snap.servers.length && withoutMeta.length === snap.servers.length) snap.standalone = true;
-  else if (withoutMeta.length) snap.problems.push(`${withoutMeta.join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
+  else {
+    const odd = withoutMeta.filter((r) => groupDomains.has(r.server.domain ?? "")).map((r) => r.server.name);
+    if (odd.length) snap.problems.push(`${odd.join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
+    const outside = new Set(withoutMeta.filter((r) => !groupDomains.has(r.server.domain ?? "")).map((r) => r.server.name));
+    snap.servers = snap.servers.filter((s) => !outside.has(s.name));
+  }
   if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.cluster)?.cluster;
   if (replies.length === 0) {
     snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;

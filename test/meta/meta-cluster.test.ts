@@ -26,7 +26,7 @@ for (const binary of serversUnderTest()) {
       const config = buildConfig({
         nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
         thresholds: { meta: { peerSeenCritical: "4s" } },
-        timeouts: { request: "1500ms", connect: "2s" },
+        timeouts: { request: "3s", connect: "2s" },
         ...extra,
       }, {});
       const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
