@@ -1,11 +1,12 @@
 // Collects the meta slice: one JSZ fan-out (and one RAFTZ fan-out where servers offer it), parsed
 // into a MetaSnapshot. Judges nothing: a failed request becomes a `problems` entry or `blind`.
 import type { NatsConnection } from "@nats-io/transport-node";
-import { nanosToMs } from "../thresholds/duration.ts";
+import { num } from "./values.ts";
 import { sysFanout } from "../nats/fanout.ts";
 import type { RequestStats } from "../nats/stats.ts";
 import type { JszWire, RaftzWire, SysEnvelope } from "../nats/wire.ts";
-import type { MetaPeer, MetaRaft, MetaSnapshot, ServerReport } from "../snapshot/meta.ts";
+import type { MetaRaft, MetaSnapshot, ServerReport } from "../snapshot/meta.ts";
+import { parsePeers } from "./peers.ts";
 import { versionAtLeast } from "../nats/version.ts";
 
 export interface MetaCollectOptions {
@@ -17,7 +18,6 @@ export interface MetaCollectOptions {
   now?: () => number;
 }
 
-const num = (v: unknown, dflt = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : dflt);
 
 export function serverReport(env: SysEnvelope<JszWire>): ServerReport {
   const mc = env.data?.meta_cluster;
@@ -29,22 +29,6 @@ export function serverReport(env: SysEnvelope<JszWire>): ServerReport {
   return r;
 }
 
-export function metaPeers(replicas: unknown): MetaPeer[] {
-  if (!Array.isArray(replicas)) return [];
-  return replicas
-    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
-    .map((p) => {
-      const peer: MetaPeer = {
-        name: p.name as string,
-        current: p.current === true,
-        offline: p.offline === true,
-        activeMs: nanosToMs(num(p.active)),
-        lag: num(p.lag),
-      };
-      if (typeof p.peer === "string") peer.peerId = p.peer;
-      return peer;
-    });
-}
 
 /** The meta group's term from RAFTZ replies: the highest any server reports for `<sys>._meta_`. */
 export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefined {
@@ -115,7 +99,7 @@ export function parseMetaReplies(
   // Only the meta leader's own reply shows the peers reliably.
   const leaderReply = replies.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
   const mc = leaderReply?.data?.meta_cluster;
-  if (leaderReply && mc) snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: metaPeers(mc.replicas) };
+  if (leaderReply && mc) snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: parsePeers(mc.replicas) };
   return snap;
 }
 

@@ -1,18 +1,17 @@
 // Wire shapes (JSZ stream detail, STREAM.LIST info) to the snapshot's types, in the monitor's units.
 // Shared by both collection modes; defensive about fields older servers omit.
 import type { StreamDetailWire, StreamSourceInfoWire } from "../nats/wire.ts";
-import type { StreamPeer, StreamUpstream, StreamView } from "../snapshot/streams.ts";
+import type { StreamUpstream, StreamView } from "../snapshot/streams.ts";
+import { parsePeers } from "./peers.ts";
+
+export { parsePeers };
 import { nanosToMs } from "../thresholds/duration.ts";
 
 /** A bound on pages a run asks for, whatever the servers say about totals. */
 export const MAX_PAGES = 10_000;
 
-export const num = (v: unknown, dflt = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : dflt);
-export const time = (v: unknown): number | undefined => {
-  if (typeof v !== "string") return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) && t > 0 ? t : undefined;
-};
+export { num, time } from "./values.ts";
+import { num, time } from "./values.ts";
 
 /** `$JS.<domain>.API` names a domain; any other prefix is an account import. */
 export function domainOfApi(api: string | undefined): string | undefined {
@@ -38,16 +37,6 @@ export function parseUpstream(w: StreamSourceInfoWire): StreamUpstream {
   return u;
 }
 
-export function parsePeers(replicas: unknown): StreamPeer[] {
-  if (!Array.isArray(replicas)) return [];
-  return replicas
-    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
-    .map((p) => {
-      const peer: StreamPeer = { name: p.name as string, current: p.current === true, offline: p.offline === true, activeMs: nanosToMs(num(p.active)), lag: num(p.lag) };
-      if (typeof p.peer === "string") peer.peerId = p.peer;
-      return peer;
-    });
-}
 
 type EntryLike = Pick<StreamDetailWire, "name" | "created" | "cluster" | "config" | "state" | "mirror" | "sources">;
 

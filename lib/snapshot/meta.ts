@@ -1,5 +1,6 @@
 // What one run saw of the JetStream meta group, in the monitor's own units (milliseconds, epoch ms).
 import type { RequestStats } from "../nats/stats.ts";
+import type { PeerView } from "./peer.ts";
 
 export interface ServerReport {
   name: string;
@@ -11,16 +12,8 @@ export interface ServerReport {
   clusterSize?: number;
 }
 
-export interface MetaPeer {
-  name: string;
-  current: boolean;
-  offline: boolean;
-  /** Time since the leader last heard from this peer. 0 with current=false: never heard. */
-  activeMs: number;
-  /** Raft entries behind the leader. */
-  lag: number;
-  peerId?: string;
-}
+/** A meta group peer as the meta leader reports it. */
+export type MetaPeer = PeerView;
 
 export interface LeaderView {
   /** The meta leader's own name. */

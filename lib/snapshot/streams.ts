@@ -2,17 +2,10 @@
 // ms). Each stream is judged from one view only: its leader's entry, or, when no server leads it,
 // the view of a server that holds it.
 import type { RequestStats } from "../nats/stats.ts";
+import type { PeerView } from "./peer.ts";
 
-export interface StreamPeer {
-  name: string;
-  current: boolean;
-  offline: boolean;
-  /** Time since the leader last heard from this replica. 0 with current=false: not since it became leader. */
-  activeMs: number;
-  /** Raft entries behind the leader. */
-  lag: number;
-  peerId?: string;
-}
+/** A stream replica as the stream leader reports it. */
+export type StreamPeer = PeerView;
 
 /** A mirror's or a source's upstream, as the stream leader sees it. */
 export interface StreamUpstream {
