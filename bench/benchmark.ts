@@ -34,6 +34,7 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
           ddbEndpoint: moto.endpoint,
           runs: o.runs,
           fillConcurrency: o.fillConcurrency,
+          rttMs: o.rttMs,
           rssChild,
           log,
           ...(S === largest ? { keepSnapshot: (snap: SnapshotBase, config: LookoutConfig) => (kept = { snap, config }) } : {}),
@@ -52,5 +53,5 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
   if (!kept) throw new Error("no streams snapshot was kept for the evaluation benchmark");
   log(`evaluation: ${o.evalSeconds} s over a snapshot of S=${o.sizes.at(-1)}`);
   const evaluation = evaluationBench(kept.snap, kept.config, o.evalSeconds);
-  return buildReport({ sizes, bundles, evaluation, runs: o.runs, initRuns: o.initRuns, natsVersion: binary.version, cpus: cpus().length });
+  return buildReport({ sizes, bundles, evaluation, runs: o.runs, initRuns: o.initRuns, rttMs: o.rttMs, natsVersion: binary.version, cpus: cpus().length });
 }

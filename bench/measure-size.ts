@@ -10,6 +10,7 @@ import { SLICES } from "../lib/slices/index.ts";
 import type { Slice, SnapshotBase } from "../lib/slices/slice.ts";
 import { NatsCluster, SYS_USER } from "../test/harness/cluster.ts";
 import type { ServerBinary } from "../test/harness/servers.ts";
+import { roundTrip, startDelayRelays } from "./delay-relay.ts";
 import { BENCH_ACCOUNTS, fillCluster, type FillReport } from "./fill.ts";
 import { naiveCollect, type NaiveResult } from "./naive.ts";
 import { measureRss } from "./rss.ts";
@@ -45,6 +46,8 @@ export interface SizeFigures {
   streamsSlice: SliceFigures;
   metaSlice: SliceFigures;
   rss: RssChildResult;
+  /** The same naive loop and streams slice, interleaved, through relays that add a round trip (absent with --rtt-ms 0). */
+  rtt?: RttFigures;
   /** Runs it took until the streams slice found nothing (mirrors caught up, leaders elected). */
   settleRuns: number;
 }
@@ -84,7 +87,35 @@ function requireSlice(name: "streams" | "meta"): Slice {
   return s;
 }
 
+export interface RttFigures {
+  /** The round trip asked for (--rtt-ms). */
+  rttMs: number;
+  /** Median PING/PONG through a relay, and on bare loopback, measured before the runs. */
+  measuredRttMs: number;
+  loopbackRttMs: number;
+  naive: { wallMs: number; wallRunsMs: number[]; requests: number };
+  streamsSlice: { wallMs: number; wallRunsMs: number[]; cpuMs: number; requests: number };
+}
+
+/** Median time of a PING/PONG (`flush`) on one connection, over `n` tries. */
+async function pingMs(urls: string[], n = 50): Promise<number> {
+  const nc = await connectNats({ servers: urls, user: SYS_USER.user, password: SYS_USER.password }, 10_000);
+  try {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await nc.flush();
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  } finally {
+    await nc.close();
+  }
+}
+
 export interface SizeContext {
+  /** Round trip (ms) for the runs through delaying relays; 0 skips them. */
+  rttMs: number;
   binary: ServerBinary;
   ddbEndpoint: string;
   runs: number;
@@ -123,11 +154,11 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     }
     await timedSliceRun(metaSlice, config, store); // warm-up: creates the meta history
 
-    const naiveConnect = async (): Promise<NatsConnection[]> =>
-      Promise.all(BENCH_ACCOUNTS.map((a) => connectNats({ servers: cluster.urls, user: a.user, password: a.password }, 10_000)));
-    const naiveRun = async (): Promise<{ ms: number; r: NaiveResult }> => {
+    const naiveConnect = async (urls: string[]): Promise<NatsConnection[]> =>
+      Promise.all(BENCH_ACCOUNTS.map((a) => connectNats({ servers: urls, user: a.user, password: a.password }, 10_000)));
+    const naiveRun = async (urls = cluster.urls): Promise<{ ms: number; r: NaiveResult }> => {
       const t0 = performance.now();
-      const conns = await naiveConnect();
+      const conns = await naiveConnect(urls);
       try {
         const r = await naiveCollect(conns);
         return { ms: performance.now() - t0, r };
@@ -149,6 +180,40 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
       assertClean(m.report);
       metaRuns.push(m);
       log(`S=${S} run ${i + 1}/${ctx.runs}: naive ${naive.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms, meta ${m.wallMs.toFixed(0)} ms`);
+    }
+
+    // The same two, through relays that add a network round trip between the monitor and each
+    // server (bench/delay-relay.ts): same cluster, same history, interleaved run by run.
+    let rtt: RttFigures | undefined;
+    if (ctx.rttMs > 0) {
+      const relays = await startDelayRelays(cluster.servers.map((s) => s.port), roundTrip(ctx.rttMs));
+      try {
+        const urls = relays.ports.map((p) => `nats://127.0.0.1:${p}`);
+        const loopbackRttMs = await pingMs(cluster.urls);
+        const measuredRttMs = await pingMs(urls);
+        log(`S=${S}: through relays adding ${ctx.rttMs} ms a round trip (PING/PONG ${measuredRttMs.toFixed(2)} ms, bare loopback ${loopbackRttMs.toFixed(2)} ms)`);
+        const rttConfig = benchConfig({ ...target, servers: urls });
+        await naiveRun(urls); // warm-up
+        await timedSliceRun(streamsSlice, rttConfig, store);
+        const naiveRtt: { ms: number; r: NaiveResult }[] = [];
+        const streamsRtt: TimedRun[] = [];
+        for (let i = 0; i < ctx.runs; i++) {
+          naiveRtt.push(await naiveRun(urls));
+          const s = await timedSliceRun(streamsSlice, rttConfig, store);
+          assertClean(s.report);
+          streamsRtt.push(s);
+          log(`S=${S} run ${i + 1}/${ctx.runs} with ${ctx.rttMs} ms RTT: naive ${naiveRtt.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms`);
+        }
+        rtt = {
+          rttMs: ctx.rttMs,
+          measuredRttMs,
+          loopbackRttMs,
+          naive: { wallMs: median(naiveRtt.map((n) => n.ms)), wallRunsMs: naiveRtt.map((n) => n.ms), requests: naiveRtt.at(-1)!.r.stats.requests },
+          streamsSlice: { wallMs: median(streamsRtt.map((r) => r.wallMs)), wallRunsMs: streamsRtt.map((r) => r.wallMs), cpuMs: median(streamsRtt.map((r) => r.cpuMs)), requests: median(streamsRtt.map((r) => r.report.requests.requests)) },
+        };
+      } finally {
+        await relays.stop();
+      }
     }
     await store.close();
 
@@ -182,6 +247,7 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
       streamsSlice: figures(streamsRuns),
       metaSlice: figures(metaRuns),
       rss,
+      ...(rtt ? { rtt } : {}),
       settleRuns,
     };
   } finally {

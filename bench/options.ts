@@ -16,6 +16,11 @@ export interface BenchOptions {
   fillConcurrency: number;
   /** Seconds of pure evaluation for the throughput figure. */
   evalSeconds: number;
+  /**
+   * Network round trip (ms) put between the monitor and each server for a second set of runs, of
+   * both the streams slice and the naive loop (bench/delay-relay.ts); 0 skips those runs.
+   */
+  rttMs: number;
 }
 
 export const DEFAULT_RESULTS = join(projectRoot, "bench", "results", "latest.json");
@@ -30,12 +35,18 @@ export function parseOptions(argv: string[]): BenchOptions {
       "init-runs": { type: "string", default: "7" },
       "fill-concurrency": { type: "string", default: "16" },
       "eval-seconds": { type: "string", default: "2" },
+      "rtt-ms": { type: "string", default: "1" },
     },
     strict: true,
   });
   const int = (name: string, v: string, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const nonNegative = (name: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number >= 0, got ${JSON.stringify(v)}`);
     return n;
   };
   const sizes = values.sizes.split(",").map((s) => int("sizes", s.trim(), 1));
@@ -46,5 +57,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     initRuns: int("init-runs", values["init-runs"], 1),
     fillConcurrency: int("fill-concurrency", values["fill-concurrency"], 1),
     evalSeconds: Number(values["eval-seconds"]) > 0 ? Number(values["eval-seconds"]) : 2,
+    rttMs: nonNegative("rtt-ms", values["rtt-ms"]),
   };
 }

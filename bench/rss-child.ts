@@ -14,7 +14,21 @@ export interface RssChildResult {
   bytesReceived: number;
   bytesDecoded: number;
   runs: number;
+  /**
+   * V8 heap in use after a forced GC (the parent starts this child with --expose-gc), before the
+   * first run and after the last: what the process keeps, without the heap's growth slack that
+   * peak RSS includes. Absent when gc is not exposed.
+   */
+  baselineHeapBytes?: number;
+  retainedHeapBytes?: number;
 }
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const heapAfterGc = (): number | undefined => {
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+};
 
 const target = JSON.parse(process.argv[2] ?? "{}") as BenchTarget;
 const runs = Number(process.argv[3] ?? "1");
@@ -23,12 +37,14 @@ if (!slice) throw new Error("the streams slice is not registered in lib/slices/i
 const config = benchConfig(target);
 const store = benchStore(target);
 const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
+const baselineHeapBytes = heapAfterGc();
 let last: Awaited<ReturnType<typeof timedSliceRun>> | undefined;
 for (let i = 0; i < runs; i++) {
   last = await timedSliceRun(slice, config, store);
   assertClean(last.report);
 }
 await store.close();
+const retainedHeapBytes = heapAfterGc();
 const out: RssChildResult = {
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   baselineRssBytes,
@@ -36,4 +52,6 @@ const out: RssChildResult = {
   bytesDecoded: last!.report.requests.bytesDecoded,
   runs,
 };
+if (baselineHeapBytes !== undefined) out.baselineHeapBytes = baselineHeapBytes;
+if (retainedHeapBytes !== undefined) out.retainedHeapBytes = retainedHeapBytes;
 process.stdout.write(`${JSON.stringify(out)}\n`);

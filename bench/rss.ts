@@ -32,7 +32,7 @@ export async function buildRssChild(): Promise<string> {
 export async function measureRss(childFile: string, target: BenchTarget, runs: number): Promise<RssChildResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, [childFile, JSON.stringify(target), String(runs)], { maxBuffer: 1 << 20, timeout: 600_000 }));
+    ({ stdout } = await run(process.execPath, ["--expose-gc", childFile, JSON.stringify(target), String(runs)], { maxBuffer: 1 << 20, timeout: 600_000 }));
   } catch (e) {
     // The child is minified: keep the readable lines of its stderr (the error), not the source.
     const stderr = String((e as { stderr?: string }).stderr ?? "").split("\n").filter((l) => l.length < 400).slice(-8).join("\n");

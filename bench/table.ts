@@ -12,7 +12,15 @@ export function renderTable(r: BenchReport): string {
     ["streams slice, end to end (median)", (s) => ms(r.streams_slice_ms[s]!)],
     ["  of which CPU in the monitor", (s) => ms(r.streams_slice_cpu_ms[s]!)],
     ["naive loop, 1 STREAM.INFO per stream", (s) => ms(r.naive_ms[s]!)],
-    ["speedup vs naive", (s) => `${r.speedup_vs_naive[s]}x`],
+    ["speedup vs naive (bare loopback)", (s) => `${r.speedup_vs_naive[s]}x`],
+    ...(r.rtt_ms > 0
+      ? ([
+          [`streams slice, ${r.rtt_ms} ms round trip added`, (s) => ms(r.streams_slice_rtt_ms[s]!)],
+          [`naive loop, ${r.rtt_ms} ms round trip added`, (s) => ms(r.naive_rtt_ms[s]!)],
+          [`speedup vs naive, ${r.rtt_ms} ms round trip added`, (s) => `${r.speedup_vs_naive_rtt[s]}x`],
+          ["  round trip measured (PING/PONG): relay / bare loopback", (s) => `${r.rtt_measured_ms[s]!.toFixed(2)} / ${r.loopback_rtt_ms[s]!.toFixed(2)} ms`],
+        ] as [string, (s: string) => string][])
+      : []),
     ["meta slice, end to end (median)", (s) => ms(r.meta_slice_ms[s]!)],
     ["NATS requests per streams run (budget)", (s) => `${r.nats_requests_per_run[s]} (<= ${r.nats_requests_budget[s]})`],
     ["NATS requests per naive run", (s) => String(r.naive_requests_per_run[s])],
@@ -23,6 +31,7 @@ export function renderTable(r: BenchReport): string {
     ["findings per run (healthy cluster)", (s) => String(r.findings_per_run[s])],
     ["peak RSS, streams slice (baseline)", (s) => `${mib(r.peak_rss_bytes[s]!)} (${mib(r.baseline_rss_bytes[s]!)})`],
     ["peak RSS / raw JSON received", (s) => `${r.rss_over_raw_json[s]}x`],
+    ["V8 heap after a forced GC: after the runs (before)", (s) => (r.retained_heap_bytes?.[s] ? `${mib(r.retained_heap_bytes[s]!)} (${mib(r.baseline_heap_bytes[s]!)})` : "n/a")],
   ];
   const header = `| figure | ${sizes.map((s) => `S = ${Number(s).toLocaleString("en-US")}`).join(" | ")} |`;
   const sep = `|---|${sizes.map(() => "---:").join("|")}|`;

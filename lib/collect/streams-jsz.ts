@@ -10,8 +10,8 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { sysFanout } from "../nats/fanout.ts";
 import type { RequestStats } from "../nats/stats.ts";
-import type { JszWire, StreamDetailWire, SysEnvelope } from "../nats/wire.ts";
-import type { AnsweringServer, StreamGap, StreamsSnapshot } from "../snapshot/streams.ts";
+import type { JszWire, SysEnvelope } from "../nats/wire.ts";
+import type { AnsweringServer, StreamGap, StreamsSnapshot, StreamView } from "../snapshot/streams.ts";
 import { streamKey } from "../snapshot/streams.ts";
 import { MAX_PAGES, num, streamView, time } from "./stream-parse.ts";
 import type { StreamsCollectOptions } from "./streams.ts";
@@ -38,13 +38,164 @@ export function expectedServerCount(replies: readonly SysEnvelope<JszWire>[], kn
   return Math.max(total, known);
 }
 
+/**
+ * One server's entry for a stream, compact: what choosing the leader's entry needs, and the view
+ * itself only where the entry can be chosen (a follower naming another leader never is). The reply
+ * it came from can then be dropped while later replies arrive.
+ */
 interface Entry {
   server: string;
   account: string;
+  name: string;
   domain?: string;
-  cluster?: string;
-  serverNow?: number;
-  detail: StreamDetailWire;
+  /** The leader the entry names, if any. */
+  leader?: string;
+  leaderSince?: number;
+  /** No leader, no Raft group and no peers: the leader's entry when it is the only one (no clustering). */
+  solitary: boolean;
+  /** The entry as a view: "led" when it names its own server as leader or is solitary, else "leaderless"; absent for followers. */
+  view?: StreamView;
+}
+
+/** A solitary entry's view, when other servers hold the stream too: nobody leads it. */
+function asLeaderless(v: StreamView): StreamView {
+  const { leader: _leader, leaderForMs: _leaderFor, ...rest } = v;
+  return { ...rest, status: "leaderless" };
+}
+
+/** What the fan-out keeps of a folded reply: enough to count servers and to page accounts. */
+function slimReply(env: SysEnvelope<JszWire>): SysEnvelope<JszWire> {
+  if (!env?.data || typeof env.data !== "object") return env;
+  const { account_details, ...rest } = env.data;
+  const slim: JszWire = { ...rest };
+  if (Array.isArray(account_details)) slim.account_details = account_details.map((a) => ({ ...a, stream_detail: [] }));
+  return { ...env, data: slim };
+}
+
+/**
+ * Folds JSZ replies one at a time into compact per-stream entries, so a run holds at most one whole
+ * parsed reply at once; `finish` turns what was folded into a snapshot. `parseJszReplies` is the
+ * same over a list of replies.
+ */
+export class JszFold {
+  private readonly problems: string[] = [];
+  private readonly answered = new Map<string, AnsweringServer>();
+  private readonly entries = new Map<string, Entry[]>();
+  private readonly referenced = new Set<string>();
+  private readonly slim: SysEnvelope<JszWire>[] = [];
+  private readonly holders = new HolderCount();
+
+  /** Folds one reply in; returns the slim envelope to keep in its place. */
+  add(env: SysEnvelope<JszWire>): SysEnvelope<JszWire> {
+    this.holders.add(env);
+    const kept = slimReply(env);
+    this.slim.push(kept);
+    const name = env?.server?.name;
+    if (!name) {
+      this.problems.push("a JSZ reply without a server name was ignored");
+      return kept;
+    }
+    if (env.error) {
+      this.problems.push(`${name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
+      return kept;
+    }
+    if (!this.answered.has(name)) {
+      const a: AnsweringServer = { name, version: env.server.ver };
+      if (env.server.cluster) a.cluster = env.server.cluster;
+      if (env.server.domain) a.domain = env.server.domain;
+      this.answered.set(name, a);
+    }
+    const d = env.data;
+    if (!d || d.disabled) return kept;
+    if (d.meta_cluster?.leader === name) for (const p of d.meta_cluster.replicas ?? []) if (p?.name) this.referenced.add(p.name);
+    const serverNow = time(d.now);
+    const domain = env.server.domain || undefined;
+    const cluster = env.server.cluster || undefined;
+    for (const acc of d.account_details ?? []) {
+      for (const detail of acc.stream_detail ?? []) {
+        if (!detail?.name) continue;
+        const k = streamKey({ domain, account: acc.name, name: detail.name });
+        const list = this.entries.get(k) ?? [];
+        // Pages can overlap (see collectStreamsSystem): one entry per server.
+        if (list.some((x) => x.server === name)) continue;
+        const c = detail.cluster;
+        const e: Entry = { server: name, account: acc.name, name: detail.name, solitary: !c?.leader && !c?.name && !c?.replicas?.length };
+        if (domain) e.domain = domain;
+        if (c?.leader) e.leader = c.leader;
+        const since = time(c?.leader_since);
+        if (since !== undefined) e.leaderSince = since;
+        if (!c?.leader || c.leader === name) {
+          e.view = streamView(detail, { account: acc.name, domain, cluster, reportedBy: name, serverNow }, c?.leader || e.solitary ? "led" : "leaderless");
+        }
+        for (const p of c?.replicas ?? []) if (p?.name) this.referenced.add(p.name);
+        if (c?.leader) this.referenced.add(c.leader);
+        list.push(e);
+        this.entries.set(k, list);
+      }
+    }
+    return kept;
+  }
+
+  /** Servers holding streams no folded reply shows them leading or following (see `unaccountedHolders`). */
+  unaccountedHolders(): string[] {
+    return this.holders.unaccounted();
+  }
+
+  finish(o: JszParseOptions): StreamsSnapshot {
+    const snap: StreamsSnapshot = {
+      collectedAt: o.collectedAt, cluster: o.clusterLabel, stats: o.stats, mode: "system",
+      servers: [], silent: [], streams: [], gaps: [], problems: [...this.problems], pages: 0,
+    };
+    if (o.streamLeaderOnly) snap.streamLeaderOnly = true;
+    const { answered, referenced } = this;
+    snap.servers = [...answered.values()].sort((a, b) => a.name.localeCompare(b.name));
+    snap.domain = o.connectedDomain ?? mostCommonDomain(snap.servers);
+    if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.domain === snap.domain && s.cluster)?.cluster ?? snap.servers.find((s) => s.cluster)?.cluster;
+    if (answered.size === 0) {
+      snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
+      return snap;
+    }
+
+    for (const list of this.entries.values()) {
+      list.sort((a, b) => a.server.localeCompare(b.server));
+      const leading = list.filter((e) => isLeaderEntry(e, list.length));
+      const first = list[0]!;
+      if (leading.length) {
+        leading.sort((a, b) => (b.leaderSince ?? 0) - (a.leaderSince ?? 0));
+        const chosen = leading[0]!;
+        if (leading.length > 1) snap.problems.push(`${first.account} > ${first.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.server}'s view`);
+        const v = chosen.view!;
+        v.holders = list.map((e) => e.server);
+        snap.streams.push(v);
+        continue;
+      }
+      const named = [...new Set(list.map((e) => e.leader).filter((l): l is string => !!l))];
+      if (named.length === 0) {
+        // Nobody leads it: each holder reports its own view; take one, name them all.
+        const v = first.solitary ? asLeaderless(first.view!) : first.view!;
+        v.holders = list.map((e) => e.server);
+        snap.streams.push(v);
+        continue;
+      }
+      const silentLeader = named.find((l) => !answered.has(l));
+      const gap: StreamGap = {
+        account: first.account,
+        name: first.name,
+        reason: silentLeader
+          ? `its leader ${silentLeader} did not answer`
+          : `${named.join(", ")} answered without it (leadership changing during the run)`,
+        unavailable: false,
+      };
+      if (first.domain) gap.domain = first.domain;
+      snap.gaps.push(gap);
+    }
+    snap.streams.sort((a, b) => streamKey(a).localeCompare(streamKey(b)));
+
+    const known = new Set([...(o.knownServers ?? []), ...referenced, ...answered.keys()]);
+    snap.silent = [...known].filter((n) => !answered.has(n)).sort();
+    snap.expectedServers = Math.max(expectedServerCount(this.slim), known.size);
+    return snap;
+  }
 }
 
 export interface JszParseOptions {
@@ -60,109 +211,15 @@ export interface JszParseOptions {
 
 /** Turns the JSZ replies of every page into a snapshot (pure: fixture tests feed captured replies). */
 export function parseJszReplies(replies: readonly SysEnvelope<JszWire>[], o: JszParseOptions): StreamsSnapshot {
-  const snap: StreamsSnapshot = {
-    collectedAt: o.collectedAt, cluster: o.clusterLabel, stats: o.stats, mode: "system",
-    servers: [], silent: [], streams: [], gaps: [], problems: [], pages: 0,
-  };
-  if (o.streamLeaderOnly) snap.streamLeaderOnly = true;
-  const answered = new Map<string, AnsweringServer>();
-  const entries = new Map<string, Entry[]>();
-  const referenced = new Set<string>();
-  for (const env of replies) {
-    const name = env?.server?.name;
-    if (!name) {
-      snap.problems.push("a JSZ reply without a server name was ignored");
-      continue;
-    }
-    if (env.error) {
-      snap.problems.push(`${name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
-      continue;
-    }
-    if (!answered.has(name)) {
-      const a: AnsweringServer = { name, version: env.server.ver };
-      if (env.server.cluster) a.cluster = env.server.cluster;
-      if (env.server.domain) a.domain = env.server.domain;
-      answered.set(name, a);
-    }
-    const d = env.data;
-    if (!d || d.disabled) continue;
-    if (d.meta_cluster?.leader === name) for (const p of d.meta_cluster.replicas ?? []) if (p?.name) referenced.add(p.name);
-    const serverNow = time(d.now);
-    for (const acc of d.account_details ?? []) {
-      for (const detail of acc.stream_detail ?? []) {
-        if (!detail?.name) continue;
-        const e: Entry = { server: name, account: acc.name, detail };
-        if (env.server.domain) e.domain = env.server.domain;
-        if (env.server.cluster) e.cluster = env.server.cluster;
-        if (serverNow !== undefined) e.serverNow = serverNow;
-        const k = streamKey({ domain: e.domain, account: e.account, name: detail.name });
-        const list = entries.get(k) ?? [];
-        // Pages can overlap (see collectStreamsSystem): one entry per server.
-        if (!list.some((x) => x.server === name)) list.push(e);
-        entries.set(k, list);
-      }
-    }
-  }
-  snap.servers = [...answered.values()].sort((a, b) => a.name.localeCompare(b.name));
-  snap.domain = o.connectedDomain ?? mostCommonDomain(snap.servers);
-  if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.domain === snap.domain && s.cluster)?.cluster ?? snap.servers.find((s) => s.cluster)?.cluster;
-  if (answered.size === 0) {
-    snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
-    return snap;
-  }
-
-  for (const list of entries.values()) {
-    list.sort((a, b) => a.server.localeCompare(b.server));
-    for (const e of list) {
-      for (const p of e.detail.cluster?.replicas ?? []) if (p?.name) referenced.add(p.name);
-      if (e.detail.cluster?.leader) referenced.add(e.detail.cluster.leader);
-    }
-    const where = (e: Entry) => ({ account: e.account, domain: e.domain, cluster: e.cluster, reportedBy: e.server, serverNow: e.serverNow });
-    const leading = list.filter((e) => isLeaderEntry(e, list.length));
-    const first = list[0]!;
-    if (leading.length) {
-      leading.sort((a, b) => (time(b.detail.cluster?.leader_since) ?? 0) - (time(a.detail.cluster?.leader_since) ?? 0));
-      const chosen = leading[0]!;
-      if (leading.length > 1) snap.problems.push(`${first.account} > ${first.detail.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.server}'s view`);
-      const v = streamView(chosen.detail, where(chosen), "led");
-      v.holders = list.map((e) => e.server);
-      snap.streams.push(v);
-      continue;
-    }
-    const named = [...new Set(list.map((e) => e.detail.cluster?.leader).filter((l): l is string => !!l))];
-    if (named.length === 0) {
-      // Nobody leads it: each holder reports its own view; take one, name them all.
-      const v = streamView(first.detail, where(first), "leaderless");
-      v.holders = list.map((e) => e.server);
-      snap.streams.push(v);
-      continue;
-    }
-    const silentLeader = named.find((l) => !answered.has(l));
-    const gap: StreamGap = {
-      account: first.account,
-      name: first.detail.name,
-      reason: silentLeader
-        ? `its leader ${silentLeader} did not answer`
-        : `${named.join(", ")} answered without it (leadership changing during the run)`,
-      unavailable: false,
-    };
-    if (first.domain) gap.domain = first.domain;
-    snap.gaps.push(gap);
-  }
-  snap.streams.sort((a, b) => streamKey(a).localeCompare(streamKey(b)));
-
-  for (const s of answered.keys()) referenced.add(s);
-  const known = new Set([...(o.knownServers ?? []), ...referenced]);
-  snap.silent = [...known].filter((n) => !answered.has(n)).sort();
-  snap.expectedServers = Math.max(expectedServerCount(replies), known.size);
-  return snap;
+  const fold = new JszFold();
+  for (const r of replies) fold.add(r);
+  return fold.finish(o);
 }
 
 /** The leader's own entry: it names itself as leader, or it is the only entry and has no Raft group (no clustering). */
 function isLeaderEntry(e: Entry, entries: number): boolean {
-  const c = e.detail.cluster;
-  if (c?.leader) return c.leader === e.server;
-  return entries === 1 && !c?.name && !c?.replicas?.length;
+  if (e.leader) return e.leader === e.server;
+  return entries === 1 && e.solitary;
 }
 
 function mostCommonDomain(servers: readonly AnsweringServer[]): string | undefined {
@@ -175,7 +232,10 @@ function mostCommonDomain(servers: readonly AnsweringServer[]): string | undefin
 const accountsOf = (r: SysEnvelope<JszWire>): string[] => (r.data?.account_details ?? []).map((a) => a.name);
 
 interface Pages {
-  replies: SysEnvelope<JszWire>[];
+  /** Every reply folded in as it arrived. */
+  fold: JszFold;
+  /** Replies received over every page. */
+  received: number;
   problems: string[];
   pages: number;
 }
@@ -185,38 +245,51 @@ interface Pages {
  * those streams are leaderless or led by a silent server, and only a full fan-out shows them.
  */
 export function unaccountedHolders(replies: readonly SysEnvelope<JszWire>[]): string[] {
-  const seen = new Map<string, Set<string>>();
-  const note = (server: string, stream: string) => {
-    let set = seen.get(server);
-    if (!set) seen.set(server, (set = new Set()));
+  const count = new HolderCount();
+  for (const r of replies) count.add(r);
+  return count.unaccounted();
+}
+
+/** `unaccountedHolders`, one reply at a time: per server, the streams it holds and those the replies place it in. */
+class HolderCount {
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly held = new Map<string, number | undefined>();
+
+  private note(server: string, stream: string): void {
+    let set = this.seen.get(server);
+    if (!set) this.seen.set(server, (set = new Set()));
     set.add(stream);
-  };
-  const held = new Map<string, number | undefined>();
-  for (const r of replies) {
+  }
+
+  add(r: SysEnvelope<JszWire>): void {
     const name = r?.server?.name;
-    if (!name || r.error || !r.data || r.data.disabled) continue;
-    held.set(name, typeof r.data.streams === "number" ? r.data.streams : undefined);
+    if (!name || r.error || !r.data || r.data.disabled) return;
+    this.held.set(name, typeof r.data.streams === "number" ? r.data.streams : undefined);
     for (const acc of r.data.account_details ?? []) {
       for (const d of acc.stream_detail ?? []) {
         if (!d?.name) continue;
         const k = streamKey({ domain: r.server.domain, account: acc.name, name: d.name });
-        note(name, k); // an entry of its own: older servers send followers' entries too
-        if (d.cluster?.leader) note(d.cluster.leader, k);
-        for (const p of d.cluster?.replicas ?? []) if (p?.name) note(p.name, k);
+        this.note(name, k); // an entry of its own: older servers send followers' entries too
+        if (d.cluster?.leader) this.note(d.cluster.leader, k);
+        for (const p of d.cluster?.replicas ?? []) if (p?.name) this.note(p.name, k);
       }
     }
   }
-  return [...held.entries()].filter(([server, count]) => count === undefined || count > (seen.get(server)?.size ?? 0)).map(([s]) => s).sort();
+
+  unaccounted(): string[] {
+    return [...this.held.entries()].filter(([server, count]) => count === undefined || count > (this.seen.get(server)?.size ?? 0)).map(([s]) => s).sort();
+  }
 }
 
 async function fetchPages(nc: NatsConnection, o: StreamsCollectOptions, leaderOnly: boolean): Promise<Pages> {
   const now = o.now ?? Date.now;
   const limit = o.accountsPerPage ?? DEFAULT_ACCOUNTS_PER_PAGE;
-  const all: SysEnvelope<JszWire>[] = [];
+  const fold = new JszFold();
   const problems: string[] = [];
   const known = o.knownServers?.length ?? 0;
   let answering = 0;
   let pages = 0;
+  let received = 0;
   // nats-server sorts accounts by name only when offset > 0: page 0 is an arbitrary subset. So
   // after a full page 0 the sorted pages start at offset 1, and the one account page 0 could have
   // missed (the first by name) is checked for below.
@@ -234,14 +307,16 @@ async function fetchPages(nc: NatsConnection, o: StreamsCollectOptions, leaderOn
       // A page never waits past the run's deadline (but always gets a moment to be answered).
       timeoutMs: o.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, Math.max(MIN_PAGE_WAIT_MS, o.deadline - now())),
       stats: o.stats,
+      // Each reply is folded into compact entries as it arrives; the fan-out keeps a slim envelope.
+      onReply: (r) => fold.add(r),
       // Every server answers every page; the first page tells how many there are. Without an
       // earlier run's list, the first page waits out the timeout: a server outside the meta group
       // (a leaf domain's, joined over the system account) is counted by no one else's reply.
       expected: (replies) => (pages > 0 ? answering : known ? expectedServerCount(replies as SysEnvelope<JszWire>[], known) : undefined),
     });
     pages++;
+    received += page.replies.length;
     problems.push(...page.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
-    all.push(...page.replies);
     if (pages === 1) answering = page.replies.length;
     else if (page.replies.length < answering) problems.push(`JSZ page at offset ${offset}: ${page.replies.length} of ${answering} servers answered`);
     const full = page.replies.filter((r) => r.server?.name && accountsOf(r).length >= limit);
@@ -262,7 +337,7 @@ async function fetchPages(nc: NatsConnection, o: StreamsCollectOptions, leaderOn
       problems.push(`${server}: its first account by name (before ${second}) may be unchecked: the server sorts accounts only for offset > 0; raise the page size above its account count`);
     }
   }
-  return { replies: all, problems, pages };
+  return { fold, problems, pages, received };
 }
 
 export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollectOptions): Promise<StreamsSnapshot> {
@@ -272,8 +347,8 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
   let got = await fetchPages(nc, o, leaderOnly);
   let pages = got.pages;
   let fullBecause: string[] = [];
-  if (leaderOnly && got.replies.length) {
-    fullBecause = unaccountedHolders(got.replies);
+  if (leaderOnly && got.received) {
+    fullBecause = got.fold.unaccountedHolders();
     if (fullBecause.length && (o.deadline === undefined || now() < o.deadline)) {
       got = await fetchPages(nc, o, false);
       pages += got.pages;
@@ -285,7 +360,7 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
   if (domain) p.connectedDomain = domain;
   if (o.knownServers) p.knownServers = o.knownServers;
   if (leaderOnly && !fullBecause.length) p.streamLeaderOnly = true;
-  const snap = parseJszReplies(got.replies, p);
+  const snap = got.fold.finish(p);
   snap.problems.unshift(...got.problems);
   snap.pages = pages;
   if (fullBecause.length) snap.fullFanoutFor = fullBecause;

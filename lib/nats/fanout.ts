@@ -6,11 +6,17 @@ import { headers, type Msg, type NatsConnection } from "@nats-io/transport-node"
 import type { RequestStats } from "./stats.ts";
 import type { SysEnvelope } from "./wire.ts";
 
-export interface FanoutOptions {
+export interface FanoutOptions<T = unknown> {
   timeoutMs: number;
   /** Stop once this many servers answered; asked again after each reply (replies tell the group's size). */
   expected: (repliesSoFar: readonly SysEnvelope<unknown>[]) => number | undefined;
   stats: RequestStats;
+  /**
+   * Called with each decoded reply as it arrives; the fan-out keeps what it returns instead of the
+   * reply (e.g. a slim envelope once the caller folded the rest into its own compact form), so the
+   * whole parsed replies need not all be alive at once.
+   */
+  onReply?: (reply: SysEnvelope<T>) => SysEnvelope<T>;
 }
 
 export interface FanoutResult<T> {
@@ -29,7 +35,7 @@ export function decodeMsg(m: Msg, stats: RequestStats): unknown {
   return JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8"));
 }
 
-export async function sysFanout<T>(nc: NatsConnection, subject: string, body: unknown, opts: FanoutOptions): Promise<FanoutResult<T>> {
+export async function sysFanout<T>(nc: NatsConnection, subject: string, body: unknown, opts: FanoutOptions<T>): Promise<FanoutResult<T>> {
   const h = headers();
   h.set("Accept-Encoding", "gzip");
   opts.stats.requests++;
@@ -39,11 +45,13 @@ export async function sysFanout<T>(nc: NatsConnection, subject: string, body: un
   const iter = await nc.requestMany(subject, JSON.stringify(body ?? {}), { strategy: "timer", maxWait: opts.timeoutMs, headers: h });
   let complete = false;
   for await (const m of iter) {
+    let reply: SysEnvelope<T> | undefined;
     try {
-      replies.push(decodeMsg(m, opts.stats) as SysEnvelope<T>);
+      reply = decodeMsg(m, opts.stats) as SysEnvelope<T>;
     } catch (e) {
       undecodable.push(`${m.subject}: ${(e as Error).message}`);
     }
+    if (reply !== undefined) replies.push(opts.onReply ? opts.onReply(reply) : reply);
     const want = opts.expected(replies);
     if (want !== undefined && replies.length >= want) {
       complete = true;

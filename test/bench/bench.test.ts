@@ -33,12 +33,20 @@ describe("Benchmark: bench/run.ts on a small S", () => {
       "speedup_vs_naive", "nats_requests_per_run", "ddb_items_written_per_run", "peak_rss_bytes",
       "streams_slice_ms", "naive_ms", "meta_slice_ms", "nats_bytes_received_per_run", "nats_json_bytes_per_run",
       "history_bytes_per_run", "ddb_write_units_per_run", "ddb_read_units_per_run", "naive_requests_per_run",
+      "speedup_vs_naive_rtt", "streams_slice_rtt_ms", "naive_rtt_ms", "rtt_measured_ms", "retained_heap_bytes",
     ] as const) {
       const byS = report[key] as Record<string, number>;
       expect(Object.keys(byS), key).toEqual([S]);
       expect(finite(byS[S]), key).toBe(true);
       expect(byS[S], key).toBeGreaterThan(0);
     }
+  });
+
+  it("measures both sides again through relays that add the default 1 ms round trip, and says so", () => {
+    expect(report.rtt_ms).toBe(1);
+    expect(report.budgets.some((b) => /round trip/.test(b.name))).toBe(true);
+    expect(report.budgets.some((b) => /bare loopback/.test(b.name))).toBe(true);
+    expect(stdout).toMatch(/\| speedup vs naive, 1 ms round trip added \|/);
   });
 
   it("counts the naive way as one STREAM.INFO per stream, and the slice's requests against their budget", () => {
@@ -66,7 +74,7 @@ describe("Benchmark: bench/run.ts on a small S", () => {
   });
 
   it("holds every budget against a measured figure and prints one table", () => {
-    expect(report.budgets.length).toBeGreaterThanOrEqual(7);
+    expect(report.budgets.length).toBeGreaterThanOrEqual(8);
     for (const b of report.budgets) expect(b.measured, b.name).not.toBe("");
     expect(stdout).toMatch(/\| streams slice, end to end/);
     expect(stdout).toMatch(/\| budget \| target \| measured/);
