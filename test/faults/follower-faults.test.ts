@@ -29,7 +29,7 @@ class Monitor {
       cluster: "faults",
       nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
       thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
-      timeouts: { request: "1s", connect: "2s" },
+      timeouts: { request: "3s", connect: "2s" },
     }, {});
   }
   /** One run of every slice. */

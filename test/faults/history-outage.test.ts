@@ -11,9 +11,9 @@ import { DynamoHistoryStore } from "../../lib/history/dynamodb-store.ts";
 import { createHistoryTable } from "../../lib/history/dynamodb-table.ts";
 import type { NoticeDocument } from "../../lib/notify/document.ts";
 import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
 import { historyKeyFor, runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
+import { runOnce } from "../harness/run.ts";
 import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
 import { MotoServer } from "../harness/moto.ts";
 import { TcpProxy } from "../harness/proxy.ts";
@@ -53,12 +53,7 @@ describe("history store outage during an incident", () => {
     const notifier = new JsonLinesNotifier(noticesFile);
     const notices = (): NoticeDocument[] => (existsSync(noticesFile) ? readFileSync(noticesFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument) : []);
     const run = async (): Promise<RunReport> => {
-      const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-      try {
-        return await runSlice(metaSlice, { config, history: store, notifiers: [notifier], connection: conn.get, failover: conn.failover, describeError: conn.describe });
-      } finally {
-        await conn.close();
-      }
+      return runOnce(metaSlice, { config, history: store, notifiers: [notifier] });
     };
 
     const leader = await cluster.waitForMetaLeader();

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
-import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
+import { runOnce } from "../harness/run.ts";
 import { SLICES } from "../../lib/slices/index.ts";
 import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
 import { newestServer } from "../harness/servers.ts";
@@ -27,12 +27,7 @@ describe("odd input on a real cluster", () => {
 
   async function run(slice: "meta" | "streams"): Promise<RunReport> {
     const config = buildConfig({ nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "2s", connect: "2s" } }, {});
-    const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-    try {
-      return await runSlice(SLICES[slice]!, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-odd-"))), notifiers: [], connection: conn.get, describeError: conn.describe });
-    } finally {
-      await conn.close();
-    }
+    return runOnce(SLICES[slice]!, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-odd-"))) });
   }
 
   it("finds nothing wrong with an empty cluster (no streams at all)", async () => {

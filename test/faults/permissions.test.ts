@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
-import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
+import { runOnce } from "../harness/run.ts";
 import { SLICES } from "../../lib/slices/index.ts";
 import type { Slice } from "../../lib/slices/slice.ts";
 import { NatsCluster } from "../harness/cluster.ts";
@@ -40,13 +40,8 @@ describe("minimal NATS permissions", () => {
   });
 
   async function run(slice: Slice, name: string, mode: "system" | "account"): Promise<RunReport> {
-    const config = buildConfig({ nats: { servers: cluster.urls, user: name, password: `${name}-pw` }, mode, timeouts: { request: "1500ms", connect: "2s" } }, {});
-    const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-    try {
-      return await runSlice(slice, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-perm-"))), notifiers: [], connection: conn.get, describeError: conn.describe });
-    } finally {
-      await conn.close();
-    }
+    const config = buildConfig({ nats: { servers: cluster.urls, user: name, password: `${name}-pw` }, mode, timeouts: { request: "3s", connect: "2s" } }, {});
+    return runOnce(slice, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-perm-"))) });
   }
 
   it("system mode: the meta slice sees everything with publish JSZ+RAFTZ and subscribe _INBOX.>", async () => {

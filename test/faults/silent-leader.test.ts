@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
-import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
+import { runOnce } from "../harness/run.ts";
 import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
 import { serversUnderTest } from "../harness/servers.ts";
 
@@ -41,12 +41,7 @@ for (const binary of serversUnderTest()) {
       }, {});
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-silent-")));
       const run = async (): Promise<RunReport> => {
-        const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-        try {
-          return await runSlice(streamsSlice, { config, history, notifiers: [], connection: conn.get, failover: conn.failover, describeError: conn.describe });
-        } finally {
-          await conn.close();
-        }
+        return runOnce(streamsSlice, { config, history });
       };
 
       const before = await run();

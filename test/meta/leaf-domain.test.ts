@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
-import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
+import { runOnce } from "../harness/run.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import { SYS_USER } from "../harness/cluster.ts";
 import { newestServer } from "../harness/servers.ts";
@@ -24,16 +24,11 @@ describe("meta slice with a leaf JetStream domain on the system account", () => 
   });
 
   it("reports nothing on a healthy hub, over several runs with history", async () => {
-    const config = buildConfig({ cluster: "hub", nats: { servers: topo.hub.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "1500ms", connect: "2s" } }, {});
+    const config = buildConfig({ cluster: "hub", nats: { servers: topo.hub.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
     const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-leafmeta-")));
     const reports: RunReport[] = [];
     for (let i = 0; i < 5; i++) {
-      const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-      try {
-        reports.push(await runSlice(metaSlice, { config, history, notifiers: [], connection: conn.get, describeError: conn.describe }));
-      } finally {
-        await conn.close();
-      }
+      reports.push(await runOnce(metaSlice, { config, history }));
     }
     expect(reports.flatMap((r) => r.findings.map((f) => f.summary))).toEqual([]);
   });

@@ -1,12 +1,13 @@
 // The meta slice against real 3-node clusters of each server line under test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runOnce } from "../harness/run.ts";
+import { SharedConnection } from "../../lib/run/connection.ts";
 import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
 import { serversUnderTest } from "../harness/servers.ts";
 import { buildConfig } from "../../lib/config/load.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,12 +30,7 @@ for (const binary of serversUnderTest()) {
         timeouts: { request: "3s", connect: "2s" },
         ...extra,
       }, {});
-      const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-      try {
-        return await runSlice(metaSlice, { config, history, notifiers: [], connection: conn.get, describeError: conn.describe });
-      } finally {
-        await conn.close();
-      }
+      return runOnce(metaSlice, { config, history });
     }
     const ids = (r: RunReport) => r.findings.map((f) => f.id).sort();
 

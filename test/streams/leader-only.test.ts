@@ -10,9 +10,9 @@ import { buildConfig } from "../../lib/config/load.ts";
 import { collectStreams } from "../../lib/collect/streams.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
-import { SharedConnection } from "../../lib/run/connection.ts";
-import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
+import { runOnce } from "../harness/run.ts";
 import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
 import { serversUnderTest } from "../harness/servers.ts";
 
@@ -34,15 +34,10 @@ for (const binary of serversUnderTest()) {
       const members = [info.cluster!.leader!, ...info.cluster!.replicas!.map((r) => r.name)];
       await app.close();
 
-      const config = buildConfig({ nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "1500ms", connect: "2s" } }, {});
+      const config = buildConfig({ nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-slo-")));
       const run = async (): Promise<RunReport> => {
-        const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-        try {
-          return await runSlice(streamsSlice, { config, history, notifiers: [], connection: conn.get, failover: conn.failover, describeError: conn.describe });
-        } finally {
-          await conn.close();
-        }
+        return runOnce(streamsSlice, { config, history });
       };
 
       const healthy = await run();
