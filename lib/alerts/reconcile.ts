@@ -16,6 +16,8 @@ export interface LifecyclePolicy {
   remindAfterMs: number;
   resolveAfterRuns: number;
   claimLeaseMs: number;
+  /** The slice whose book this is: prefixes notice ids, so they stay unique across slices. */
+  scope?: string;
 }
 
 export interface Reconciled {
@@ -28,8 +30,9 @@ export interface Reconciled {
   resolved: AlertState[];
 }
 
-function notice(kind: NoticeKind, a: AlertState, at: number): Notice {
-  const n: Notice = { id: `${a.fingerprint}#${kind}@${at}`, kind, fingerprint: a.fingerprint, finding: a.finding, at, firstSeen: a.firstSeen, attempts: 0 };
+function notice(kind: NoticeKind, a: AlertState, at: number, scope: string | undefined): Notice {
+  // The monitor_* checks exist in every slice: the slice in the id keeps ids unique across slices.
+  const n: Notice = { id: `${scope ? `${scope}/` : ""}${a.fingerprint}#${kind}@${at}`, kind, fingerprint: a.fingerprint, finding: a.finding, at, firstSeen: a.firstSeen, attempts: 0 };
   // It lasted until the first run that no longer saw it, not until the run that confirmed that.
   if (kind === "resolved") n.durationMs = (a.clearSince ?? at) - a.firstSeen;
   return n;
@@ -57,7 +60,7 @@ export function reconcile(
     if (!before) {
       const a: AlertState = { fingerprint: fp, finding: f, firstSeen: now, lastSeen: now, clearRuns: 0 };
       alerts[fp] = a;
-      queued.push(notice("new", a, now));
+      queued.push(notice("new", a, now, policy.scope));
       states.set(fp, "new");
       continue;
     }
@@ -66,7 +69,7 @@ export function reconcile(
     alerts[fp] = a;
     const pending = pendingKinds(fp);
     if (a.lastNotified !== undefined && now - a.lastNotified >= policy.remindAfterMs && !pending.has("reminder") && !pending.has("new")) {
-      queued.push(notice("reminder", a, now));
+      queued.push(notice("reminder", a, now, policy.scope));
       states.set(fp, "reminder");
     } else {
       states.set(fp, "firing");
@@ -89,7 +92,7 @@ export function reconcile(
     // A reminder nobody received yet is moot once resolved; a `new` still pending is kept, so
     // people learn that it happened, then that it ended.
     outbox = outbox.filter((n) => !(n.fingerprint === fp && n.kind === "reminder"));
-    queued.push(notice("resolved", cleared, now));
+    queued.push(notice("resolved", cleared, now, policy.scope));
   }
 
   return { book: { alerts, outbox: [...outbox, ...queued] }, states, queued, resolved };

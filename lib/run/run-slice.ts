@@ -130,7 +130,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
 
   // 4. Reconcile with the alert book.
   const policy = deps.config.alerts;
-  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, policy, (a) => slice.covers(snap, a));
+  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, { ...policy, scope: slice.name }, (a) => slice.covers(snap, a));
   let book = r.book;
   const doc = (b: AlertBook): SliceHistory<O> => ({ observations, book: b, runId, savedAt: now() });
 

@@ -48,12 +48,15 @@ class Monitor {
   notices(): NoticeDocument[] {
     return existsSync(this.noticesFile) ? readFileSync(this.noticesFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument) : [];
   }
-  /** Every alert that opened has resolved, once. */
+  /** Every alert that opened has resolved: each fingerprint's notices alternate new, resolved, ... and end resolved. */
   allResolved(): boolean {
-    const n = this.notices();
-    const opened = n.filter((x) => x.state === "new").map((x) => x.fingerprint);
-    const closed = n.filter((x) => x.state === "resolved").map((x) => x.fingerprint);
-    return opened.length > 0 && opened.every((f) => closed.filter((c) => c === f).length === 1);
+    const byAlert = new Map<string, string[]>();
+    // An alert is a slice's: monitor_partial of the meta and of the streams slice are two alerts.
+    for (const x of this.notices()) if (x.state !== "reminder") byAlert.set(`${x.slice} ${x.fingerprint}`, [...(byAlert.get(`${x.slice} ${x.fingerprint}`) ?? []), x.state]);
+    return byAlert.size > 0 && [...byAlert.values()].every((states) => states.every((st, i) => st === (i % 2 ? "resolved" : "new")) && states.at(-1) === "resolved");
+  }
+  describe(): string {
+    return this.notices().map((x) => `${x.state} ${x.slice} ${x.fingerprint}: ${x.finding.summary}`).join("\n");
   }
 }
 
@@ -96,7 +99,9 @@ for (const binary of serversUnderTest()) {
         cluster.thaw(victim.index);
       }
       await cluster.waitForMetaLeader();
-      await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 90_000, 1000);
+      await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 90_000, 1000).catch((e: Error) => {
+        throw new Error(`${e.message}; notices:\n${m.describe()}`);
+      });
       expect(m.notices().filter((n) => n.state === "new" && n.finding.id === "meta_peer_seen")).toHaveLength(1);
     });
   });
@@ -138,7 +143,9 @@ describe(`killed follower, restarted after minutes, on nats-server ${newestServe
       await cluster.restart(victim.index);
     }
     await cluster.waitForMetaLeader(60_000);
-    await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 120_000, 2000);
+    await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 120_000, 2000).catch((e: Error) => {
+      throw new Error(`${e.message}; notices:\n${m.describe()}`);
+    });
     const n = m.notices();
     expect(n.filter((x) => x.state === "new" && x.finding.code === "META_001")).toHaveLength(1);
     expect(n.filter((x) => x.state === "resolved" && x.finding.code === "META_001")).toHaveLength(1);
