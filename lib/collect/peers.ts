@@ -4,7 +4,6 @@ import type { PeerView } from "../snapshot/peer.ts";
 import { num } from "./values.ts";
 import { nanosToMs } from "../thresholds/duration.ts";
 
-
 export function parsePeers(replicas: unknown): PeerView[] {
   if (!Array.isArray(replicas)) return [];
   return replicas
