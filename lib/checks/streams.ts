@@ -25,6 +25,12 @@ export interface StreamsObservation {
   knownServers: string[];
   /** By mirror stream key: JETSTREAM_015's memory of its source. */
   mirrors: Record<string, MirrorMark>;
+  /**
+   * By `<stream key>|<peer>`: when a run first saw the leader report a follower it never heard from
+   * (`active: 0, current: false`) on a server that does not say when it was elected (before 2.11.9).
+   * Only followers in that state are kept, so the document does not grow with the streams.
+   */
+  unheard?: Record<string, number>;
 }
 
 export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
@@ -32,6 +38,8 @@ export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
 type Ctx = {
   snap: StreamsSnapshot;
   out: Finding[];
+  prevUnheard: Record<string, number>;
+  unheard: Record<string, number>;
 };
 
 // ---------------------------------------------------------------- per stream
@@ -84,11 +92,20 @@ function checkReplicas(c: Ctx, v: StreamView, t: StreamThresholds, origin: Resol
       const neverHeard = p.activeMs === 0 && !p.current;
       if (neverHeard) {
         // The leader has not heard from it since it was elected: how long that is, 2.11.9+ says.
-        if (v.leaderForMs === undefined || v.leaderForMs > seen) {
-          const since = v.leaderForMs === undefined ? "since it became leader (the server does not say when)" : `since it became leader ${formatDuration(v.leaderForMs)} ago`;
+        // Older servers do not: count from the first run that saw it so (a stream just created, or
+        // a leader just elected, looks the same for a moment and must not page).
+        let unheardMs = v.leaderForMs;
+        if (unheardMs === undefined) {
+          const key = `${streamKey(v)}|${p.name}`;
+          const since = c.prevUnheard[key] ?? c.snap.collectedAt;
+          c.unheard[key] = since;
+          unheardMs = c.snap.collectedAt - since;
+        }
+        if (unheardMs > seen) {
+          const since = v.leaderForMs === undefined ? `for at least ${formatDuration(unheardMs)} (seen across runs; the server does not say when it was elected)` : `since it became leader ${formatDuration(v.leaderForMs)} ago`;
           c.out.push(finding("stream_peer_seen", subjectOf(c.snap, v, { peer: p.name }),
             `${label(v)}: leader ${v.leader} has not heard from replica ${p.name} ${since} (threshold ${formatDuration(seen)}), ${p.lag} entries behind`,
-            { active_ms: null, leader_for_ms: v.leaderForMs ?? null, threshold_ms: seen, threshold_origin: origin["peer-seen-critical"] ?? null, lag: p.lag, current: false }));
+            { active_ms: null, leader_for_ms: v.leaderForMs ?? null, unheard_ms: unheardMs, threshold_ms: seen, threshold_origin: origin["peer-seen-critical"] ?? null, lag: p.lag, current: false }));
         }
       } else if (p.activeMs > seen) {
         c.out.push(finding("stream_peer_seen", subjectOf(c.snap, v, { peer: p.name }),
@@ -184,10 +201,13 @@ export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation 
 export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], mirrors: {} };
   const knownServers = [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort();
-  return { at: snap.collectedAt, knownServers, mirrors: judge(snap, prev, cfg).marks };
+  const { marks, unheard } = judge(snap, prev, cfg);
+  const o: StreamsObservation = { at: snap.collectedAt, knownServers, mirrors: marks };
+  if (Object.keys(unheard).length) o.unheard = unheard;
+  return o;
 }
 
-type Judged = { findings: Finding[]; marks: Record<string, MirrorMark> };
+type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number> };
 // evaluate and observe of one run judge the same snapshot: do the work once.
 const lastJudged = new WeakMap<StreamsSnapshot, { prev: StreamsObservation | undefined; cfg: StreamThresholdConfig; result: Judged }>();
 
@@ -200,11 +220,11 @@ function judge(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg:
 }
 
 function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
-  const c: Ctx = { snap, out: [] };
+  const c: Ctx = { snap, out: [], prevUnheard: prev?.unheard ?? {}, unheard: {} };
   const marks: Record<string, MirrorMark> = {};
   if (snap.blind) {
     c.out.push(finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind }));
-    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) } };
+    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard } };
   }
   partial(c);
   const index = new UpstreamIndex(snap);
@@ -238,7 +258,8 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
   // Mirrors not looked at this run keep their mark: a silent leader must not reset the stall memory.
   const unjudged = new Set(snap.gaps.map(streamKey));
   for (const [k, m] of Object.entries(prev?.mirrors ?? {})) if (unjudged.has(k) && !(k in marks)) marks[k] = m;
-  return { findings: c.out, marks };
+  for (const [k, t] of Object.entries(c.prevUnheard)) if (unjudged.has(k.slice(0, k.lastIndexOf("|"))) && !(k in c.unheard)) c.unheard[k] = t;
+  return { findings: c.out, marks, unheard: c.unheard };
 }
 
 /** Streams a run judged (or found unavailable): only their alerts may clear. Keys as subjects name them. */

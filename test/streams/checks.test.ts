@@ -88,9 +88,24 @@ describe("stream checks", () => {
       expect(long[0]!.summary).toContain("since it became leader 2m ago");
       expect(long[0]!.values).toMatchObject({ active_ms: null, leader_for_ms: 120_000, lag: 13 });
       expect(evaluateStreams(snapshot([never(5_000)]), undefined, thresholds())).toEqual([]);
-      // 2.10 does not say when the leader was elected: reported, and says so.
-      const unknown = evaluateStreams(snapshot([never(undefined)]), undefined, thresholds());
+      // 2.10 does not say when the leader was elected: counted from the first run that saw it so,
+      // so a stream just created (or a leader just elected) does not page, a hung follower does.
+      const cfg = thresholds();
+      const first = snapshot([never(undefined)], { collectedAt: T0 });
+      expect(evaluateStreams(first, undefined, cfg)).toEqual([]);
+      const o1 = observeStreams(first, undefined, cfg);
+      expect(Object.values(o1.unheard ?? {})).toEqual([T0]);
+      const soon = snapshot([never(undefined)], { collectedAt: T0 + 30_000 });
+      expect(evaluateStreams(soon, o1, cfg)).toEqual([]);
+      const o2 = observeStreams(soon, o1, cfg);
+      const later = snapshot([never(undefined)], { collectedAt: T0 + 61_000 });
+      const unknown = evaluateStreams(later, o2, cfg);
+      expect(ids(unknown)).toEqual(["stream_peer_seen"]);
+      expect(unknown[0]!.summary).toContain("for at least 1m1s");
       expect(unknown[0]!.summary).toContain("the server does not say when");
+      // Heard from again: forgotten, so the document keeps only followers in that state.
+      const heard = snapshot([stream("A", { peers: [peer("n2"), peer("n3")] })], { collectedAt: T0 + 90_000 });
+      expect(observeStreams(heard, observeStreams(later, o2, cfg), cfg).unheard).toBeUndefined();
     });
 
     it("active 0 on a current follower is a fresh contact, not silence", () => {
