@@ -24,12 +24,5 @@ export class HistoryConflictError extends LookoutError {
 /** The history store failed (unreachable, throttled beyond retries, corrupt data). */
 export class HistoryError extends LookoutError {}
 
-/** One or more notifications could not be delivered; they stay pending for the next run. */
-export class NotifyError extends LookoutError {
-  constructor(readonly notifier: string, readonly failed: number, options?: { cause?: unknown }) {
-    super(`${notifier}: ${failed} notification(s) not delivered; they stay pending for the next run`, options);
-  }
-}
-
 /** The monitor could not see the cluster at all. Raised only where a caller must fail loudly. */
 export class BlindError extends LookoutError {}

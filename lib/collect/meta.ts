@@ -42,19 +42,24 @@ export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefine
   return best;
 }
 
-/**
- * How many replies to wait for: the largest meta group size any reply (or the last run) names, plus
- * the replies already in from servers outside the group (no meta section: e.g. a single-server
- * JetStream domain joined over the system account's leafnode), which must not stand in for members.
- */
-export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
+/** The meta group's size: the largest any reply (or the last run) names. */
+export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
   let n = known;
-  let outside = 0;
   for (const r of replies) {
     const size = num(r.data?.meta_cluster?.cluster_size);
     if (size > (n ?? 0)) n = size;
-    if (r?.server?.name && !r.error && !r.data?.meta_cluster) outside++;
   }
+  return n;
+}
+
+/**
+ * How many replies to wait for: the meta group's size plus the replies already in from servers
+ * outside the group (no meta section: e.g. a single-server JetStream domain joined over the
+ * system account's leafnode), which must not stand in for members.
+ */
+export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
+  const n = metaGroupSize(replies, known);
+  const outside = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster).length;
   return n === undefined ? undefined : n + outside;
 }
 
@@ -63,10 +68,7 @@ export function parseMetaReplies(
   replies: readonly SysEnvelope<JszWire>[],
   o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats },
 ): MetaSnapshot {
-  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: undefined, problems: [], stats: o.stats };
-  let size = o.expectedServers;
-  for (const r of replies) size = Math.max(size ?? 0, num(r.data?.meta_cluster?.cluster_size)) || size;
-  snap.expectedServers = size;
+  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: metaGroupSize(replies, o.expectedServers), problems: [], stats: o.stats };
   for (const env of replies) {
     if (!env?.server?.name) {
       snap.problems.push("a JSZ reply without a server name was ignored");
