@@ -84,6 +84,8 @@ export class JszFold {
   private readonly referenced = new Set<string>();
   private readonly slim: SysEnvelope<JszWire>[] = [];
   private readonly holders = new HolderCount();
+  /** By JetStream domain ("" none): the meta group's name as its members report it, and its size. */
+  private readonly metaGroups = new Map<string, { name?: string; size: number }>();
 
   /** Folds one reply in; returns the slim envelope to keep in its place. */
   add(env: SysEnvelope<JszWire>): SysEnvelope<JszWire> {
@@ -107,6 +109,13 @@ export class JszFold {
     }
     const d = env.data;
     if (!d || d.disabled) return kept;
+    if (d.meta_cluster) {
+      const k = env.server.domain ?? "";
+      const g = this.metaGroups.get(k) ?? { size: 0 };
+      g.size = Math.max(g.size, num(d.meta_cluster.cluster_size, 1));
+      if (!g.name && d.meta_cluster.name) g.name = d.meta_cluster.name;
+      this.metaGroups.set(k, g);
+    }
     if (d.meta_cluster?.leader === name) for (const p of d.meta_cluster.replicas ?? []) if (p?.name) this.referenced.add(p.name);
     const serverNow = time(d.now);
     const domain = env.server.domain || undefined;
@@ -136,6 +145,11 @@ export class JszFold {
     return kept;
   }
 
+  /** Without the connection's own domain (pure parsing of captured replies): the domain of the largest meta group. */
+  private largestMetaGroupDomain(): string {
+    return [...this.metaGroups.entries()].sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0]))[0]?.[0] ?? "";
+  }
+
   /** Servers holding streams no folded reply shows them leading or following (see `unaccountedHolders`). */
   unaccountedHolders(): string[] {
     return this.holders.unaccounted();
@@ -149,8 +163,12 @@ export class JszFold {
     if (o.streamLeaderOnly) snap.streamLeaderOnly = true;
     const { answered, referenced } = this;
     snap.servers = [...answered.values()].sort((a, b) => a.name.localeCompare(b.name));
-    snap.domain = o.connectedDomain ?? mostCommonDomain(snap.servers);
-    if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.domain === snap.domain && s.cluster)?.cluster ?? snap.servers.find((s) => s.cluster)?.cluster;
+    // Identity must not depend on which servers answered this run: the home domain is the one of
+    // the server the monitor is connected to ("" when it has none), never a vote among answering
+    // servers (a single leaf server in its own domain would outvote a hub without one).
+    const home = o.connectedDomain ?? this.largestMetaGroupDomain();
+    if (home) snap.domain = home;
+    if (!snap.cluster) snap.cluster = this.metaGroups.get(home)?.name ?? snap.servers.find((s) => (s.domain ?? "") === home && s.cluster)?.cluster;
     if (answered.size === 0) {
       snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
       return snap;
@@ -201,7 +219,10 @@ export class JszFold {
 export interface JszParseOptions {
   collectedAt: number;
   clusterLabel?: string;
-  /** Domain of the server the monitor is connected to (its INFO says). */
+  /**
+   * Domain of the server the monitor is connected to (its INFO says; "" when it has none): the
+   * home domain. Absent (captured replies): the domain of the largest meta group that answered.
+   */
   connectedDomain?: string;
   knownServers?: readonly string[];
   timeoutMs: number;
@@ -222,11 +243,6 @@ function isLeaderEntry(e: Entry, entries: number): boolean {
   return entries === 1 && e.solitary;
 }
 
-function mostCommonDomain(servers: readonly AnsweringServer[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const s of servers) if (s.domain) counts.set(s.domain, (counts.get(s.domain) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
 
 /** Account names of one server's page, in the order sent. */
 const accountsOf = (r: SysEnvelope<JszWire>): string[] => (r.data?.account_details ?? []).map((a) => a.name);
@@ -356,8 +372,8 @@ export async function collectStreamsSystem(nc: NatsConnection, o: StreamsCollect
   }
   const p: JszParseOptions = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
-  const domain = (nc.info as { domain?: string } | undefined)?.domain;
-  if (domain) p.connectedDomain = domain;
+  // The connected server's INFO names its domain when it has one: no domain there means none.
+  if (nc.info) p.connectedDomain = (nc.info as { domain?: string }).domain ?? "";
   if (o.knownServers) p.knownServers = o.knownServers;
   if (leaderOnly && !fullBecause.length) p.streamLeaderOnly = true;
   const snap = got.fold.finish(p);

@@ -16,11 +16,17 @@ export interface HubAndEdge {
   stop(): Promise<void>;
 }
 
-export async function startHubAndEdge(binary: ServerBinary): Promise<HubAndEdge> {
+export interface HubAndEdgeOptions {
+  /** JetStream domain of the hub's servers; null: none (a hub without a domain beside a leaf with one). Default "hub". */
+  hubDomain?: string | null;
+}
+
+export async function startHubAndEdge(binary: ServerBinary, o: HubAndEdgeOptions = {}): Promise<HubAndEdge> {
   const appLink = await TcpProxy.start();
+  const hubDomain = o.hubDomain === undefined ? "hub" : o.hubDomain ?? undefined;
   // hub n1 tells leaves to reconnect through the proxy, so a cut link stays cut.
   const hub = await NatsCluster.start({
-    binary, domain: "hub", leafnodeListen: true, leafnodeNoAdvertise: true, leafnodeAdvertise: [`127.0.0.1:${appLink.port}`],
+    binary, ...(hubDomain ? { domain: hubDomain } : {}), leafnodeListen: true, leafnodeNoAdvertise: true, leafnodeAdvertise: [`127.0.0.1:${appLink.port}`],
   });
   appLink.targetPort = hub.servers[0]!.leafPort!;
   let edge: NatsCluster;
