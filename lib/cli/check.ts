@@ -1,29 +1,93 @@
 // lookout check: every selected slice once, with history, so flaps, stalls and resolutions show.
-import type { LookoutConfig } from "../config/config.ts";
+// With a timeout the whole check (every slice, history and notifiers included) ends inside it and
+// says what it could not do: plugin schedulers kill a plugin that overruns (Nagios after 10 s).
+import { setTimeout as sleep } from "node:timers/promises";
+import { SYSTEM_ACCOUNT_SLICES, type LookoutConfig } from "../config/config.ts";
+import { ConfigError } from "../errors.ts";
+import type { CheckOutcome } from "../output/render.ts";
 import { runSlice, type RunReport } from "../run/run-slice.ts";
 import { SharedConnection } from "../run/connection.ts";
 import { historyStoreFor, notifiersFor } from "../run/wiring.ts";
 import { SLICES, sliceNamed } from "../slices/index.ts";
 import type { Slice } from "../slices/slice.ts";
+import { formatDuration } from "../thresholds/duration.ts";
 
-export function selectSlices(config: LookoutConfig, which: string): Slice[] {
-  if (which === "all") return Object.values(SLICES).filter((s): s is Slice => !!s && config.slices[s.name].enabled);
-  return which.split(",").map((n) => sliceNamed(n.trim()));
+export interface Selection {
+  slices: Slice[];
+  /** Said once: slices left out because the mode cannot run them. */
+  notes: string[];
 }
 
-export async function runCheck(config: LookoutConfig, which: string): Promise<RunReport[]> {
-  const slices = selectSlices(config, which);
-  const history = await historyStoreFor(config.history);
-  // The report itself is the terminal output here; other notifiers (files, SNS) still get notices.
-  const notifiers = await notifiersFor(config.notify.filter((n) => n.kind !== "terminal"));
-  const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-  try {
-    const reports: RunReport[] = [];
-    for (const s of slices) reports.push(await runSlice(s, { config, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe }));
-    return reports;
-  } finally {
-    await conn.close();
-    await history.close?.();
-    for (const n of notifiers) await n.close?.();
+/** The slices to run: `all` (the enabled ones) or a comma list; account mode cannot run system-only slices. */
+export function selectSlices(config: LookoutConfig, which: string): Selection {
+  const needsSystem = (s: Slice) => config.mode === "account" && SYSTEM_ACCOUNT_SLICES.includes(s.name);
+  if (which === "all") {
+    const enabled = Object.values(SLICES).filter((s): s is Slice => !!s && config.slices[s.name].enabled);
+    const skipped = enabled.filter(needsSystem);
+    return {
+      slices: enabled.filter((s) => !needsSystem(s)),
+      notes: skipped.map((s) => `${s.name} slice skipped: it needs the system account, and mode is "account"`),
+    };
   }
+  const slices = which.split(",").map((n) => sliceNamed(n.trim()));
+  const refused = slices.filter(needsSystem);
+  if (refused.length) throw new ConfigError(refused.map((s) => `--slice ${s.name}: needs the system account; mode "account" cannot run it`));
+  return { slices, notes: [] };
+}
+
+export interface CheckOptions {
+  /** The whole check ends inside this; undefined: as long as the configured timeouts make it. */
+  timeoutMs?: number;
+  /** Called once the history store is open (for `--verbose`). */
+  onHistory?: (location: string) => void;
+}
+
+export interface CheckResult extends CheckOutcome {
+  /** True when the timeout cut the check short while something still ran (it cannot be cancelled). */
+  abandoned: boolean;
+}
+
+/** Time kept at the end of a timed check for rendering and writing the output. */
+const OUTPUT_MARGIN_MS = 250;
+
+export async function runCheck(config: LookoutConfig, which: string, o: CheckOptions = {}): Promise<CheckResult> {
+  const { slices, notes } = selectSlices(config, which);
+  const reports: RunReport[] = [];
+  const where = { slice: slices[0]?.name ?? "", stage: "start" };
+  const started = Date.now();
+  const budget = o.timeoutMs === undefined ? undefined : Math.max(0, o.timeoutMs - OUTPUT_MARGIN_MS);
+  // A timed check shares its budget: each wait may use a quarter of it, collection stops at 70 %.
+  const cap = (ms: number) => (budget === undefined ? ms : Math.max(100, Math.min(ms, Math.floor(budget / 4))));
+  const timed: LookoutConfig = { ...config, timeouts: { connectMs: cap(config.timeouts.connectMs), requestMs: cap(config.timeouts.requestMs) } };
+  const deadline = budget === undefined ? undefined : started + Math.floor(budget * 0.7);
+
+  const work = async (): Promise<void> => {
+    where.stage = "history open";
+    const history = await historyStoreFor(config.history);
+    o.onHistory?.(history.location);
+    // The report itself is the terminal output here; other notifiers (files, SNS) still get notices.
+    const notifiers = await notifiersFor(config.notify.filter((n) => n.kind !== "terminal"));
+    const conn = new SharedConnection(timed.nats, timed.timeouts.connectMs);
+    try {
+      for (const s of slices) {
+        const deps = { config: timed, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe, onStage: (slice: string, stage: string) => Object.assign(where, { slice, stage }) };
+        reports.push(await runSlice(s, deadline === undefined ? deps : { ...deps, deadline }));
+      }
+    } finally {
+      await conn.close();
+      await history.close?.();
+      for (const n of notifiers) await n.close?.();
+    }
+  };
+
+  if (budget === undefined) {
+    await work();
+    return { reports, problems: notes, abandoned: false };
+  }
+  const timer = new AbortController();
+  const finished = await Promise.race([work().then(() => true), sleep(budget, false, { signal: timer.signal }).catch(() => true)]).finally(() => timer.abort());
+  if (finished) return { reports, problems: notes, abandoned: false };
+  const notRun = slices.slice(reports.length + 1).map((s) => s.name);
+  const problem = `timed out after ${formatDuration(o.timeoutMs ?? 0)} in the ${where.slice} slice (${where.stage})${notRun.length ? `; not run: ${notRun.join(", ")}` : ""}`;
+  return { reports, problems: [...notes, problem], abandoned: true };
 }

@@ -1,66 +1,153 @@
 #!/usr/bin/env node
 // lookout check | watch: the same slices as the Lambda functions, run from a terminal, cron or a
-// Nagios scheduler, with the embedded file history.
+// Nagios scheduler, with the embedded file history. Every way `check` can end prints one status
+// line first on stdout (NRPE shows only stdout) and exits with the code that status means.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../errors.ts";
 import { loadConfig } from "../config/load.ts";
 import type { LookoutConfig } from "../config/config.ts";
-import { FORMATS, render, exitCode, type Format } from "../output/render.ts";
+import { ConfigError } from "../errors.ts";
+import { exitCodeOf, FORMATS, outcomeStatus, render, renderFailure, type Format } from "../output/render.ts";
+import { parseDurationMs } from "../thresholds/duration.ts";
 import { runCheck } from "./check.ts";
+import { writeAtomically } from "./outfile.ts";
+import { COMMANDS, GENERAL_USAGE, isCommand } from "./usage.ts";
 import { runWatch } from "./watch.ts";
 
-const USAGE = `usage:
-  lookout check [--slice meta|streams|all] [--format text|json|nagios|prometheus] [--config FILE] [--history DIR]
-  lookout watch [--config FILE] [--history DIR] [--verbose]
+const UNKNOWN = 3;
 
-Connection settings come from NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY,
-NATS_CA, NATS_CERT, NATS_KEY; --config FILE (JSON) overrides them and holds everything else.
-check exits 0 ok, 1 warning, 2 critical, 3 unknown (the monitor is blind or failed).`;
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+}
 
-function configFrom(values: { config?: string | undefined; history?: string | undefined }): LookoutConfig {
-  const c = loadConfig(values.config);
+const processIo: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
+
+export interface CliResult {
+  code: number;
+  /** Work the timeout abandoned is still pending: the process must exit rather than wait for it. */
+  mustExit: boolean;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
+}
+
+function configFrom(values: { config?: string | undefined; history?: string | undefined }, env: CliIo["env"]): LookoutConfig {
+  const c = loadConfig(values.config, env);
   if (values.history) c.history = { kind: "file", dir: values.history };
   return c;
 }
 
-export async function main(argv: string[]): Promise<number> {
+const firstLine = (e: unknown): string => (e instanceof ConfigError ? `invalid configuration: ${e.problems[0] ?? ""}${e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : ""}` : String((e as Error)?.message ?? e).split("\n")[0]!);
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<CliResult> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
-    process.stdout.write(USAGE + "\n");
-    return cmd ? 0 : 3;
+  const done = (code: number): CliResult => ({ code, mustExit: false });
+  if (cmd === "--version" || cmd === "-V" || cmd === "version") {
+    io.stdout(`nats-lookout ${version()}\n`);
+    return done(0);
   }
+  if (cmd === "--help" || cmd === "-h" || cmd === "help") {
+    io.stdout(`${GENERAL_USAGE}\n`);
+    return done(0);
+  }
+  if (!isCommand(cmd)) {
+    io.stdout(`LOOKOUT UNKNOWN: ${cmd ? `unknown command "${cmd}"` : "no command given"} (lookout --help)\n`);
+    io.stderr(`${GENERAL_USAGE}\n`);
+    return done(UNKNOWN);
+  }
+  const spec = COMMANDS[cmd];
+  let values: Record<string, unknown>;
   try {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        slice: { type: "string", default: "all" },
-        format: { type: "string", default: "text" },
-        config: { type: "string" },
-        history: { type: "string" },
-        verbose: { type: "boolean", default: false },
-      },
-      strict: true,
-    });
-    if (cmd === "check") {
-      if (!FORMATS.includes(values.format as Format)) throw new ConfigError([`--format: expected one of ${FORMATS.join(", ")}, got "${values.format}"`]);
-      const config = configFrom(values);
-      const reports = await runCheck(config, values.slice ?? "all");
-      process.stdout.write(render(values.format as Format, reports));
-      for (const r of reports) for (const e of r.errors) process.stderr.write(`lookout: ${r.slice}: ${e}\n`);
-      const code = exitCode(reports);
-      return code === 0 && reports.some((r) => r.errors.length) ? 3 : code;
-    }
-    if (cmd === "watch") {
-      await runWatch(configFrom(values), { verbose: values.verbose ?? false });
-      return 0;
-    }
-    process.stderr.write(`lookout: unknown command "${cmd}"\n${USAGE}\n`);
-    return 3;
+    values = parseArgs({ args: rest, options: spec.options, strict: true, allowPositionals: false }).values as Record<string, unknown>;
   } catch (e) {
-    process.stderr.write(`lookout: ${(e as Error).message}\n`);
-    return 3;
+    io.stdout(`LOOKOUT UNKNOWN: ${(e as Error).message.split("\n")[0]}\n`);
+    io.stderr(`${spec.usage}\n`);
+    return done(UNKNOWN);
+  }
+  if (values.help) {
+    io.stdout(`${spec.usage}\n`);
+    return done(0);
+  }
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  return cmd === "check" ? check(str, Boolean(values.verbose), io) : watch(str, Boolean(values.verbose), io);
+}
+
+async function check(str: (k: string) => string | undefined, verbose: boolean, io: CliIo): Promise<CliResult> {
+  const format = (str("format") ?? "text") as Format;
+  const fail = (message: string, details?: string): CliResult => {
+    io.stdout(renderFailure(FORMATS.includes(format) ? format : "text", message));
+    if (details) io.stderr(`${details}\n`);
+    return { code: UNKNOWN, mustExit: false };
+  };
+  if (!FORMATS.includes(format)) return fail(`--format: expected one of ${FORMATS.join(", ")}, got "${format}"`, COMMANDS.check.usage);
+  const outfile = str("outfile");
+  if (outfile && format !== "prometheus") return fail("--outfile goes with --format prometheus", COMMANDS.check.usage);
+  let timeoutMs: number | undefined;
+  const timeout = str("timeout");
+  if (timeout !== undefined) {
+    const ms = parseDurationMs(timeout);
+    if (ms instanceof Error || ms <= 0) return fail(`--timeout: expected a positive duration such as 9s, got "${timeout}"`, COMMANDS.check.usage);
+    timeoutMs = ms;
+  }
+  let config: LookoutConfig;
+  try {
+    config = configFrom({ config: str("config"), history: str("history") }, io.env);
+  } catch (e) {
+    return fail(firstLine(e), e instanceof ConfigError ? e.message : undefined);
+  }
+  let result: Awaited<ReturnType<typeof runCheck>>;
+  try {
+    result = await runCheck(config, str("slice") ?? "all", {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      onHistory: (where) => verbose && io.stderr(`lookout: history in ${where}\n`),
+    });
+  } catch (e) {
+    return fail(firstLine(e), e instanceof ConfigError ? e.message : undefined);
+  }
+  for (const p of result.problems) io.stderr(`lookout: ${p}\n`);
+  for (const r of result.reports) for (const e of r.errors) io.stderr(`lookout: ${r.slice}: ${e}\n`);
+  const text = render(format, result);
+  const mustExit = result.abandoned;
+  if (format === "prometheus") {
+    // The status is in the metrics (lookout_status), as `nats server check` does it.
+    if (!outfile) {
+      io.stdout(text);
+      return { code: 0, mustExit };
+    }
+    try {
+      writeAtomically(outfile, text);
+    } catch (e) {
+      io.stdout(`LOOKOUT UNKNOWN: cannot write ${outfile}: ${(e as Error).message}\n`);
+      return { code: UNKNOWN, mustExit };
+    }
+    if (verbose) io.stderr(`lookout: wrote ${outfile} (status ${outcomeStatus(result)})\n`);
+    return { code: 0, mustExit };
+  }
+  io.stdout(text);
+  return { code: exitCodeOf(result), mustExit };
+}
+
+async function watch(str: (k: string) => string | undefined, verbose: boolean, io: CliIo): Promise<CliResult> {
+  try {
+    const config = configFrom({ config: str("config"), history: str("history") }, io.env);
+    await runWatch(config, { verbose, err: io.stderr, color: colorFor(io.env) });
+    return { code: 0, mustExit: false };
+  } catch (e) {
+    io.stderr(`lookout: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    return { code: UNKNOWN, mustExit: false };
   }
 }
 
+/** Colour on a terminal only, and never with NO_COLOR set to anything non-empty. */
+export const colorFor = (env: CliIo["env"]): boolean => Boolean(process.stdout.isTTY) && !env.NO_COLOR;
+
 const isEntry = process.argv[1] && /lib[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
-if (isEntry) process.exitCode = await main(process.argv.slice(2));
+if (isEntry) {
+  const r = await main(process.argv.slice(2));
+  if (r.mustExit) process.stdout.write("", () => process.exit(r.code));
+  else process.exitCode = r.code;
+}

@@ -1,5 +1,6 @@
 // The one typed configuration. Parsed and validated once, every problem reported together.
 import type { SliceName } from "../checks/catalog.ts";
+import type { SeverityPolicy } from "../checks/severity.ts";
 
 export interface TlsConfig {
   /** CA bundle (PEM file) to verify the servers. */
@@ -52,13 +53,17 @@ export interface StreamThresholdConfig {
 }
 
 export type HistoryConfig =
-  | { kind: "file"; dir: string }
+  /** `dir` absent: the user's state directory (see lib/config/paths.ts). */
+  | { kind: "file"; dir?: string }
   | { kind: "dynamodb"; table: string; ttlDays: number; region?: string; endpoint?: string };
 
 export type NotifierConfig =
   | { kind: "terminal"; color?: boolean }
   | { kind: "jsonl"; file: string }
   | { kind: "sns"; topicArn: string; region?: string; endpoint?: string };
+
+/** Slices that read `$SYS` and so cannot run in account mode. */
+export const SYSTEM_ACCOUNT_SLICES: readonly SliceName[] = ["meta"];
 
 export interface SliceSchedule {
   enabled: boolean;
@@ -80,6 +85,8 @@ export interface LookoutConfig {
     resolveAfterRuns: number;
     /** A run may hold its pending notifications this long before another run may send them. */
     claimLeaseMs: number;
+    /** `alerts.severity.<check id>`: critical, warning or off, applied to findings before reconcile. */
+    severity?: SeverityPolicy;
   };
   history: HistoryConfig;
   notify: NotifierConfig[];
@@ -102,7 +109,7 @@ export const DEFAULT_CONFIG: LookoutConfig = {
     streams: { defaults: { "peer-seen-critical": "1m" }, overrides: [], mirrorStallAfterMs: 5 * 60_000 },
   },
   alerts: { remindAfterMs: 4 * 3_600_000, resolveAfterRuns: 2, claimLeaseMs: 5 * 60_000 },
-  history: { kind: "file", dir: ".lookout" },
+  history: { kind: "file" },
   notify: [{ kind: "terminal" }],
   timeouts: { connectMs: 5_000, requestMs: 3_000 },
 };

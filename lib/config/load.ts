@@ -2,11 +2,16 @@
 // an optional JSON file (everything else; its connection settings win). Every problem is collected
 // and reported at once, naming the key and the bad value.
 import { readFileSync } from "node:fs";
+import { CHECKS, isCheckId } from "../checks/catalog.ts";
+import { flapScheduleProblem } from "../checks/meta.ts";
+import { ALWAYS_ON, SEVERITY_CHOICES, type SeverityChoice, type SeverityPolicy } from "../checks/severity.ts";
 import { ConfigError } from "../errors.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
+import { finishConnection } from "./connection.ts";
 import { validateMonitorValues } from "../thresholds/monitor-keys.ts";
 import {
   DEFAULT_CONFIG,
+  SYSTEM_ACCOUNT_SLICES,
   type HistoryConfig,
   type LookoutConfig,
   type MonitorValues,
@@ -124,7 +129,8 @@ function readHistory(r: Reader, o: Obj | undefined): HistoryConfig | undefined {
   const kind = r.str(o, "kind", "history.kind");
   if (kind === "file") {
     r.known(o, "history", ["kind", "dir"]);
-    return { kind, dir: r.str(o, "dir", "history.dir") ?? ".lookout" };
+    const dir = r.str(o, "dir", "history.dir");
+    return dir ? { kind, dir } : { kind };
   }
   if (kind === "dynamodb") {
     r.known(o, "history", ["kind", "table", "ttlDays", "region", "endpoint"]);
@@ -214,7 +220,9 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       const s = r.obj(slices, name, `slices.${name}`);
       if (!s) continue;
       r.known(s, `slices.${name}`, ["enabled", "every"]);
-      c.slices[name].enabled = r.bool(s, "enabled", `slices.${name}.enabled`) ?? c.slices[name].enabled;
+      const enabled = r.bool(s, "enabled", `slices.${name}.enabled`);
+      if (enabled && c.mode === "account" && SYSTEM_ACCOUNT_SLICES.includes(name)) r.problems.push(`slices.${name}.enabled: the ${name} slice needs the system account; mode "account" cannot run it`);
+      c.slices[name].enabled = enabled ?? c.slices[name].enabled;
       c.slices[name].everyMs = r.duration(s, "every", `slices.${name}.every`) ?? c.slices[name].everyMs;
     }
   }
@@ -250,13 +258,30 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       });
     }
   }
+  // META_003 must be able to fire at the schedule `lookout watch` runs the meta slice on.
+  if (c.slices.meta.enabled) {
+    const flap = flapScheduleProblem(c.slices.meta.everyMs, c.thresholds.meta);
+    if (flap) r.problems.push(`${source}: ${flap}`);
+  }
 
   const al = r.obj(o, "alerts", "alerts");
   if (al) {
-    r.known(al, "alerts", ["remindAfter", "resolveAfterRuns", "claimLease"]);
+    r.known(al, "alerts", ["remindAfter", "resolveAfterRuns", "claimLease", "severity"]);
     c.alerts.remindAfterMs = r.duration(al, "remindAfter", "alerts.remindAfter") ?? c.alerts.remindAfterMs;
     c.alerts.resolveAfterRuns = r.int(al, "resolveAfterRuns", "alerts.resolveAfterRuns", 1) ?? c.alerts.resolveAfterRuns;
     c.alerts.claimLeaseMs = r.duration(al, "claimLease", "alerts.claimLease") ?? c.alerts.claimLeaseMs;
+    const sev = r.obj(al, "severity", "alerts.severity");
+    if (sev) {
+      const policy: SeverityPolicy = {};
+      for (const [id, v] of Object.entries(sev)) {
+        const at = `${source}: alerts.severity.${id}`;
+        if (!isCheckId(id)) r.problems.push(`${at}: unknown check id (known: ${CHECKS.map((d) => d.id).join(", ")})`);
+        else if (!(SEVERITY_CHOICES as readonly unknown[]).includes(v)) r.problems.push(`${at}: expected ${SEVERITY_CHOICES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(v)}`);
+        else if (v === "off" && ALWAYS_ON.includes(id)) r.problems.push(`${at}: cannot be "off": a monitor that cannot see must say so (route it with "warning" instead)`);
+        else policy[id] = v as SeverityChoice;
+      }
+      c.alerts.severity = policy;
+    }
   }
   c.history = readHistory(r, r.obj(o, "history", "history")) ?? c.history;
   c.notify = readNotify(r, o.notify) ?? c.notify;
@@ -268,14 +293,7 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   }
 
   // Cross-field rules.
-  const n = c.nats;
-  if (n.servers.length === 0) r.problems.push("nats.servers: at least one server URL is required (NATS_URL)");
-  for (const u of n.servers) if (!/^(nats|tls|ws|wss):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(u)) r.problems.push(`nats.servers: ${JSON.stringify(u)} is not a NATS URL (nats://host:port)`);
-  const methods = [n.user !== undefined || n.password !== undefined, n.token !== undefined, n.creds !== undefined, n.nkey !== undefined].filter(Boolean).length;
-  if (methods > 1) r.problems.push("nats: choose one of user/password, token, creds or nkey");
-  if ((n.user === undefined) !== (n.password === undefined)) r.problems.push("nats: user and password go together");
-  if ((n.tls?.cert === undefined) !== (n.tls?.key === undefined)) r.problems.push("nats.tls: cert and key go together");
-
+  c.nats = finishConnection(c.nats, r.problems);
   if (r.problems.length) throw new ConfigError(r.problems);
   return c;
 }

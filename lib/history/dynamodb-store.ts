@@ -88,6 +88,9 @@ function describeAwsError(e: unknown): string {
 
 export class DynamoHistoryStore implements HistoryStore {
   readonly kind = "dynamodb";
+  get location(): string {
+    return `DynamoDB table ${this.o.table}`;
+  }
   private readonly doc: DynamoDBDocumentClient;
   private readonly ownsClient: boolean;
   private readonly raw: DynamoDBClient;

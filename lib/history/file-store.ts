@@ -20,6 +20,9 @@ function alive(pid: number): boolean {
 
 export class FileHistoryStore implements HistoryStore {
   readonly kind = "file";
+  get location(): string {
+    return this.dir;
+  }
   constructor(readonly dir: string, private readonly lockWaitMs = 5_000) {}
 
   private path(k: HistoryKey): string {

@@ -45,6 +45,8 @@ export interface SaveReport {
 
 export interface HistoryStore {
   readonly kind: string;
+  /** Where it keeps history (a folder, a table), for `--verbose` and start-up lines. */
+  readonly location: string;
   load<O>(key: HistoryKey): Promise<Loaded<O> | undefined>;
   /**
    * Saves `doc` as the next version if the stored version still equals `expectedVersion`

@@ -4,6 +4,7 @@
 // a bad threshold fails `cdk synth`, not the first scheduled run.
 import type { LookoutConfig, NatsConnectionConfig } from "../config/config.ts";
 import { buildConfig } from "../config/load.ts";
+import { hasUserInfo } from "../config/server-urls.ts";
 import { ConfigError } from "../errors.ts";
 import { LAMBDA_ENV } from "./environment.ts";
 
@@ -38,6 +39,8 @@ export function deployedDocument(doc: Obj, resources: DeployedResources, credent
   const problems: string[] = [];
   const nats = isObj(doc.nats) ? doc.nats : {};
   for (const k of SECRET_NATS_KEYS) if (nats[k] !== undefined) problems.push(`${LAMBDA_ENV.config}: nats.${k}: credentials belong in the Secrets Manager secret, not in plain-text configuration`);
+  const servers = Array.isArray(nats.servers) ? nats.servers.filter((x): x is string => typeof x === "string") : [];
+  if (hasUserInfo(servers)) problems.push(`${LAMBDA_ENV.config}: nats.servers: a URL carries user info; credentials belong in the Secrets Manager secret, not in plain-text configuration`);
   for (const k of ["notify"]) if (doc[k] !== undefined) problems.push(`${LAMBDA_ENV.config}: ${k}: set by the stack (the SNS topic); remove it`);
   const history = isObj(doc.history) ? doc.history : {};
   for (const k of Object.keys(history)) if (k !== "ttlDays") problems.push(`${LAMBDA_ENV.config}: history.${k}: set by the stack (the DynamoDB table); only history.ttlDays may be given`);

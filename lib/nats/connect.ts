@@ -31,14 +31,41 @@ export async function connectNats(c: NatsConnectionConfig, timeoutMs: number, ex
   return connect({ ...connectionOptions(c, timeoutMs), ...extra });
 }
 
+/**
+ * Every secret value the connection settings hold, in the forms a message could carry it (raw and
+ * percent-encoded), so no library message can echo one. File-held secrets are read here once.
+ */
+export function secretValues(c: NatsConnectionConfig): string[] {
+  const out = [c.password, c.token];
+  const fileLines = (path: string | undefined) => {
+    if (!path) return;
+    try {
+      for (const line of readFileSync(path, "utf8").split("\n")) if (line.trim().length >= 16 && !line.includes("-----")) out.push(line.trim());
+    } catch {
+      // unreadable now: nothing from it can reach a message either
+    }
+  };
+  fileLines(c.creds);
+  fileLines(c.nkey);
+  fileLines(c.tls?.key);
+  const values = out.filter((v): v is string => !!v && v.length >= 3);
+  return [...new Set(values.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("***");
+  return out;
+}
+
 /** A short, secret-free reason for a failed connection or request. */
-export function describeNatsError(e: unknown, c: NatsConnectionConfig): string {
+export function describeNatsError(e: unknown, c: NatsConnectionConfig, secrets = secretValues(c)): string {
   const err = e as { message?: string; code?: string; name?: string; cause?: unknown };
   let msg = String(err?.message ?? e);
   const cause = err?.cause as { message?: string } | undefined;
   if (cause?.message && !msg.includes(cause.message)) msg += `: ${cause.message}`;
   // Never echo a secret back, whatever the library put in its message.
-  for (const secret of [c.password, c.token]) if (secret) msg = msg.split(secret).join("***");
+  msg = redact(msg, secrets);
   if (/authorization|authentication|auth/i.test(msg)) return `authentication failed (${msg})`;
   if (/no responders/i.test(msg)) return `no responders for ${/'([^']+)'/.exec(msg)?.[1] ?? "the request"}: these credentials are probably not the system account's (system mode needs them; use mode "account" otherwise)`;
   if (/tls|certificate|ssl|handshake/i.test(msg)) return `TLS failure (${msg})`;

@@ -1,14 +1,16 @@
 // One NATS connection shared by the slices of a process, reopened when it closed.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsConnectionConfig } from "../config/config.ts";
-import { connectNats, describeNatsError } from "../nats/connect.ts";
+import { connectNats, describeNatsError, secretValues } from "../nats/connect.ts";
 
 export class SharedConnection {
   private nc: NatsConnection | undefined;
   private opening: Promise<NatsConnection> | undefined;
   /** Servers that recently gave us nothing, tried last. */
   private suspect = new Set<string>();
-  constructor(private readonly config: NatsConnectionConfig, private readonly timeoutMs: number) {}
+  constructor(private readonly config: NatsConnectionConfig, private readonly timeoutMs: number) {
+    this.secrets = secretValues(config);
+  }
 
   get = async (): Promise<NatsConnection> => {
     if (this.nc && !this.nc.isClosed()) return this.nc;
@@ -36,7 +38,8 @@ export class SharedConnection {
     await this.close();
   };
 
-  describe = (e: unknown): string => describeNatsError(e, this.config);
+  private readonly secrets: string[];
+  describe = (e: unknown): string => describeNatsError(e, this.config, this.secrets);
 
   async close(): Promise<void> {
     const nc = this.nc;

@@ -16,8 +16,9 @@ import { fingerprint, type Finding } from "../findings/finding.ts";
 import { overallStatus, type Status } from "../findings/status.ts";
 import { newRequestStats, type RequestStats } from "../nats/stats.ts";
 import type { HistoryKey, HistoryStore, Loaded, SaveReport, SliceHistory } from "../history/store.ts";
+import { historyKeyFor, resolveHistoryKey } from "./identity.ts";
 import type { Notifier } from "../notify/notifier.ts";
-import type { CollectContext, Slice, SnapshotBase } from "../slices/slice.ts";
+import type { CollectContext, PerfItem, Slice, SnapshotBase } from "../slices/slice.ts";
 
 export interface RunDeps {
   config: LookoutConfig;
@@ -39,7 +40,11 @@ export interface RunDeps {
    * need). Collectors stop paging then and say in the snapshot what they could not finish.
    */
   deadline?: number;
+  /** Told as the run moves on, so a caller that gives up on it can say where it hung. */
+  onStage?: (slice: string, stage: RunStage) => void;
 }
+
+export type RunStage = "connect" | "history load" | "collect" | "notify" | "history save";
 
 export type ReportedFinding = Finding & { state: LifecycleState };
 
@@ -61,12 +66,11 @@ export interface RunReport {
   superseded: boolean;
   /** Problems that must fail the run loudly (history or notifier failures). */
   errors: string[];
+  /** The cluster's own numbers (plugin perfdata). */
+  perf: PerfItem[];
 }
 
-/** The history key of a cluster: its configured label, else its server list (stable even when blind). */
-export function historyKeyFor(config: LookoutConfig, slice: Slice["name"]): HistoryKey {
-  return { cluster: config.clusterLabel ?? [...config.nats.servers].sort().join(","), slice };
-}
+export { historyKeyFor };
 
 const SAVE_RETRIES = 3;
 
@@ -74,15 +78,27 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const runId = deps.runId ?? randomUUID();
-  const key = historyKeyFor(deps.config, slice.name);
   const errors: string[] = [];
   const stats = newRequestStats();
   const saves: SaveReport[] = [];
+  const stage = (name: RunStage) => deps.onStage?.(slice.name, name);
 
-  // 1. History first: a store that cannot be read must not lead to paging everything anew.
+  // 1. Connect, then history: the key is the cluster's name, which the servers report (unless a
+  // label is configured). A store that cannot be read must not lead to paging everything anew.
+  stage("connect");
+  let nc: NatsConnection | undefined;
+  let connectError: unknown;
+  try {
+    nc = await deps.connection();
+  } catch (e) {
+    connectError = e;
+  }
+  stage("history load");
+  let key: HistoryKey = historyKeyFor(deps.config, slice.name);
   let loaded: Loaded<O> | undefined;
   let historyOk = true;
   try {
+    key = await resolveHistoryKey(deps.config, slice.name, deps.history, nc);
     loaded = await deps.history.load<O>(key);
   } catch (e) {
     historyOk = false;
@@ -93,17 +109,20 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   if (deps.deadline !== undefined) ctx.deadline = deps.deadline;
 
   // 2. Collect: any failure to connect makes the run blind, never silent.
-  const collect = async (): Promise<S> => {
+  stage("collect");
+  const describe = (e: unknown) => (deps.describeError ? deps.describeError(e) : String((e as Error)?.message ?? e));
+  const collect = async (conn: NatsConnection | undefined): Promise<S> => {
     try {
-      return await slice.collect(await deps.connection(), ctx);
+      if (!conn) throw connectError;
+      return await slice.collect(conn, ctx);
     } catch (e) {
-      return slice.blind(deps.describeError ? deps.describeError(e) : String((e as Error)?.message ?? e), ctx);
+      return slice.blind(describe(e), ctx);
     }
   };
-  let snap = await collect();
+  let snap = await collect(nc);
   if (snap.blind && deps.failover) {
     await deps.failover();
-    snap = await collect();
+    snap = await collect(await deps.connection().catch((e: unknown) => ((connectError = e), undefined)));
   }
 
   // 3. Evaluate (pure).
@@ -125,6 +144,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
     history: { loadedVersion: loaded?.version, saves },
     superseded,
     errors,
+    perf: slice.perf?.(snap) ?? [],
   });
   if (!historyOk) return report(undefined, new Map(), [], [], 0, false);
 
@@ -154,6 +174,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
     return report(book, r.states, r.resolved, [], 0, false);
   }
 
+  stage("notify");
   // 6. Notify: each notifier gets the notices it has not delivered yet.
   const deliveredBy = new Map<string, string[]>();
   const failed = new Map<string, string>();
@@ -172,6 +193,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   if (failed.size) errors.push(`${failed.size} notice(s) not delivered, kept for the next run: ${[...new Set(failed.values())].slice(0, 3).join("; ")}`);
   const sent = toSend.filter((x) => names.every((nm) => deliveredBy.get(x.id)?.includes(nm) || x.deliveredTo?.includes(nm)));
 
+  stage("history save");
   // 7. Settle and save; on a conflict, re-apply the outcome to what is stored now. A run that saved
   // in between loaded after this one and so collected later: its observations are the newer ones.
   let observed: O | undefined = observations;

@@ -2,6 +2,7 @@
 // on demand so the local CLI never pulls the AWS SDK in, and each Lambda bundle only what it uses.
 import { resolve } from "node:path";
 import type { HistoryConfig, NotifierConfig } from "../config/config.ts";
+import { defaultHistoryDir } from "../config/paths.ts";
 import { FileHistoryStore } from "../history/file-store.ts";
 import type { HistoryStore } from "../history/store.ts";
 import { JsonLinesNotifier } from "../notify/jsonl.ts";
@@ -11,7 +12,7 @@ import { TerminalNotifier } from "../notify/terminal.ts";
 export async function historyStoreFor(c: HistoryConfig, cwd = process.cwd()): Promise<HistoryStore> {
   switch (c.kind) {
     case "file":
-      return new FileHistoryStore(resolve(cwd, c.dir));
+      return new FileHistoryStore(c.dir ? resolve(cwd, c.dir) : defaultHistoryDir(process.env));
     case "dynamodb": {
       const { DynamoHistoryStore } = await import("../history/dynamodb-store.ts");
       return DynamoHistoryStore.fromConfig(c);

@@ -1,7 +1,9 @@
 import { evaluateMeta, observeMeta, type MetaObservation } from "../checks/meta.ts";
+import { applySeverityPolicy } from "../checks/severity.ts";
 import { collectMeta } from "../collect/meta.ts";
 import type { MetaSnapshot } from "../snapshot/meta.ts";
 import type { Slice } from "./slice.ts";
+import { quorumOf } from "../checks/meta.ts";
 
 const PEER_CHECKS = new Set(["meta_peer_seen", "meta_peer_lag", "meta_offline_replica"]);
 
@@ -15,12 +17,30 @@ export const metaSlice: Slice<MetaSnapshot, MetaObservation> = {
     return collectMeta(nc, o);
   },
   blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, servers: [], expectedServers: undefined, problems: [], stats: ctx.stats }),
-  evaluate: (snap, prev, config) => evaluateMeta(snap, prev, config.thresholds.meta),
+  evaluate: (snap, prev, config) => applySeverityPolicy(evaluateMeta(snap, prev, config.thresholds.meta), config.alerts.severity),
   observe: (snap, prev, config) => observeMeta(snap, prev, config.thresholds.meta),
-  // A blind run clears nothing but the blind alert itself; peer alerts need the leader's view.
+  perf: (snap) => {
+    const view = snap.leaderView;
+    if (snap.blind || snap.standalone) return [];
+    const members = view ? view.peers.length + 1 : (snap.expectedServers ?? 0);
+    const online = view ? 1 + view.peers.filter((p) => !p.offline).length : 0;
+    return [
+      { name: "meta_peers_online", value: online, help: "Meta group peers online as the meta leader reports them (0: no leader).", critical: `${quorumOf(members)}:`, min: 0, max: members },
+      { name: "meta_servers_answered", value: snap.servers.length, help: "Servers that answered the JSZ fan-out.", min: 0 },
+    ];
+  },
+  // A blind run clears nothing but the blind alert itself. A peer's alerts need the leader's view
+  // of that peer: without a leader (quorum lost), or while the leader's list leaves it out and is
+  // shorter than the group, the peer is not judged and its alerts stay open (never a "resolved"
+  // for an outage that got worse). A peer missing from a complete list was removed: it may clear.
   covers: (snap, alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;
-    return snap.leaderView !== undefined || !PEER_CHECKS.has(alert.finding.id);
+    if (!PEER_CHECKS.has(alert.finding.id)) return true;
+    const v = snap.leaderView;
+    if (!v) return false;
+    const peer = alert.finding.subject.peer;
+    if (peer === undefined || peer === v.leader || v.peers.some((p) => p.name === peer)) return true;
+    return v.peers.length + 1 >= v.clusterSize;
   },
 };

@@ -25,6 +25,21 @@ export interface CollectContext<O> {
   deadline?: number;
 }
 
+/**
+ * One number of the cluster's own for plugin output (Nagios perfdata, Prometheus gauges), recorded
+ * whether or not a threshold is breached. `critical` is a Nagios range (`2:` = alert below 2).
+ */
+export interface PerfItem {
+  name: string;
+  value: number;
+  help: string;
+  unit?: "s";
+  warning?: string;
+  critical?: string;
+  min?: number;
+  max?: number;
+}
+
 export interface Slice<S extends SnapshotBase = SnapshotBase, O = unknown> {
   readonly name: SliceName;
   collect(nc: NatsConnection, ctx: CollectContext<O>): Promise<S>;
@@ -34,4 +49,6 @@ export interface Slice<S extends SnapshotBase = SnapshotBase, O = unknown> {
   observe(snapshot: S, previous: O | undefined, config: LookoutConfig): O;
   /** Whether this run looked at what `alert` is about, so its absence means it cleared. */
   covers(snapshot: S, alert: AlertState): boolean;
+  /** The cluster's own numbers this run saw (none when blind). */
+  perf?(snapshot: S): PerfItem[];
 }

@@ -1,10 +1,13 @@
 import { coveredStreams, coverKey, evaluateStreams, observeStreams, type StreamsObservation } from "../checks/streams.ts";
+import { applySeverityPolicy } from "../checks/severity.ts";
 import { collectStreams, type StreamsCollectOptions } from "../collect/streams.ts";
+import { subjectOf } from "../checks/stream-subject.ts";
 import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import type { Slice } from "./slice.ts";
 
 // Which streams a snapshot judged, worked out once per snapshot (covers() is asked per alert).
 const covered = new WeakMap<StreamsSnapshot, Set<string>>();
+const leaderless = new WeakMap<StreamsSnapshot, Set<string>>();
 
 export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
   name: "streams",
@@ -19,16 +22,33 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
     collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,
     servers: [], silent: [], streams: [], gaps: [], problems: [], pages: 0,
   }),
-  evaluate: (snap, prev, config) => evaluateStreams(snap, prev, config.thresholds.streams),
+  evaluate: (snap, prev, config) => applySeverityPolicy(evaluateStreams(snap, prev, config.thresholds.streams), config.alerts.severity),
   observe: (snap, prev, config) => observeStreams(snap, prev, config.thresholds.streams),
+  perf: (snap) =>
+    snap.blind
+      ? []
+      : [
+          { name: "streams_judged", value: snap.streams.length, help: "Streams judged from their leader's view (or found leaderless).", min: 0 },
+          { name: "streams_leaderless", value: snap.streams.filter((s) => s.status === "leaderless").length, help: "Streams without a leader.", critical: "0", min: 0 },
+          { name: "streams_not_judged", value: snap.gaps.length, help: "Streams the run could not judge (silent leader, cut off by the deadline).", min: 0 },
+          { name: "streams_servers_silent", value: snap.silent.length, help: "Servers that did not answer the fan-out.", min: 0 },
+        ],
   // A stream's alert clears only when this run judged that stream (from its leader, or found it
-  // leaderless): streams led by silent servers are never reported healthy by default.
+  // leaderless): streams led by silent servers are never reported healthy by default. A leaderless
+  // stream (quorum lost) has nobody to judge its replicas: their alerts (peer seen, offline, lag)
+  // stay open rather than resolve while the outage got worse.
   covers: (snap, alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;
     if (alert.finding.subject.stream === undefined) return true;
     let set = covered.get(snap);
     if (!set) covered.set(snap, (set = coveredStreams(snap)));
-    return set.has(coverKey(alert.finding.subject));
+    const key = coverKey(alert.finding.subject);
+    if (alert.finding.subject.peer !== undefined) {
+      let headless = leaderless.get(snap);
+      if (!headless) leaderless.set(snap, (headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))))));
+      if (headless.has(key)) return false;
+    }
+    return set.has(key);
   },
 };

@@ -37,7 +37,7 @@ class Monitor {
     const conn = new SharedConnection(this.config.nats, this.config.timeouts.connectMs);
     try {
       const out: RunReport[] = [];
-      for (const s of selectSlices(this.config, "all")) {
+      for (const s of selectSlices(this.config, "all").slices) {
         out.push(await runSlice(s, { config: this.config, history: this.history, notifiers: [this.notifier], connection: conn.get, failover: conn.failover, describeError: conn.describe }));
       }
       return out;
@@ -92,7 +92,7 @@ for (const binary of serversUnderTest()) {
           return f.some((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name) ? f : undefined;
         }, 60_000, 1000);
         expect(seen.some((x) => x.id === "meta_offline_replica" || x.id === "stream_replica_offline")).toBe(false);
-        if (m.config.slices.streams.enabled && selectSlices(m.config, "all").some((s) => s.name === "streams")) {
+        if (m.config.slices.streams.enabled && selectSlices(m.config, "all").slices.some((s) => s.name === "streams")) {
           await waitFor("stream peer seen", async () => (findingsOf(await m.run()).some((x) => x.id === "stream_peer_seen" && x.subject.peer === victim.name) ? true : undefined), 60_000, 1000);
         }
       } finally {

@@ -60,7 +60,7 @@ for (const binary of serversUnderTest()) {
       }, {});
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-soak-")));
       const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-      const slices = selectSlices(config, "all");
+      const slices = selectSlices(config, "all").slices;
       const reports: RunReport[] = [];
       try {
         for (let i = 0; i < RUNS; i++) {

@@ -56,7 +56,7 @@ describe("lookout watch killed mid-run", () => {
     const before = await store.load<unknown>(key);
     expect(Object.keys(before!.doc.book.alerts).length).toBeGreaterThan(0);
 
-    const [report] = await runCheck(config, "meta");
+    const [report] = (await runCheck(config, "meta")).reports;
     expect(report!.errors).toEqual([]);
     const seen = report!.findings.filter((f) => f.id === "meta_peer_seen");
     expect(seen.length).toBe(2);

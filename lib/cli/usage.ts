@@ -1,0 +1,58 @@
+// The commands, their flags and their help text, in one place: `lookout <cmd> --help` prints the
+// command's own usage, and a flag another command takes is an error here, not silently ignored.
+import type { ParseArgsConfig } from "node:util";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const common: Options = {
+  config: { type: "string" },
+  history: { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+};
+
+export const COMMANDS = {
+  check: {
+    options: { ...common, slice: { type: "string" }, format: { type: "string" }, timeout: { type: "string" }, outfile: { type: "string" } } satisfies Options,
+    usage: `usage: lookout check [--slice meta|streams|all] [--format text|json|nagios|prometheus]
+                     [--timeout DURATION] [--outfile FILE] [--config FILE] [--history DIR] [--verbose]
+
+Runs every selected slice once against the cluster, with history (flaps, stalls and resolutions
+need earlier runs), and exits as a monitoring plugin does: 0 ok, 1 warning, 2 critical,
+3 unknown (the monitor is blind, misconfigured or could not finish). The first line of stdout is
+always the status (LOOKOUT OK|WARNING|CRITICAL|UNKNOWN: ...), except for --format json (a
+document with "schema" and "status") and prometheus.
+
+  --slice       which slices (default: all that are enabled)
+  --format      text (default), json, nagios (perfdata after |), prometheus (textfile collector)
+  --timeout     the whole check ends inside this (e.g. 9s), saying what it could not do
+  --outfile     with --format prometheus: write the metrics there atomically and exit 0
+  --config      JSON configuration file (thresholds, history, notifiers, connection)
+  --history     history folder (default: $XDG_STATE_HOME/nats-lookout, else ~/.local/state/nats-lookout)
+  --verbose     say on stderr which history the run used and what it skipped`,
+  },
+  watch: {
+    options: common,
+    usage: `usage: lookout watch [--config FILE] [--history DIR] [--verbose]
+
+Runs each enabled slice on its schedule until interrupted, printing alerts as they open, repeat
+and resolve. Errors go to stderr. Colour only on a terminal and never with NO_COLOR set.`,
+  },
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export const GENERAL_USAGE = `usage: lookout <command> [flags]      (lookout <command> --help for its flags)
+
+commands:
+  check     run the checks once, as a Nagios/NRPE/Icinga plugin, cron job or textfile exporter
+  watch     run the checks on a schedule, alerts in the terminal
+
+  lookout --version
+
+Connection settings come from NATS_URL (nats://host:4222, host:4222, localhost; user info in the
+URL is accepted as credentials), NATS_USER, NATS_PASSWORD (a lone NATS_USER is a token),
+NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CERT, NATS_KEY; --config FILE (JSON) overrides
+them and holds everything else.`;
+
+export const isCommand = (s: string | undefined): s is CommandName => s !== undefined && Object.hasOwn(COMMANDS, s);
