@@ -90,6 +90,8 @@ export function makeHandler(sliceName: string, options: HandlerOptions = {}): Sc
         history: rt.history,
         notifiers: rt.notifiers,
         connection: conn.get,
+        // Same wiring as the CLI: a run attached to a hung server retries through another one.
+        failover: conn.failover,
         describeError: conn.describe,
         runId: context.awsRequestId,
         deadline: collectionDeadline(Date.now(), context.getRemainingTimeInMillis()),
