@@ -3,10 +3,14 @@
 // construct then checks the meaning (validate-props.ts). Nothing here calls AWS.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LookoutError } from "../lib/errors.ts";
+import { flapScheduleProblem } from "../lib/checks/meta.ts";
+import { buildConfig } from "../lib/config/load.ts";
+import { ConfigError, LookoutError } from "../lib/errors.ts";
+import { SEVERITIES } from "../lib/findings/finding.ts";
 import { parseDurationMs } from "../lib/thresholds/duration.ts";
 import { PROJECT_ROOT } from "./bundling.ts";
 import type { AwsApiAccess, Severity, SubscriptionProtocol } from "./lookout-props.ts";
+import { SETTINGS_KEYS } from "./validate-props.ts";
 
 export const ENVIRONMENTS_DIR = join(PROJECT_ROOT, "infra", "environments");
 
@@ -156,6 +160,24 @@ function readNetwork(c: Checker, o: Obj): EnvironmentSettings["network"] | undef
   return out;
 }
 
+/**
+ * The run-time settings (thresholds, alerts with `alerts.severity`, timeouts) through the handler's
+ * own parser, as the construct does, so a bad value is listed with the file's other problems; and
+ * whether META_003 can fire at the file's meta schedule.
+ */
+function checkSettings(c: Checker, settings: Obj, metaEveryMs: number | undefined): void {
+  const doc: Obj = {};
+  for (const k of SETTINGS_KEYS) if (settings[k] !== undefined) doc[k] = settings[k];
+  try {
+    const config = buildConfig(doc, {}, "settings");
+    const flap = metaEveryMs === undefined ? undefined : flapScheduleProblem(metaEveryMs, config.thresholds.meta);
+    if (flap) c.problems.push(flap);
+  } catch (e) {
+    if (e instanceof ConfigError) c.problems.push(...e.problems);
+    else throw e;
+  }
+}
+
 /** Checks a parsed environment document; `name` is the environment (the file's base name). */
 export function readEnvironment(doc: unknown, name: string, file = `${name}.json`): EnvironmentSettings {
   const c = new Checker();
@@ -187,6 +209,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
     if (everyMs !== undefined) slices[k] = { everyMs };
   }
   const settings = c.obj(doc, "settings", "settings");
+  if (settings) checkSettings(c, settings, slices.meta?.everyMs);
 
   const subscriptions: EnvironmentSettings["subscriptions"] = [];
   if (doc.subscriptions !== undefined && !Array.isArray(doc.subscriptions)) c.bad("subscriptions", "expected a list");
@@ -197,6 +220,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
     if (s.protocol !== "email" && s.protocol !== "sms" && s.protocol !== "https") return void c.bad(`${at}.protocol`, `expected "email", "sms" or "https", got ${show(s.protocol)}`);
     const endpoint = c.str(s, "endpoint", `${at}.endpoint`, undefined, "the address, E.164 number or https URL", true);
     const severities = c.strs(s, "severities", `${at}.severities`);
+    for (const v of severities ?? []) if (!(SEVERITIES as readonly string[]).includes(v)) c.bad(`${at}.severities`, `unknown severity ${show(v)} (expected ${SEVERITIES.join(", ")})`);
     if (endpoint) subscriptions.push(severities ? { protocol: s.protocol, endpoint, severities: severities as Severity[] } : { protocol: s.protocol, endpoint });
   });
 

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { Token } from "aws-cdk-lib";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import { CHECKS } from "../lib/checks/catalog.ts";
+import { flapScheduleProblem } from "../lib/checks/meta.ts";
 import { buildConfig } from "../lib/config/load.ts";
 import { ConfigError, LookoutError } from "../lib/errors.ts";
 import { SEVERITIES } from "../lib/findings/finding.ts";
@@ -18,7 +19,7 @@ export class LookoutPropsError extends LookoutError {
 }
 
 /** Slices with checks in the catalog (a slice name the code does not know cannot be deployed). */
-export const KNOWN_SLICES: readonly string[] = [...new Set(CHECKS.map((c) => c.slice))];
+export const KNOWN_SLICES: readonly string[] = [...new Set(CHECKS.flatMap((c) => c.slices))];
 
 /** Keys of `settings`; the rest of the configuration comes from props or the stack itself. */
 export const SETTINGS_KEYS = ["thresholds", "alerts", "timeouts"] as const;
@@ -63,7 +64,13 @@ function validateSettings(props: NatsLookoutProps, problems: string[]): void {
   // The handler's own parser, with stand-ins for what only the deployed stack knows.
   try {
     const doc = deployedDocument({ ...configDocument(props) }, { table: "synth-check", topicArn: "arn:aws:sns:us-east-1:123456789012:synth-check" }, {});
-    buildConfig(doc, {}, "settings");
+    const config = buildConfig(doc, {}, "settings");
+    // The deployed schedule, not the CLI's, decides whether META_003 can ever fire.
+    const meta = props.slices.meta;
+    if (meta) {
+      const flap = flapScheduleProblem(meta.every.toSeconds() * 1000, config.thresholds.meta);
+      if (flap) problems.push(flap);
+    }
   } catch (e) {
     if (e instanceof ConfigError) problems.push(...e.problems);
     else throw e;

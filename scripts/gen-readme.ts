@@ -12,7 +12,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function checksTable(): string {
   const rows = CHECKS.map((c) =>
-    `| \`${c.id}\` | ${c.code ?? "—"} | ${c.slice} | ${c.severity} | ${cell(c.firesWhen)} | ${c.threshold ? `\`${cell(c.threshold)}\`` : "—"} | ${cell(c.default ?? "—")} | ${cell(c.why)} | ${cell(c.action)} |`,
+    `| \`${c.id}\` | ${c.code ?? "—"} | ${c.slices.join(", ")} | ${c.severity} | ${cell(c.firesWhen)} | ${c.threshold ? `\`${cell(c.threshold)}\`` : "—"} | ${cell(c.default ?? "—")} | ${cell(c.why)} | ${cell(c.action)} |`,
   );
   return [
     "| check | code | slice | severity | fires when | threshold key | default | why it matters | what to do |",

@@ -8,7 +8,8 @@ export type SliceName = "meta" | "streams";
 export interface CheckDefinition {
   id: string;
   code: string | null;
-  slice: SliceName;
+  /** Every slice that emits it (the monitor_* checks exist in each). */
+  slices: readonly SliceName[];
   title: string;
   severity: Severity;
   /** What makes it fire, for the README. */
@@ -25,44 +26,44 @@ export interface CheckDefinition {
 const defs = [
   // ---- the monitor itself
   {
-    id: "monitor_blind", code: null, slice: "meta", severity: "critical", title: "Monitor is blind",
+    id: "monitor_blind", code: null, slices: ["meta", "streams"], severity: "critical", title: "Monitor is blind",
     firesWhen: "the monitor cannot connect, authenticate or get any answer from the cluster",
     why: "Nothing else can be checked while the monitor sees nothing: an outage would go unnoticed.",
     action: "Check the NATS URLs, credentials and TLS settings of the monitor, and that the servers are up and reachable from it.",
     commands: ["nats server ping", "nats server list"],
   },
   {
-    id: "monitor_partial", code: null, slice: "meta", severity: "warning", title: "Servers silent to the monitor",
-    firesWhen: "fewer servers answered the JSZ fan-out than the meta group has",
+    id: "monitor_partial", code: null, slices: ["meta", "streams"], severity: "warning", title: "Servers silent to the monitor",
+    firesWhen: "fewer servers answered the JSZ fan-out than are known to exist (the meta group, servers seen in earlier runs), or streams could not be judged",
     why: "A server that does not answer may be hung or partitioned; what it alone knows (streams it leads) goes unchecked.",
     action: "Check the named servers' health and routes; a hung process answers TCP but nothing else.",
     commands: ["nats server ping", "nats server report jetstream"],
   },
   // ---- meta group
   {
-    id: "meta_quorum_lost", code: "META_006", slice: "meta", severity: "critical", title: "Meta quorum lost",
+    id: "meta_quorum_lost", code: "META_006", slices: ["meta"], severity: "critical", title: "Meta quorum lost",
     firesWhen: "no meta leader, or online peers < floor(N/2)+1",
     why: "Without meta quorum the JetStream API stalls cluster-wide: no new streams, consumers or configuration changes.",
     action: "Bring enough meta peers back online to restore a majority; peer-remove only servers that are gone for good, once quorum is back.",
     commands: ["nats server report jetstream", "nats server list"],
   },
   {
-    id: "meta_offline_replica", code: "META_001", slice: "meta", severity: "critical", title: "Meta replica offline",
+    id: "meta_offline_replica", code: "META_001", slices: ["meta"], severity: "critical", title: "Meta replica offline",
     firesWhen: "a meta group peer is marked offline",
     why: "The meta group has lost fault tolerance: further failures can stall the JetStream API cluster-wide.",
     action: "Restart the server (check disk, memory, OOM kills first); if it is gone for good, remove it with `nats server cluster peer-remove`.",
     commands: ["nats server report jetstream", "nats server list", "curl -s http://<server>:8222/healthz"],
   },
   {
-    id: "meta_peer_seen", code: null, slice: "meta", severity: "critical", title: "Meta peer not seen",
-    firesWhen: "the meta leader has not heard from a peer for longer than the threshold",
+    id: "meta_peer_seen", code: null, slices: ["meta"], severity: "critical", title: "Meta peer not seen",
+    firesWhen: "the meta leader has not heard from a peer for longer than the threshold; stays firing while the peer is offline (META_001) or unreported",
     threshold: "thresholds.meta.peerSeenCritical", default: "30s",
     why: "A hung or partitioned server stops taking part in the meta group minutes before it is marked offline; one more failure loses quorum.",
     action: "Check the named server: process hung (SIGSTOP, GC, disk stall), network partition, or resource exhaustion; restart it if it is hung.",
     commands: ["nats server report jetstream", "nats rtt --server <server-url>", "nats server info <server>"],
   },
   {
-    id: "meta_peer_lag", code: null, slice: "meta", severity: "critical", title: "Meta peer lagging",
+    id: "meta_peer_lag", code: null, slices: ["meta"], severity: "critical", title: "Meta peer lagging",
     firesWhen: "a meta peer is more Raft entries behind the leader than the threshold",
     threshold: "thresholds.meta.peerLagCritical", default: "off",
     why: "A lagging meta peer cannot take over as leader promptly and may be struggling with disk or CPU.",
@@ -70,52 +71,66 @@ const defs = [
     commands: ["nats server report jetstream"],
   },
   {
-    id: "meta_leader_disagreement", code: "META_002", slice: "meta", severity: "warning", title: "Meta leader disagreement",
-    firesWhen: "servers that answered name different meta leaders (or none)",
+    id: "meta_leader_split", code: "META_002", slices: ["meta"], severity: "critical", title: "More than one meta leader",
+    firesWhen: "more than one answering server claims to be the meta leader",
+    why: "Two servers acting as meta leader at once means a partition split the group: API changes accepted by one side may be lost.",
+    action: "Find the partition (routes between the claimants' sides) and heal it; the side without a majority steps down once it sees the others.",
+    commands: ["nats server report jetstream", "nats server list", "nats server report routes"],
+  },
+  {
+    id: "meta_leader_disagreement", code: null, slices: ["meta"], severity: "warning", title: "Meta leader disagreement",
+    firesWhen: "servers that know a meta leader name different ones (a server that knows none, as during an election, is not a disagreement)",
     why: "Servers that disagree on the meta leader point at a partition or an election in progress; API requests may fail.",
     action: "Check routes between the servers and look for a partition; run the check again to see if it settles.",
     commands: ["nats server report jetstream", "nats server list"],
   },
   {
-    id: "meta_leader_flapping", code: "META_003", slice: "meta", severity: "warning", title: "Meta leader flapping",
-    firesWhen: "more leader changes inside the window than allowed (by Raft term where the server reports it, else by leader name)",
+    id: "meta_leader_flapping", code: "META_003", slices: ["meta"], severity: "warning", title: "Meta leader flapping",
+    firesWhen: "more leader changes than allowed that certainly fell inside the window (by Raft term where the server reports it, else by leader name; changes between two runs further apart than the window are not counted)",
     threshold: "thresholds.meta.flapMaxChanges / flapWindow", default: "more than 1 change in 10m",
     why: "Every meta election stalls the JetStream API and can cascade into stream elections; repeated ones mean instability.",
     action: "Look for network instability, CPU saturation or disk stalls on the servers that held leadership; step down to a healthier node meanwhile.",
     commands: ["nats server report jetstream", "nats event --js-advisory", "nats server cluster step-down"],
   },
   {
-    id: "meta_cluster_shrunk", code: "META_009", slice: "meta", severity: "critical", title: "Meta cluster size decreased",
-    firesWhen: "the meta group has fewer peers than the previous run saw",
+    id: "meta_leader_changes_unplaced", code: null, slices: ["meta"], severity: "info", title: "Meta leader changes while unwatched",
+    firesWhen: "the meta leader changed between two runs further apart than the flap window (monitor down, schedule sparser than the window), so META_003 cannot place those changes inside its window",
+    why: "Elections happened while the monitor was not looking often enough to tell whether they were a flap; META_003 does not count them.",
+    action: "Check when and why the leader moved (server logs, advisories); run the meta slice more often than the flap window.",
+    commands: ["nats server report jetstream", "nats event --js-advisory"],
+  },
+  {
+    id: "meta_cluster_shrunk", code: "META_009", slices: ["meta"], severity: "critical", title: "Meta cluster size decreased",
+    firesWhen: "the meta leader lists fewer distinct peers than in the previous run (its `cluster_size` number is not used: it blips)",
     why: "A peer left the meta group (peer-removed or lost): fault tolerance is lower than it was.",
     action: "Confirm the removal was planned; otherwise restore or replace the server.",
     commands: ["nats server report jetstream", "nats server list"],
   },
   // ---- streams
   {
-    id: "stream_quorum_lost", code: "JETSTREAM_008", slice: "streams", severity: "critical", title: "Stream quorum lost",
+    id: "stream_quorum_lost", code: "JETSTREAM_008", slices: ["streams"], severity: "critical", title: "Stream quorum lost",
     firesWhen: "no stream leader, or online peers < floor(R/2)+1",
     why: "Without quorum the stream rejects every publish and may be unreadable: applications fail now.",
     action: "Bring the stream's servers back; if a peer is gone for good and quorum holds, `nats stream cluster peer-remove`.",
     commands: ["nats stream info <stream>", "nats stream report", "nats server report jetstream"],
   },
   {
-    id: "stream_replica_offline", code: "JETSTREAM_007", slice: "streams", severity: "critical", title: "Stream replica offline",
+    id: "stream_replica_offline", code: null, slices: ["streams"], severity: "critical", title: "Stream replica offline",
     firesWhen: "a follower replica is marked offline",
     why: "The stream runs without a replica: one more failure may lose quorum and stop writes.",
     action: "Restart the replica's server, or replace the peer with `nats stream cluster peer-remove <stream> <server>`.",
     commands: ["nats stream info <stream>", "nats server report jetstream --streams"],
   },
   {
-    id: "stream_peer_seen", code: "JETSTREAM_023", slice: "streams", severity: "critical", title: "Stream replica not seen",
-    firesWhen: "a follower's last contact with the leader is older than the threshold",
+    id: "stream_peer_seen", code: "JETSTREAM_023", slices: ["streams"], severity: "critical", title: "Stream replica not seen",
+    firesWhen: "a follower's last contact with the leader is older than the threshold; stays firing while the follower is offline",
     threshold: "io.nats.monitor.peer-seen-critical", default: "1m",
     why: "The replica has stopped taking part in its Raft group (hung, partitioned, disk stall): the stream is one failure from losing quorum.",
     action: "Check quorum first; then the replica's server (process hung, network partition, disk or resource exhaustion); restart or peer-remove it.",
     commands: ["nats stream info <stream>", "nats rtt --server <server-url>", "nats server report jetstream"],
   },
   {
-    id: "stream_peer_lag", code: "JETSTREAM_022", slice: "streams", severity: "critical", title: "Stream replica lagging",
+    id: "stream_peer_lag", code: "JETSTREAM_022", slices: ["streams"], severity: "critical", title: "Stream replica lagging",
     firesWhen: "a follower is more Raft entries behind than the threshold",
     threshold: "io.nats.monitor.peer-lag-critical", default: "off",
     why: "A lagging replica is not keeping up: a failover to it would lose or delay data.",
@@ -123,7 +138,7 @@ const defs = [
     commands: ["nats stream info <stream>", "nats stream report"],
   },
   {
-    id: "stream_peer_expect", code: "JETSTREAM_021", slice: "streams", severity: "critical", title: "Unexpected replica count",
+    id: "stream_peer_expect", code: "JETSTREAM_021", slices: ["streams"], severity: "critical", title: "Unexpected replica count",
     firesWhen: "peers differ from `peer-expect` (only when set)",
     threshold: "io.nats.monitor.peer-expect", default: "unset",
     why: "The stream does not have the redundancy it was meant to have.",
@@ -131,7 +146,7 @@ const defs = [
     commands: ["nats stream info <stream>"],
   },
   {
-    id: "mirror_seen", code: "JETSTREAM_018", slice: "streams", severity: "critical", title: "Mirror not seen",
+    id: "mirror_seen", code: "JETSTREAM_018", slices: ["streams"], severity: "critical", title: "Mirror not seen",
     firesWhen: "the mirror has not heard from its source for longer than the threshold, whatever its lag; or never, once older than it",
     threshold: "io.nats.monitor.seen-critical", default: "off",
     why: "The mirror has stopped replicating: in a failover, everything since it was last seen is missing.",
@@ -139,7 +154,7 @@ const defs = [
     commands: ["nats stream info <mirror>", "nats server report leafnodes", "nats server report gateways", "nats stream cluster step-down <mirror>"],
   },
   {
-    id: "mirror_lag", code: "JETSTREAM_017", slice: "streams", severity: "critical", title: "Mirror lagging",
+    id: "mirror_lag", code: "JETSTREAM_017", slices: ["streams"], severity: "critical", title: "Mirror lagging",
     firesWhen: "the mirror is more messages behind its source than the threshold",
     threshold: "io.nats.monitor.lag-critical", default: "off",
     why: "The mirror is behind: a failover now would lose the lagging messages.",
@@ -147,7 +162,7 @@ const defs = [
     commands: ["nats stream info <mirror>"],
   },
   {
-    id: "source_seen", code: null, slice: "streams", severity: "critical", title: "Source not seen",
+    id: "source_seen", code: null, slices: ["streams"], severity: "critical", title: "Source not seen",
     firesWhen: "a source has not been heard from for longer than the threshold",
     threshold: "io.nats.monitor.seen-critical", default: "off",
     why: "The aggregate stream no longer receives this source's messages.",
@@ -155,7 +170,7 @@ const defs = [
     commands: ["nats stream info <stream>"],
   },
   {
-    id: "source_lag", code: null, slice: "streams", severity: "critical", title: "Source lagging",
+    id: "source_lag", code: null, slices: ["streams"], severity: "critical", title: "Source lagging",
     firesWhen: "a source is more messages behind than the threshold",
     threshold: "io.nats.monitor.lag-critical", default: "off",
     why: "The stream is behind one of its sources.",
@@ -163,51 +178,51 @@ const defs = [
     commands: ["nats stream info <stream>"],
   },
   {
-    id: "replication_error", code: null, slice: "streams", severity: "critical", title: "Mirror or source error",
+    id: "replication_error", code: null, slices: ["streams"], severity: "critical", title: "Mirror or source error",
     firesWhen: "the server reports an error on the mirror or a source",
     why: "Replication is failing with an error the server knows about (jsm.go ignores it).",
     action: "Read the error; fix the source name, permissions or link it names.",
     commands: ["nats stream info <stream> --json"],
   },
   {
-    id: "sources_min", code: "JETSTREAM_019", slice: "streams", severity: "critical", title: "Too few sources",
+    id: "sources_min", code: "JETSTREAM_019", slices: ["streams"], severity: "critical", title: "Too few sources",
     firesWhen: "fewer sources than `min-sources`", threshold: "io.nats.monitor.min-sources", default: "unset",
     why: "The stream aggregates fewer upstreams than intended.", action: "Add the missing sources.", commands: ["nats stream info <stream>"],
   },
   {
-    id: "sources_max", code: "JETSTREAM_020", slice: "streams", severity: "critical", title: "Too many sources",
+    id: "sources_max", code: "JETSTREAM_020", slices: ["streams"], severity: "critical", title: "Too many sources",
     firesWhen: "more sources than `max-sources`", threshold: "io.nats.monitor.max-sources", default: "unset",
     why: "The stream aggregates more upstreams than intended.", action: "Remove unintended sources.", commands: ["nats stream info <stream>"],
   },
   {
-    id: "stream_messages", code: "JETSTREAM_024", slice: "streams", severity: "warning", title: "Message count",
+    id: "stream_messages", code: "JETSTREAM_024", slices: ["streams"], severity: "warning", title: "Message count",
     firesWhen: "messages cross `msgs-warn`/`msgs-critical` (upward when critical > warn, downward when critical < warn)",
     threshold: "io.nats.monitor.msgs-warn / msgs-critical", default: "unset",
     why: "The stream holds more (or fewer) messages than its owners expect.", action: "Check producers, consumers and limits.", commands: ["nats stream info <stream>"],
   },
   {
-    id: "stream_subjects", code: "JETSTREAM_025", slice: "streams", severity: "warning", title: "Subject count",
+    id: "stream_subjects", code: "JETSTREAM_025", slices: ["streams"], severity: "warning", title: "Subject count",
     firesWhen: "subjects cross `subjects-warn`/`subjects-critical` (direction as for messages)",
     threshold: "io.nats.monitor.subjects-warn / subjects-critical", default: "unset",
     why: "The stream holds more (or fewer) subjects than expected.", action: "Check what publishes to it.", commands: ["nats stream subjects <stream>"],
   },
   {
-    id: "mirror_stalled", code: "JETSTREAM_015", slice: "streams", severity: "critical", title: "Mirror stalled at zero lag",
-    firesWhen: "mirror lag 0, not seen for more than the threshold, and its source advanced since the previous run",
+    id: "mirror_stalled", code: "JETSTREAM_015", slices: ["streams"], severity: "warning", title: "Mirror stalled at zero lag",
+    firesWhen: "mirror lag 0, not heard from for more than the threshold, and its source's last sequence is above what it was at the last run in which the mirror was not yet stalled (an idle source never fires)",
     threshold: "thresholds.streams.mirrorStallAfter", default: "5m",
     why: "The mirror looks caught up but is not replicating: a failover would silently lose everything since the stall.",
     action: "Step down the mirror to recreate its internal consumer; check links to the source domain.",
     commands: ["nats stream info <mirror>", "nats stream info <source>", "nats stream cluster step-down <mirror>"],
   },
   {
-    id: "threshold_invalid", code: null, slice: "streams", severity: "warning", title: "Malformed threshold",
+    id: "threshold_invalid", code: null, slices: ["streams"], severity: "warning", title: "Malformed threshold",
     firesWhen: "an `io.nats.monitor.*` value or override does not parse",
     why: "The check it configures cannot run as its owner intended; the stream's other checks still run.",
     action: "Fix the value: durations like 30s, 5m, 1h30m (a bare number means seconds), counts as integers.",
     commands: ["nats stream info <stream> --json | jq .config.metadata"],
   },
   {
-    id: "stream_unavailable", code: null, slice: "streams", severity: "critical", title: "Stream did not report",
+    id: "stream_unavailable", code: null, slices: ["streams"], severity: "critical", title: "Stream did not report",
     firesWhen: "the listing names a stream as missing or offline",
     why: "The stream's leader did not answer: it may be leaderless or all its peers offline.",
     action: "Check the stream's servers and its quorum.",
@@ -218,6 +233,10 @@ const defs = [
 export type CheckId = (typeof defs)[number]["id"];
 export const CHECKS: readonly CheckDefinition[] = defs;
 const byId = new Map<string, CheckDefinition>(CHECKS.map((d) => [d.id, d]));
+
+export function isCheckId(id: string): id is CheckId {
+  return byId.has(id);
+}
 
 export function checkDefinition(id: CheckId): CheckDefinition {
   return byId.get(id)!;

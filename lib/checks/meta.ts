@@ -11,6 +11,11 @@ export interface MetaObservation {
   leader?: string;
   term?: number;
   clusterSize?: number;
+  /**
+   * The meta group's distinct members (the leader and the peers it lists) when a leader last
+   * answered: META_009 compares their number, never the `cluster_size` figure, which blips.
+   */
+  members?: string[];
   /** Every server name ever seen in the group (answering or in the leader's peer list). */
   knownServers: string[];
   /** Leader changes counted at each run inside the flap window. */
@@ -18,7 +23,13 @@ export interface MetaObservation {
 }
 
 export interface LeaderChange {
+  /** The run that saw the change. */
   at: number;
+  /**
+   * The previous run: the change happened after it. A change is inside the flap window only when
+   * this is (documents written before this field existed count from `at`).
+   */
+  since?: number;
   count: number;
   method: "raft-term" | "leader-name";
   from?: string;
@@ -36,13 +47,45 @@ export function leaderChangeSince(prev: MetaObservation | undefined, snap: MetaS
   if (prev.term !== undefined && snap.raft && snap.raft.term >= prev.term) {
     const count = snap.raft.term - prev.term;
     if (count === 0) return undefined;
-    const c: LeaderChange = { at: snap.collectedAt, count, method: "raft-term" };
+    const c: LeaderChange = { at: snap.collectedAt, since: prev.at, count, method: "raft-term" };
     if (prev.leader) c.from = prev.leader;
     if (leader) c.to = leader;
     return c;
   }
-  if (prev.leader && leader && prev.leader !== leader) return { at: snap.collectedAt, count: 1, method: "leader-name", from: prev.leader, to: leader };
+  if (prev.leader && leader && prev.leader !== leader) return { at: snap.collectedAt, since: prev.at, count: 1, method: "leader-name", from: prev.leader, to: leader };
   return undefined;
+}
+
+/** When a change certainly happened no earlier than this: its previous run. */
+const earliest = (c: LeaderChange): number => c.since ?? c.at;
+
+/** Whether a change certainly fell inside the window ending at `now`. */
+export const insideWindow = (c: LeaderChange, now: number, windowMs: number): boolean => earliest(c) >= now - windowMs;
+
+/**
+ * Leader changes certainly inside the flap window, and this run's change when it cannot be placed
+ * in it (the previous run is older than the window: the monitor was down or runs too rarely).
+ */
+export function flapWindow(prev: MetaObservation | undefined, snap: MetaSnapshot, t: MetaThresholds): { counted: LeaderChange[]; unplaced?: LeaderChange } {
+  const change = leaderChangeSince(prev, snap);
+  const now = snap.collectedAt;
+  const counted = [...(prev?.changes ?? []), ...(change ? [change] : [])].filter((c) => insideWindow(c, now, t.flapWindowMs));
+  return change && !insideWindow(change, now, t.flapWindowMs) ? { counted, unplaced: change } : { counted };
+}
+
+/**
+ * Why META_003 can never fire with the meta slice run every `everyMs`, if it cannot: counting by
+ * leader name sees at most one change per run, and only changes after a run inside the window
+ * count, so at most floor(window / interval) changes are ever counted.
+ */
+export function flapScheduleProblem(everyMs: number, t: MetaThresholds, everyKey = "slices.meta.every"): string | undefined {
+  const countable = Math.floor(t.flapWindowMs / everyMs);
+  if (countable > t.flapMaxChanges) return undefined;
+  const need = Math.floor(t.flapWindowMs / (t.flapMaxChanges + 1));
+  const cause = everyMs > t.flapWindowMs
+    ? "no leader change can ever be placed inside the window"
+    : `counting by leader name (servers before 2.10.17, or without RAFTZ permission) sees at most one change per run, so at most ${countable} in the window, never more than thresholds.meta.flapMaxChanges (${t.flapMaxChanges})`;
+  return `${everyKey}: the meta slice runs every ${formatDuration(everyMs)} against thresholds.meta.flapWindow ${formatDuration(t.flapWindowMs)}: ${cause}, so META_003 could never fire; run it at least every ${formatDuration(need)}, widen the window or lower flapMaxChanges`;
 }
 
 /** The leader as the answering servers see it: the leader's own claim first, else the most named. */
@@ -64,9 +107,10 @@ export function observeMeta(snap: MetaSnapshot, prev: MetaObservation | undefine
     known.add(snap.leaderView.leader);
     for (const p of snap.leaderView.peers) known.add(p.name);
   }
-  const change = leaderChangeSince(prev, snap);
-  const changes = [...(prev?.changes ?? []), ...(change ? [change] : [])].filter((c) => c.at > snap.collectedAt - t.flapWindowMs);
+  const { counted: changes } = flapWindow(prev, snap, t);
   const o: MetaObservation = { at: snap.collectedAt, knownServers: [...known].sort(), changes };
+  if (snap.leaderView) o.members = memberNames(snap.leaderView);
+  else if (prev?.members) o.members = prev.members;
   const leader = currentLeader(snap);
   if (leader) o.leader = leader;
   else if (prev?.leader) o.leader = prev.leader; // a leaderless moment is not a change of leader
@@ -77,6 +121,9 @@ export function observeMeta(snap: MetaSnapshot, prev: MetaObservation | undefine
   else if (prev?.clusterSize) o.clusterSize = prev.clusterSize;
   return o;
 }
+
+/** The group's distinct members as its leader reports them (itself and the peers it lists). */
+export const memberNames = (v: NonNullable<MetaSnapshot["leaderView"]>): string[] => [...new Set([v.leader, ...v.peers.map((p) => p.name)])].sort();
 
 export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefined, t: MetaThresholds): Finding[] {
   const cluster = snap.cluster;
@@ -110,12 +157,16 @@ export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefin
     }
   }
 
-  // Leader agreement among the servers that answered.
-  const claims = new Map<string, string[]>();
-  for (const s of snap.servers) {
-    const k = s.metaLeader ?? "(none)";
-    claims.set(k, [...(claims.get(k) ?? []), s.name]);
+  // Leader agreement among the servers that answered. A server that knows no leader (an election
+  // in progress) disagrees with nobody; two servers each claiming the leadership is a split (META_002).
+  const claimants = snap.servers.filter((s) => s.metaLeader === s.name).map((s) => s.name).sort();
+  if (claimants.length > 1) {
+    out.push(finding("meta_leader_split", at(), `${claimants.length} servers claim to be the meta leader: ${claimants.join(", ")}`, {
+      claimants: claimants.join(","), count: claimants.length,
+    }));
   }
+  const claims = new Map<string, string[]>();
+  for (const s of snap.servers) if (s.metaLeader) claims.set(s.metaLeader, [...(claims.get(s.metaLeader) ?? []), s.name]);
   const leader = currentLeader(snap);
   if (!leader) {
     out.push(finding("meta_quorum_lost", at(), `meta group has no leader (${snap.servers.length} server(s) answered, none knows a leader)`, {
@@ -141,13 +192,22 @@ export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefin
         `meta peer ${p.name} is offline: ${online} of ${n} online, the group survives ${spare} more failure(s)`,
         { online, size: n, quorum, survives: spare }));
     }
+    const seenMs = t.peerSeenCriticalMs !== undefined && t.peerSeenCriticalMs > 0 ? t.peerSeenCriticalMs : undefined;
     for (const p of v.peers) {
-      if (p.offline) continue;
+      if (p.offline) {
+        // Escalation: an offline peer is certainly not seen, so peer seen keeps firing (saying so)
+        // while META_001 holds, and resolves only once the peer is heard from again.
+        if (seenMs !== undefined) {
+          out.push(finding("meta_peer_seen", at({ peer: p.name }),
+            `meta peer ${p.name} is offline (marked by leader ${v.leader}${p.activeMs > 0 ? `, last heard from ${formatDuration(p.activeMs)} ago` : ""}; threshold ${formatDuration(seenMs)})`,
+            { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: true }));
+        }
+      }
       const neverSeen = p.activeMs === 0 && !p.current;
-      if (t.peerSeenCriticalMs !== undefined && t.peerSeenCriticalMs > 0 && !neverSeen && p.activeMs > t.peerSeenCriticalMs) {
+      if (!p.offline && seenMs !== undefined && !neverSeen && p.activeMs > seenMs) {
         out.push(finding("meta_peer_seen", at({ peer: p.name }),
-          `meta leader ${v.leader} last heard from ${p.name} ${formatDuration(p.activeMs)} ago (threshold ${formatDuration(t.peerSeenCriticalMs)})`,
-          { active_ms: Math.round(p.activeMs), threshold_ms: t.peerSeenCriticalMs, current: p.current }));
+          `meta leader ${v.leader} last heard from ${p.name} ${formatDuration(p.activeMs)} ago (threshold ${formatDuration(seenMs)})`,
+          { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: false }));
       }
       if (t.peerLagCritical !== undefined && t.peerLagCritical > 0 && p.lag > t.peerLagCritical) {
         out.push(finding("meta_peer_lag", at({ peer: p.name }), `meta peer ${p.name} is ${p.lag} entries behind (threshold ${t.peerLagCritical})`, {
@@ -158,20 +218,34 @@ export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefin
   }
 
   // History: flapping and shrinking.
-  const change = leaderChangeSince(prev, snap);
-  const window = [...(prev?.changes ?? []), ...(change ? [change] : [])].filter((c) => c.at > snap.collectedAt - t.flapWindowMs);
-  const total = window.reduce((s, c) => s + c.count, 0);
+  const { counted, unplaced } = flapWindow(prev, snap, t);
+  const methodsOf = (cs: LeaderChange[]) => [...new Set(cs.map((c) => (c.method === "raft-term" ? "Raft term" : "leader name")))].join(" and ");
+  const total = counted.reduce((s, c) => s + c.count, 0);
   if (total > t.flapMaxChanges) {
-    const methods = [...new Set(window.map((c) => (c.method === "raft-term" ? "Raft term" : "leader name")))].join(" and ");
+    const methods = methodsOf(counted);
+    // The seed's first step: look at the servers that held leadership. A Raft term counts
+    // elections, not names: leaders between two runs are not known, so the list is "at least".
+    const held = [...new Set(counted.flatMap((c) => [c.from, c.to]).concat(leader).filter((x): x is string => x !== undefined))].sort();
     out.push(finding("meta_leader_flapping", at(),
-      `meta leader changed ${total} time(s) in the last ${formatDuration(t.flapWindowMs)} (allowed ${t.flapMaxChanges}; counted by ${methods}); now ${leader ?? "no leader"}`,
-      { changes: total, max_changes: t.flapMaxChanges, window_ms: t.flapWindowMs, method: methods }));
+      `meta leader changed ${total} time(s) in the last ${formatDuration(t.flapWindowMs)} (allowed ${t.flapMaxChanges}; counted by ${methods}); leadership held by ${held.length ? held.join(", ") : "unknown servers"}${counted.some((c) => c.method === "raft-term") ? " (at least)" : ""}; now ${leader ?? "no leader"}`,
+      { changes: total, max_changes: t.flapMaxChanges, window_ms: t.flapWindowMs, method: methods, leaders: held.join(",") }));
   }
-  const size = v?.clusterSize;
-  if (size !== undefined && prev?.clusterSize !== undefined && size < prev.clusterSize) {
-    out.push(finding("meta_cluster_shrunk", at(), `meta group shrank from ${prev.clusterSize} to ${size} peers since the previous run`, {
-      previous: prev.clusterSize, size,
-    }));
+  if (unplaced) {
+    const gap = snap.collectedAt - earliest(unplaced);
+    const who = unplaced.from && unplaced.to ? ` (${unplaced.from} -> ${unplaced.to})` : "";
+    out.push(finding("meta_leader_changes_unplaced", at(),
+      `meta leader changed ${unplaced.count} time(s)${who} since the previous run ${formatDuration(gap)} ago, longer than the ${formatDuration(t.flapWindowMs)} flap window: not counted by META_003 (counted by ${methodsOf([unplaced])})`,
+      { changes: unplaced.count, gap_ms: gap, window_ms: t.flapWindowMs, method: methodsOf([unplaced]) }));
+  }
+  // META_009 counts distinct members the leader reports, not its `cluster_size` figure (it blips).
+  if (v && prev?.members) {
+    const now = memberNames(v);
+    if (now.length < prev.members.length) {
+      const gone = prev.members.filter((m) => !now.includes(m));
+      out.push(finding("meta_cluster_shrunk", at(), `meta group shrank from ${prev.members.length} to ${now.length} distinct peers since the previous run${gone.length ? ` (no longer listed: ${gone.join(", ")})` : ""}`, {
+        previous: prev.members.length, size: now.length, gone: gone.join(","),
+      }));
+    }
   }
   return out;
 }

@@ -87,8 +87,13 @@ function checkReplicas(c: Ctx, v: StreamView, t: StreamThresholds, origin: Resol
   const seen = t.peerSeenCriticalMs;
   const lagMax = t.peerLagCritical;
   for (const p of followers) {
-    if (p.offline) continue;
-    if (seen !== undefined) {
+    if (p.offline && seen !== undefined) {
+      // Escalation: an offline replica is certainly not seen, so peer seen keeps firing (saying so)
+      // while the offline condition holds, and resolves only once the leader hears from it again.
+      c.out.push(finding("stream_peer_seen", subjectOf(c.snap, v, { peer: p.name }),
+        `${label(v)}: replica ${p.name} is offline (marked by leader ${v.leader}${p.activeMs > 0 ? `, last heard from ${formatDuration(p.activeMs)} ago` : ""}; threshold ${formatDuration(seen)})`,
+        { active_ms: Math.round(p.activeMs), threshold_ms: seen, threshold_origin: origin["peer-seen-critical"] ?? null, current: p.current, lag: p.lag, offline: true }));
+    } else if (seen !== undefined) {
       const neverHeard = p.activeMs === 0 && !p.current;
       if (neverHeard) {
         // The leader has not heard from it since it was elected: how long that is, 2.11.9+ says.

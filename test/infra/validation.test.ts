@@ -40,6 +40,9 @@ describe("Construct: NatsLookout", () => {
       ["settings key", { settings: { nats: {} } }, /settings.nats: not a setting here/],
       ["settings value", { settings: { thresholds: { meta: { peerSeenCritical: "soon" } } } }, /settings: thresholds.meta.peerSeenCritical: "soon" is not a duration/],
       ["settings size", { settings: { thresholds: { streams: { overrides: Array.from({ length: 60 }, (_, i) => ({ stream: `STREAM_NUMBER_${i}`, values: { "peer-seen-critical": "5m" } })) } } } }, /Lambda allows 4 KB of environment variables/],
+      ["severity of an unknown check", { settings: { alerts: { severity: { meta_peer_sen: "warning" } } } }, /settings: alerts.severity.meta_peer_sen: unknown check id \(known: monitor_blind, /],
+      ["severity value", { settings: { alerts: { severity: { mirror_stalled: "page" } } } }, /settings: alerts.severity.mirror_stalled: expected "critical", "warning", "off", got "page"/],
+      ["a meta schedule at which META_003 can never fire", { slices: { meta: { every: Duration.minutes(6) } } }, /slices.meta.every: the meta slice runs every 6m against thresholds.meta.flapWindow 10m: .* META_003 could never fire; run it at least every 5m/],
       ["historyTtlDays", { historyTtlDays: 0.5 }, /historyTtlDays: expected a whole number of days >= 1/],
       ["slices empty", { slices: {} }, /slices: deploy at least one slice/],
       ["slice unknown", { slices: { bogus: { every: Duration.minutes(1) } } as NatsLookoutProps["slices"] }, /slices.bogus: unknown slice \(known: meta, streams\)/],
@@ -135,6 +138,9 @@ describe("Environment files", () => {
     ["whole numbers", { ...valid(), memorySize: "big" }, /memorySize: expected a whole number/],
     ["booleans", { ...valid(), retainData: "yes" }, /retainData: expected true or false/],
     ["durations", { ...valid(), functionTimeout: "-5s" }, /functionTimeout: must be positive/],
+    ["settings, read as the handler reads them", { ...valid(), settings: { alerts: { severity: { stream_peer_seen: "loud" } } } }, /settings: alerts.severity.stream_peer_seen: expected "critical", "warning", "off", got "loud"/],
+    ["a meta schedule at which META_003 can never fire", { ...valid(), slices: { meta: { every: "15m" } }, settings: {} }, /slices.meta.every: .*no leader change can ever be placed inside the window/],
+    ["subscription severities", { ...valid(), subscriptions: [{ protocol: "email", endpoint: "a@b.c", severities: ["urgent"] }] }, /subscriptions\[0\].severities: unknown severity "urgent"/],
   ];
   it.each(cases)("rejects %s", (_rule, doc, message) => {
     expect(() => readEnvironment(doc, "x")).toThrow(message);

@@ -2,7 +2,7 @@
 // flapping.test.ts cannot stage: mixed methods, a rebuilt group's term, and membership after a
 // peer-remove when the collector still expects the old size.
 import { describe, expect, it } from "vitest";
-import { evaluateMeta, leaderChangeSince, observeMeta, type MetaObservation } from "../../lib/checks/meta.ts";
+import { evaluateMeta, flapScheduleProblem, leaderChangeSince, observeMeta, type MetaObservation } from "../../lib/checks/meta.ts";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { MetaSnapshot } from "../../lib/snapshot/meta.ts";
@@ -66,11 +66,77 @@ describe("META_003 counting", () => {
   });
 });
 
+describe("META_003 windows that mean what they say", () => {
+  const HOUR = 60 * MIN;
+
+  it("does not count changes it cannot place inside the window: after a gap longer than it they are information only", () => {
+    // The monitor was down for two hours; five elections happened meanwhile.
+    const gap = runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 })]);
+    expect(gap.findings.map((f) => [f.id, f.severity])).toEqual([["meta_leader_changes_unplaced", "info"]]);
+    expect(gap.findings[0]!.summary).toBe("meta leader changed 5 time(s) (a -> b) since the previous run 2h ago, longer than the 10m flap window: not counted by META_003 (counted by Raft term)");
+    expect(gap.findings[0]!.values).toMatchObject({ changes: 5, gap_ms: 2 * HOUR, window_ms: 10 * MIN });
+    expect(gap.obs.changes).toEqual([]);
+    // A minute later, nothing is counted either; a change now is counted (one: allowed).
+    expect(runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "b", { term: 6 })]).findings).toEqual([]);
+    expect(runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "c", { term: 7 })]).findings).toEqual([]);
+    // Whereas a previous run inside the window places the changes in it.
+    expect(runs([snap(0, "a", { term: 1 }), snap(9 * MIN, "a", { term: 3 })]).findings.map((f) => f.code)).toEqual(["META_003"]);
+  });
+
+  it("history loaded from days ago does not turn old elections into a flap, by leader name either", () => {
+    const r = runs([snap(0, "a"), snap(3 * 24 * HOUR, "b")]);
+    expect(r.findings.map((f) => f.id)).toEqual(["meta_leader_changes_unplaced"]);
+  });
+
+  it("names the servers that held leadership in the window", () => {
+    const { findings } = runs([snap(0, "a"), snap(MIN, "b"), snap(2 * MIN, "c")]);
+    const f = findings.find((x) => x.code === "META_003")!;
+    expect(f.values).toMatchObject({ changes: 2, leaders: "a,b,c" });
+    expect(f.summary).toContain("leadership held by a, b, c;");
+    // By term, leaders between two runs are unknown: the names are a lower bound.
+    const byTerm = runs([snap(0, "a", { term: 1 }), snap(MIN, "a", { term: 3 })]).findings[0]!;
+    expect(byTerm.summary).toContain("leadership held by a (at least)");
+  });
+
+  it("a schedule at which name counting can never exceed flapMaxChanges is a configuration problem, and the checker agrees", () => {
+    expect(flapScheduleProblem(30_000, T)).toBeUndefined();
+    expect(flapScheduleProblem(5 * MIN, T)).toBeUndefined();
+    expect(flapScheduleProblem(6 * MIN, T)).toContain("at most 1 in the window");
+    expect(flapScheduleProblem(11 * MIN, T)).toContain("no leader change can ever be placed inside the window");
+    expect(flapScheduleProblem(6 * MIN, T)).toContain("run it at least every 5m");
+    // A new leader at every run: fires at a 5 min spacing, never at 6 min (name counting).
+    const fired = (gap: number) => {
+      let prev: MetaObservation | undefined;
+      let any = false;
+      for (let i = 0; i < 12; i++) {
+        const s = snap(i * gap, ["a", "b", "c"][i % 3]!);
+        any ||= evaluateMeta(s, prev, T).some((f) => f.code === "META_003");
+        prev = observeMeta(s, prev, T);
+      }
+      return any;
+    };
+    expect(fired(5 * MIN)).toBe(true);
+    expect(fired(6 * MIN)).toBe(false);
+  });
+});
+
 describe("META_009 and membership after a peer-remove", () => {
+  it("counts distinct peers, not the leader's cluster_size number: a blip (3 reported as 7) fires nothing when it returns", () => {
+    const blip = snap(MIN, "a");
+    blip.leaderView!.clusterSize = 7;
+    const { findings } = runs([snap(0, "a"), blip, snap(2 * MIN, "a")]);
+    expect(findings).toEqual([]);
+  });
+
+  it("names the peer that left", () => {
+    const { findings } = runs([snap(0, "a"), snap(MIN, "a", { members: ["a", "b"] })]);
+    expect(findings[0]!.summary).toBe("meta group shrank from 3 to 2 distinct peers since the previous run (no longer listed: c)");
+  });
+
   it("reports only the shrink when the collector still expects the old size", () => {
     const { findings } = runs([snap(0, "a"), snap(MIN, "a", { members: ["a", "b"], expected: 3 })]);
     expect(findings.map((f) => f.code)).toEqual(["META_009"]);
-    expect(findings[0]!.values).toEqual({ previous: 3, size: 2 });
+    expect(findings[0]!.values).toEqual({ previous: 3, size: 2, gone: "c" });
   });
 
   it("fires for the run that saw the shrink only", () => {

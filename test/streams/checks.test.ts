@@ -38,15 +38,17 @@ describe("stream checks", () => {
     it("R3 with one follower offline: replica offline, quorum kept, survives 0 more failures", () => {
       const v = stream("A", { peers: [peer("n2", { offline: true, current: false }), peer("n3")] });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
-      expect(ids(fs)).toEqual(["stream_replica_offline"]);
-      expect(fs[0]!.subject.peer).toBe("n2");
-      expect(fs[0]!.values).toMatchObject({ online: 2, replicas: 3, quorum: 2, survives: 0 });
-      expect(fs[0]!.code).toBe("JETSTREAM_007");
+      expect(ids(fs)).toEqual(["stream_peer_seen", "stream_replica_offline"]);
+      const off = only(fs, "stream_replica_offline")[0]!;
+      expect(off.subject.peer).toBe("n2");
+      expect(off.values).toMatchObject({ online: 2, replicas: 3, quorum: 2, survives: 0 });
+      // JETSTREAM_007 is the catalog's JetStream memory check: the offline replica has no code.
+      expect(off.code).toBeNull();
     });
 
     it("R2 with its follower offline has lost quorum (online 1 < 2)", () => {
       const fs = evaluateStreams(snapshot([stream("A", { R: 2, peers: [peer("n2", { offline: true })] })]), undefined, thresholds());
-      expect(ids(fs)).toEqual(["stream_quorum_lost", "stream_replica_offline"]);
+      expect(ids(fs)).toEqual(["stream_peer_seen", "stream_quorum_lost", "stream_replica_offline"]);
       expect(only(fs, "stream_quorum_lost")[0]!.values).toMatchObject({ online: 1, replicas: 2, quorum: 2 });
     });
 
@@ -55,7 +57,7 @@ describe("stream checks", () => {
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(only(fs, "stream_quorum_lost")[0]!.values).toMatchObject({ online: 2, replicas: 4, quorum: 3 });
       const one = stream("B", { R: 4, peers: [peer("n2", { offline: true }), peer("n3"), peer("n4")] });
-      expect(ids(evaluateStreams(snapshot([one]), undefined, thresholds()))).toEqual(["stream_replica_offline"]);
+      expect(ids(evaluateStreams(snapshot([one]), undefined, thresholds()))).toEqual(["stream_peer_seen", "stream_replica_offline"]);
     });
 
     it("a leader that lists fewer followers than R counts the missing ones as not online", () => {
@@ -75,9 +77,17 @@ describe("stream checks", () => {
       expect(fs[0]!.summary).toMatch(/n2.*1m.*threshold 1m/);
     });
 
-    it("an offline follower is reported offline, not also as unseen", () => {
+    it("an offline follower is certainly not seen: peer seen keeps firing beside offline, saying so (escalation, not resolution)", () => {
       const v = stream("A", { peers: [peer("n2", { offline: true, activeMs: 500_000 }), peer("n3")] });
-      expect(ids(evaluateStreams(snapshot([v]), undefined, thresholds()))).toEqual(["stream_replica_offline"]);
+      const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
+      expect(ids(fs)).toEqual(["stream_peer_seen", "stream_replica_offline"]);
+      const seen = only(fs, "stream_peer_seen")[0]!;
+      expect(seen.subject).toEqual({ cluster: "c1", account: "APP", stream: "A", peer: "n2" });
+      expect(seen.summary).toContain("n2 is offline");
+      expect(seen.values).toMatchObject({ offline: true, active_ms: 500_000, threshold_ms: 60_000 });
+      // With peer seen turned off for the stream, only the offline finding remains.
+      const off = evaluateStreams(snapshot([v]), undefined, thresholds({ defaults: { "peer-seen-critical": "0" } }));
+      expect(ids(off)).toEqual(["stream_replica_offline"]);
     });
 
     it("active 0 with current false means not heard since the leader was elected: judged by leader_since", () => {
@@ -243,14 +253,14 @@ describe("stream checks", () => {
         metadata: { "io.nats.monitor.peer-seen-critical": "five minutes" },
       });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
-      expect(ids(fs)).toEqual(["stream_peer_seen", "stream_replica_offline", "threshold_invalid"]);
+      expect(ids(fs)).toEqual(["stream_peer_seen", "stream_peer_seen", "stream_replica_offline", "threshold_invalid"]);
       const w = only(fs, "threshold_invalid")[0]!;
       expect(w.severity).toBe("warning");
       expect(w.subject).toEqual({ cluster: "c1", account: "APP", stream: "A" });
       expect(w.summary).toContain("io.nats.monitor.peer-seen-critical=\"five minutes\"");
       expect(w.values).toMatchObject({ key: "peer-seen-critical", value: "five minutes", origin: "metadata" });
       // The configured default (1m) applies instead of the unreadable value.
-      expect(only(fs, "stream_peer_seen")[0]!.values).toMatchObject({ threshold_ms: 60_000, threshold_origin: "default" });
+      for (const f of only(fs, "stream_peer_seen")) expect(f.values).toMatchObject({ threshold_ms: 60_000, threshold_origin: "default" });
     });
 
     it("metadata beats overrides, a later override beats an earlier one, overrides beat defaults", () => {

@@ -69,15 +69,23 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
     expect(evaluateMeta(parse(edited), undefined, T)).toEqual([]);
   });
 
-  it("flags an offline peer as META_001 (not also as peer seen) and says how many more failures the group survives", () => {
+  it("flags an offline peer as META_001, keeps peer seen firing for it (escalation), and says how many more failures the group survives", () => {
     const edited = clone(replies);
     const p = leaderOf(edited).data!.meta_cluster!.replicas![0]!;
     p.offline = true;
     p.active = 400e9;
     const f = evaluateMeta(parse(edited), undefined, T);
-    expect(ids(f)).toEqual(["meta_offline_replica"]);
-    expect(f[0]!.code).toBe("META_001");
-    expect(f[0]!.values.survives).toBe(0);
+    expect(ids(f)).toEqual(["meta_offline_replica", "meta_peer_seen"]);
+    const off = f.find((x) => x.id === "meta_offline_replica")!;
+    expect(off.code).toBe("META_001");
+    expect(off.values.survives).toBe(0);
+    // An offline peer is certainly not seen: the peer-seen alert stays open, saying it is offline now.
+    const seen = f.find((x) => x.id === "meta_peer_seen")!;
+    expect(seen.subject.peer).toBe(p.name);
+    expect(seen.summary).toContain(`${p.name} is offline`);
+    expect(seen.values).toMatchObject({ offline: true, threshold_ms: 30_000 });
+    // Peer seen turned off: META_001 alone.
+    expect(ids(evaluateMeta(parse(edited), undefined, { ...T, peerSeenCriticalMs: undefined }))).toEqual(["meta_offline_replica"]);
   });
 
   it("reports quorum lost when every follower is offline", () => {
@@ -96,14 +104,37 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
     expect(f[0]!.summary).toContain("no leader");
   });
 
-  it("reports leader disagreement (META_002)", () => {
+  it("reports leader disagreement as a warning of its own (no catalog code: META_002 means two claimants)", () => {
     const edited = clone(replies);
     const follower = edited.find((r) => r !== leaderOf(edited))!;
     follower.data!.meta_cluster!.leader = "somebody-else";
     const f = evaluateMeta(parse(edited), undefined, T);
     expect(ids(f)).toEqual(["meta_leader_disagreement"]);
-    expect(f[0]!.code).toBe("META_002");
+    expect(f[0]!.code).toBeNull();
+    expect(f[0]!.severity).toBe("warning");
     expect(f[0]!.summary).toContain("somebody-else");
+  });
+
+  it("does not call a follower that knows no leader (an election in progress) a disagreement", () => {
+    const edited = clone(replies);
+    const follower = edited.find((r) => r !== leaderOf(edited))!;
+    delete follower.data!.meta_cluster!.leader;
+    expect(evaluateMeta(parse(edited), undefined, T)).toEqual([]);
+  });
+
+  it("reports META_002, critical, when more than one server claims to be the meta leader", () => {
+    const edited = clone(replies);
+    const follower = edited.find((r) => r !== leaderOf(edited))!;
+    follower.data!.meta_cluster!.leader = follower.server.name;
+    const f = evaluateMeta(parse(edited), undefined, T);
+    const split = f.find((x) => x.code === "META_002")!;
+    expect(split.id).toBe("meta_leader_split");
+    expect(split.severity).toBe("critical");
+    expect(split.summary).toContain(follower.server.name);
+    expect(split.summary).toContain(leaderOf(edited).server.name);
+    expect(split.values).toMatchObject({ count: 2 });
+    // The broader disagreement keeps firing beside it (the weaker condition holds too).
+    expect(ids(f)).toEqual(["meta_leader_disagreement", "meta_leader_split"]);
   });
 
   it("names the servers that did not answer", () => {
@@ -131,6 +162,8 @@ describe("meta history checks", () => {
     const s = structuredClone(base);
     s.collectedAt = t;
     s.leaderView!.leader = leader;
+    // A leader lists the other members as its peers.
+    s.leaderView!.peers = ["a", "b", "c"].filter((n) => n !== leader).map((name) => ({ name, current: true, offline: false, activeMs: 200, lag: 0 }));
     s.servers.forEach((x) => (x.metaLeader = leader));
     if (term !== undefined) s.raft = { term, reportedBy: leader };
     return s;
@@ -153,7 +186,9 @@ describe("meta history checks", () => {
   });
 
   it("forgets changes older than the window", () => {
-    expect(run([at(0, "a"), at(60_000, "b"), at(700_000, "c")])).toEqual([]);
+    // The first change happened after the run at 0, the second after the run at 60 s: at 650 s only
+    // the second certainly fell inside the 10 m window.
+    expect(run([at(0, "a"), at(60_000, "b"), at(650_000, "c")])).toEqual([]);
   });
 
   it("counts A -> B -> A by Raft term where the name method sees nothing", () => {

@@ -1,0 +1,55 @@
+// The codes in lib/checks/catalog.ts against the current public check catalog (condensed in
+// docs and /work/shared/reference/check-catalog.md): a code is used only where it means what the
+// catalog means, with the catalog's severity.
+import { describe, expect, it } from "vitest";
+import { CHECKS, checkDefinition } from "../../lib/checks/catalog.ts";
+
+/** Current catalog codes nats-lookout may use, with the catalog's meaning and severity. */
+const CATALOG: Record<string, { means: RegExp; severity: "critical" | "warning" | "dynamic" }> = {
+  META_001: { means: /offline/, severity: "critical" },
+  META_002: { means: /more than one (answering )?server claims to be the meta leader/, severity: "critical" },
+  META_003: { means: /leader changes/, severity: "warning" },
+  META_006: { means: /no meta leader|floor/, severity: "critical" },
+  META_009: { means: /distinct peers/, severity: "critical" },
+  JETSTREAM_008: { means: /no stream leader|floor/, severity: "critical" },
+  JETSTREAM_015: { means: /mirror lag 0/, severity: "warning" },
+  JETSTREAM_017: { means: /messages behind/, severity: "critical" },
+  JETSTREAM_018: { means: /not heard from its source/, severity: "critical" },
+  JETSTREAM_019: { means: /fewer sources/, severity: "critical" },
+  JETSTREAM_020: { means: /more sources/, severity: "critical" },
+  JETSTREAM_021: { means: /peer-expect/, severity: "critical" },
+  JETSTREAM_022: { means: /Raft entries behind/, severity: "critical" },
+  JETSTREAM_023: { means: /last contact/, severity: "critical" },
+  JETSTREAM_024: { means: /messages cross/, severity: "dynamic" },
+  JETSTREAM_025: { means: /subjects cross/, severity: "dynamic" },
+};
+
+describe("check catalog codes", () => {
+  it("uses only current catalog codes, each for what the catalog means, at its severity", () => {
+    for (const c of CHECKS) {
+      if (c.code === null) continue;
+      const want = CATALOG[c.code];
+      expect(want, `${c.id} uses ${c.code}, which is not a current catalog code for this check`).toBeDefined();
+      expect(c.firesWhen, `${c.id} (${c.code})`).toMatch(want!.means);
+      if (want!.severity !== "dynamic") expect(c.severity, `${c.id} (${c.code})`).toBe(want!.severity);
+    }
+    expect(new Set(CHECKS.map((c) => c.code).filter((x) => x !== null)).size).toBe(CHECKS.filter((c) => c.code !== null).length);
+  });
+
+  it("gives the stream offline-replica check no code: JETSTREAM_007 is the catalog's JetStream memory check", () => {
+    expect(checkDefinition("stream_replica_offline").code).toBeNull();
+    expect(CHECKS.some((c) => c.code === "JETSTREAM_007")).toBe(false);
+  });
+
+  it("lists the monitor's own checks under every slice that emits them", () => {
+    expect(checkDefinition("monitor_blind").slices).toEqual(["meta", "streams"]);
+    expect(checkDefinition("monitor_partial").slices).toEqual(["meta", "streams"]);
+  });
+
+  it("describes JETSTREAM_015 as the code judges it: against the source at the last run before the stall, never an idle source", () => {
+    const d = checkDefinition("mirror_stalled");
+    expect(d.firesWhen).not.toContain("since the previous run");
+    expect(d.firesWhen).toContain("last run in which the mirror was not yet stalled");
+    expect(d.firesWhen).toContain("an idle source never fires");
+  });
+});
