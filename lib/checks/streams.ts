@@ -11,13 +11,16 @@ import { finding, type CheckId } from "./catalog.ts";
 import { checkMirrorStall, type MirrorMark } from "./mirror-stall.ts";
 import { coverKey, label, subjectOf } from "./stream-subject.ts";
 import { UpstreamIndex } from "./upstreams.ts";
+import { unseenStreams, type Placements } from "./unseen-streams.ts";
+import { neverHeardFor, noteUpstreamLeader, type NeverHeard, type UpstreamLeaders } from "./upstream-unheard.ts";
 
 export type { MirrorMark } from "./mirror-stall.ts";
 export { coverKey, subjectCluster } from "./stream-subject.ts";
 
 /**
  * What the streams slice remembers between runs. Saved every run, so it stays small: server names
- * (about the cluster's size) and one mark per mirror, never one entry per stream.
+ * (about the cluster's size), one mark per mirror, and each stream's key once, grouped by the
+ * servers holding it (`placements`): the one part that grows with the number of streams.
  */
 export interface StreamsObservation {
   at: number;
@@ -31,6 +34,16 @@ export interface StreamsObservation {
    * Only followers in that state are kept, so the document does not grow with the streams.
    */
   unheard?: Record<string, number>;
+  /**
+   * System mode: each stream's last known placement, stream keys grouped by the servers holding
+   * them (sorted, joined by ","), so a stream whose every holder is silent is still named.
+   */
+  placements?: Placements;
+  /**
+   * Servers without `leader_since` (before 2.11.9): by stream key, the leader of each stream with a
+   * mirror or sources, and since when (upstream-unheard.ts): one entry per such stream.
+   */
+  upstreamLeaders?: UpstreamLeaders;
 }
 
 export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
@@ -40,6 +53,8 @@ type Ctx = {
   out: Finding[];
   prevUnheard: Record<string, number>;
   unheard: Record<string, number>;
+  prevUpstreams: UpstreamLeaders;
+  upstreams: UpstreamLeaders;
 };
 
 // ---------------------------------------------------------------- per stream
@@ -134,7 +149,7 @@ function checkReplicas(c: Ctx, v: StreamView, t: StreamThresholds, origin: Resol
   }
 }
 
-function upstreamChecks(c: Ctx, v: StreamView, u: StreamUpstream, kind: "mirror" | "source", t: StreamThresholds, origin: ResolvedThresholds["origin"]): void {
+function upstreamChecks(c: Ctx, v: StreamView, u: StreamUpstream, kind: "mirror" | "source", t: StreamThresholds, origin: ResolvedThresholds["origin"], never: NeverHeard | undefined): void {
   const subject = subjectOf(c.snap, v, { source: u.name });
   const what = kind === "mirror" ? `mirror of ${u.name}` : `source ${u.name}`;
   const where = u.api ? ` via ${u.api}` : "";
@@ -148,11 +163,17 @@ function upstreamChecks(c: Ctx, v: StreamView, u: StreamUpstream, kind: "mirror"
       c.out.push(finding(seenId, subject,
         `${label(v)}: ${what}${where} last heard from ${formatDuration(u.activeMs)} ago (threshold ${formatDuration(seen)}); lag ${u.lag}`,
         { active_ms: Math.round(u.activeMs), threshold_ms: seen, threshold_origin: origin["seen-critical"] ?? null, lag: u.lag }));
-    } else if (u.activeMs < 0 && v.ageMs !== undefined && v.ageMs > seen) {
+    } else if (never && v.ageMs !== undefined && never.ms > seen) {
       // jsm.go lets -1 pass its `>=` test: a mirror that never connected is the worst case, not a pass.
+      // A new leader reports -1 until its own consumer runs: timed from its election, not the stream's birth.
+      const text = never.basis === "age"
+        ? `was never heard from; the stream is ${formatDuration(v.ageMs)} old`
+        : never.basis === "leader"
+          ? `has not been heard from since ${v.leader} became the stream's leader ${formatDuration(never.ms)} ago`
+          : `has not been heard from by leader ${v.leader} for at least ${formatDuration(never.ms)} (seen across runs; the server does not say when it was elected)`;
       c.out.push(finding(seenId, subject,
-        `${label(v)}: ${what}${where} was never heard from; the stream is ${formatDuration(v.ageMs)} old (threshold ${formatDuration(seen)})`,
-        { active_ms: -1, age_ms: Math.round(v.ageMs), threshold_ms: seen, threshold_origin: origin["seen-critical"] ?? null, lag: u.lag }));
+        `${label(v)}: ${what}${where} ${text} (threshold ${formatDuration(seen)})`,
+        { active_ms: -1, age_ms: Math.round(v.ageMs), unheard_ms: Math.round(never.ms), leader_for_ms: v.leaderForMs ?? null, threshold_ms: seen, threshold_origin: origin["seen-critical"] ?? null, lag: u.lag }));
     }
   }
   const lagMax = t.lagCritical;
@@ -206,13 +227,15 @@ export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation 
 export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], mirrors: {} };
   const knownServers = [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort();
-  const { marks, unheard } = judge(snap, prev, cfg);
+  const { marks, unheard, placements, upstreams } = judge(snap, prev, cfg);
   const o: StreamsObservation = { at: snap.collectedAt, knownServers, mirrors: marks };
   if (Object.keys(unheard).length) o.unheard = unheard;
+  if (placements && Object.keys(placements).length) o.placements = placements;
+  if (Object.keys(upstreams).length) o.upstreamLeaders = upstreams;
   return o;
 }
 
-type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number> };
+type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number>; placements: Placements | undefined; upstreams: UpstreamLeaders };
 // evaluate and observe of one run judge the same snapshot: do the work once.
 const lastJudged = new WeakMap<StreamsSnapshot, { prev: StreamsObservation | undefined; cfg: StreamThresholdConfig; result: Judged }>();
 
@@ -225,11 +248,11 @@ function judge(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg:
 }
 
 function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
-  const c: Ctx = { snap, out: [], prevUnheard: prev?.unheard ?? {}, unheard: {} };
+  const c: Ctx = { snap, out: [], prevUnheard: prev?.unheard ?? {}, unheard: {}, prevUpstreams: prev?.upstreamLeaders ?? {}, upstreams: {} };
   const marks: Record<string, MirrorMark> = {};
   if (snap.blind) {
     c.out.push(finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind }));
-    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard } };
+    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard }, placements: prev?.placements, upstreams: { ...c.prevUpstreams } };
   }
   partial(c);
   const index = new UpstreamIndex(snap);
@@ -238,13 +261,16 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     if (!r.enabled) continue;
     thresholdInvalid(c, v, r);
     checkReplicas(c, v, r.values, r.origin);
+    noteUpstreamLeader(v, snap.collectedAt, c.prevUpstreams, c.upstreams);
     if (v.mirror) {
-      upstreamChecks(c, v, v.mirror, "mirror", r.values, r.origin);
-      const stall = checkMirrorStall(snap, v, index, prev?.mirrors[streamKey(v)], cfg.mirrorStallAfterMs);
+      const never = neverHeardFor(v, v.mirror, snap.collectedAt, c.upstreams);
+      upstreamChecks(c, v, v.mirror, "mirror", r.values, r.origin, never);
+      // A mirror unheard only since its leader moved is not stalled for longer than that either.
+      const stall = checkMirrorStall(snap, never ? { ...v, ageMs: never.ms } : v, index, prev?.mirrors[streamKey(v)], cfg.mirrorStallAfterMs);
       if (stall.finding) c.out.push(stall.finding);
       if (stall.mark) marks[streamKey(v)] = stall.mark;
     }
-    for (const s of v.sources) upstreamChecks(c, v, s, "source", r.values, r.origin);
+    for (const s of v.sources) upstreamChecks(c, v, s, "source", r.values, r.origin, neverHeardFor(v, s, snap.collectedAt, c.upstreams));
     const t = r.values;
     const n = v.sources.length;
     if (t.minSources !== undefined && n < t.minSources) {
@@ -260,11 +286,20 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     if (!g.unavailable) continue;
     c.out.push(finding("stream_unavailable", subjectOf(snap, g), `${g.account} > ${g.name} did not report: ${g.reason}`, { reason: g.reason }));
   }
+  // Streams no reply mentions, whose every last known holder is silent (system mode; the listing
+  // of account mode names them itself, as missing).
+  let placements = prev?.placements;
+  if (snap.mode === "system") {
+    const unseen = unseenStreams(snap, prev?.placements);
+    placements = unseen.placements;
+    for (const f of unseen.findings) if (resolveStreamThresholds(f.subject.account ?? "", f.subject.stream ?? "", undefined, cfg).enabled) c.out.push(f);
+  }
   // Mirrors not looked at this run keep their mark: a silent leader must not reset the stall memory.
   const unjudged = new Set(snap.gaps.map(streamKey));
   for (const [k, m] of Object.entries(prev?.mirrors ?? {})) if (unjudged.has(k) && !(k in marks)) marks[k] = m;
   for (const [k, t] of Object.entries(c.prevUnheard)) if (unjudged.has(k.slice(0, k.lastIndexOf("|"))) && !(k in c.unheard)) c.unheard[k] = t;
-  return { findings: c.out, marks, unheard: c.unheard };
+  for (const [k, u] of Object.entries(c.prevUpstreams)) if (unjudged.has(k) && !(k in c.upstreams)) c.upstreams[k] = u;
+  return { findings: c.out, marks, unheard: c.unheard, placements, upstreams: c.upstreams };
 }
 
 /** Streams a run judged (or found unavailable): only their alerts may clear. Keys as subjects name them. */

@@ -396,11 +396,15 @@ describe("stream checks", () => {
       expect(observeStreams(s, prev, thresholds())).toEqual(prev);
     });
 
-    it("stays the same size however many streams there are (only mirrors leave a mark)", () => {
+    it("grows by each stream's key alone (placements grouped by holders); only mirrors leave a mark", () => {
       const many = (n: number) => snapshot(Array.from({ length: n }, (_, i) => stream(`S${i}`)));
       const small = JSON.stringify(observeStreams(many(10), undefined, thresholds()));
       const large = JSON.stringify(observeStreams(many(5000), undefined, thresholds()));
-      expect(large.length).toBe(small.length);
+      // Each further stream costs its key, quoted, and a comma: nothing else per stream.
+      const perStream = (i: number) => JSON.stringify(streamKey(stream(`S${i}`))).length + 1;
+      let grown = 0;
+      for (let i = 10; i < 5000; i++) grown += perStream(i);
+      expect(large.length - small.length).toBe(grown);
     });
   });
 
