@@ -1,5 +1,5 @@
 // Lambda entry for the streams slice (bundled by infra/bundling.ts, scheduled by the stack).
-// The slice is resolved by name at cold start, from the registry in lib/slices/index.ts.
 import { makeHandler } from "../lib/lambda/handler.ts";
+import { streamsSlice } from "../lib/slices/streams.ts";
 
-export const handler = makeHandler("streams");
+export const handler = makeHandler(streamsSlice);

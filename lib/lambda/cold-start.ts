@@ -6,7 +6,6 @@ import type { LookoutConfig } from "../config/config.ts";
 import type { HistoryStore } from "../history/store.ts";
 import type { Notifier } from "../notify/notifier.ts";
 import { historyStoreFor, notifiersFor } from "../run/wiring.ts";
-import { sliceNamed } from "../slices/index.ts";
 import type { Slice } from "../slices/slice.ts";
 import { deployedConfig, parseConfigDocument } from "./config.ts";
 import { requiredEnv, type Env } from "./environment.ts";
@@ -35,9 +34,8 @@ export async function readSecretString(client: SecretsManagerClient, secretArn: 
   return value;
 }
 
-export async function coldStart(sliceName: string, env: Env, secrets: SecretsManagerClient): Promise<FunctionRuntime> {
+export async function coldStart(slice: Slice, env: Env, secrets: SecretsManagerClient): Promise<FunctionRuntime> {
   const t0 = Date.now();
-  const slice = sliceNamed(sliceName);
   const vars = requiredEnv(env, ["config", "table", "topicArn", "secretArn"]);
   // Configuration first: a bad document fails before any AWS call.
   const doc = parseConfigDocument(vars.config);

@@ -1,4 +1,5 @@
-// The Lambda handler of every slice: `functions/<slice>.ts` is `export const handler = makeHandler("<slice>")`.
+// The Lambda handler of every slice: `functions/<slice>.ts` is `export const handler = makeHandler(<slice>)`,
+// importing only its own slice so each bundle holds only its own collector and checks.
 // One core, thin adapters: the work is runSlice's, exactly as in `lookout check`; this file adds the
 // cold-start cache, the connection's lifetime, telemetry, and the rule that a run the monitor cannot
 // vouch for fails the invocation (so the stack's error alarm fires) after saving what it could.
@@ -11,6 +12,7 @@ import { countBySeverity } from "../findings/status.ts";
 import type { Status } from "../findings/status.ts";
 import { SharedConnection } from "../run/connection.ts";
 import { runSlice, type RunReport } from "../run/run-slice.ts";
+import type { Slice } from "../slices/slice.ts";
 import { coldStart, type FunctionRuntime } from "./cold-start.ts";
 import type { Env } from "./environment.ts";
 import { RunFailedError } from "./errors.ts";
@@ -55,7 +57,8 @@ export function collectionDeadline(now: number, remainingMs: number): number {
   return now + remainingMs - Math.max(10_000, Math.round(remainingMs * 0.3));
 }
 
-export function makeHandler(sliceName: string, options: HandlerOptions = {}): ScheduledHandler {
+export function makeHandler(slice: Slice, options: HandlerOptions = {}): ScheduledHandler {
+  const sliceName = slice.name;
   const env = options.env ?? process.env;
   // Once per cold start (module scope of the bundle): logger, metrics, the Secrets Manager client.
   const logger = new Logger({ persistentKeys: { slice: sliceName } });
@@ -69,7 +72,7 @@ export function makeHandler(sliceName: string, options: HandlerOptions = {}): Sc
     metrics.captureColdStartMetric(context.functionName);
     const scheduled = readScheduledEvent(event, sliceName);
     const isColdStart = runtime === undefined;
-    runtime ??= coldStart(sliceName, env, secrets).catch((e: unknown) => {
+    runtime ??= coldStart(slice, env, secrets).catch((e: unknown) => {
       runtime = undefined;
       throw e;
     });
