@@ -5,14 +5,16 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
+import { natsLayer } from "../config/nats-context.ts";
 import type { LookoutConfig } from "../config/config.ts";
 import { ConfigError } from "../errors.ts";
 import { exitCodeOf, FORMATS, outcomeStatus, render, renderFailure, type Format } from "../output/render.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
-import { runCheck } from "./check.ts";
+// check and watch (nats.js, the slices, history) load only when a command runs them: --help and
+// --version read nothing else.
+import type { runCheck } from "./check.ts";
 import { writeAtomically } from "./outfile.ts";
 import { COMMANDS, GENERAL_USAGE, isCommand } from "./usage.ts";
-import { runWatch } from "./watch.ts";
 
 const UNKNOWN = 3;
 
@@ -30,14 +32,21 @@ export interface CliResult {
   mustExit: boolean;
 }
 
+/** Set by the build (scripts/build.ts); from the sources, package.json is read instead. */
+declare const __LOOKOUT_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __LOOKOUT_VERSION__ === "string") return __LOOKOUT_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
   return pkg.version ?? "unknown";
 }
 
-function configFrom(values: { config?: string | undefined; history?: string | undefined }, env: CliIo["env"]): LookoutConfig {
-  const c = loadConfig(values.config, env);
-  if (values.history) c.history = { kind: "file", dir: values.history };
+function configFrom(str: (k: string) => string | undefined, env: CliIo["env"]): LookoutConfig {
+  const layer = natsLayer({ servers: str("server"), user: str("user"), password: str("password"), creds: str("creds"), nkey: str("nkey"), ca: str("tlsca"), cert: str("tlscert"), key: str("tlskey") });
+  const context = str("context");
+  const c = loadConfig(str("config"), env, context === undefined ? { layer } : { layer, context });
+  const history = str("history");
+  if (history) c.history = { kind: "file", dir: history };
   return c;
 }
 
@@ -95,12 +104,13 @@ async function check(str: (k: string) => string | undefined, verbose: boolean, i
   }
   let config: LookoutConfig;
   try {
-    config = configFrom({ config: str("config"), history: str("history") }, io.env);
+    config = configFrom(str, io.env);
   } catch (e) {
     return fail(firstLine(e), e instanceof ConfigError ? e.message : undefined);
   }
   let result: Awaited<ReturnType<typeof runCheck>>;
   try {
+    const { runCheck } = await import("./check.ts");
     result = await runCheck(config, str("slice") ?? "all", {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onHistory: (where) => verbose && io.stderr(`lookout: history in ${where}\n`),
@@ -133,7 +143,8 @@ async function check(str: (k: string) => string | undefined, verbose: boolean, i
 
 async function watch(str: (k: string) => string | undefined, verbose: boolean, io: CliIo): Promise<CliResult> {
   try {
-    const config = configFrom({ config: str("config"), history: str("history") }, io.env);
+    const config = configFrom(str, io.env);
+    const { runWatch } = await import("./watch.ts");
     await runWatch(config, { verbose, err: io.stderr, color: colorFor(io.env) });
     return { code: 0, mustExit: false };
   } catch (e) {

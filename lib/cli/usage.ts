@@ -4,12 +4,33 @@ import type { ParseArgsConfig } from "node:util";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The `nats` CLI's connection flags, with its names. */
+const connection: Options = {
+  server: { type: "string", short: "s" },
+  user: { type: "string" },
+  password: { type: "string" },
+  creds: { type: "string" },
+  nkey: { type: "string" },
+  tlscert: { type: "string" },
+  tlskey: { type: "string" },
+  tlsca: { type: "string" },
+  context: { type: "string" },
+};
+
 const common: Options = {
+  ...connection,
   config: { type: "string" },
   history: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
+
+const CONNECTION_FLAGS = `
+connection (as the nats CLI: flags > environment > the selected nats context):
+  -s, --server URLS   NATS_URL       --user USER (alone: a token)   NATS_USER
+  --password PASS     NATS_PASSWORD  --creds FILE                   NATS_CREDS
+  --nkey FILE         NATS_NKEY      --tlscert FILE / --tlskey FILE NATS_CERT / NATS_KEY
+  --tlsca FILE        NATS_CA        --context NAME|FILE            NATS_CONTEXT`;
 
 export const COMMANDS = {
   check: {
@@ -29,14 +50,16 @@ document with "schema" and "status") and prometheus.
   --outfile     with --format prometheus: write the metrics there atomically and exit 0
   --config      JSON configuration file (thresholds, history, notifiers, connection)
   --history     history folder (default: $XDG_STATE_HOME/nats-lookout, else ~/.local/state/nats-lookout)
-  --verbose     say on stderr which history the run used and what it skipped`,
+  --verbose     say on stderr which history the run used and what it skipped
+${CONNECTION_FLAGS}`,
   },
   watch: {
     options: common,
     usage: `usage: lookout watch [--config FILE] [--history DIR] [--verbose]
 
 Runs each enabled slice on its schedule until interrupted, printing alerts as they open, repeat
-and resolve. Errors go to stderr. Colour only on a terminal and never with NO_COLOR set.`,
+and resolve. Errors go to stderr. Colour only on a terminal and never with NO_COLOR set.
+${CONNECTION_FLAGS}`,
   },
 } as const;
 

@@ -8,6 +8,17 @@ import { ALWAYS_ON, SEVERITY_CHOICES, type SeverityChoice, type SeverityPolicy }
 import { ConfigError } from "../errors.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
 import { finishConnection } from "./connection.ts";
+import { natsFromContext, natsFromEnv, overlay, splitList, type NatsLayer } from "./nats-context.ts";
+
+export { natsFromEnv };
+
+/** Connection settings given on the command line, the `nats` CLI's flags. */
+export interface CliConnection {
+  /** `-s/--server`, `--user`, `--password`, `--creds`, `--nkey`, `--tlscert`, `--tlskey`, `--tlsca`. */
+  layer: NatsLayer;
+  /** `--context`: a `nats` context name or file. */
+  context?: string;
+}
 import { validateMonitorValues } from "../thresholds/monitor-keys.ts";
 import {
   DEFAULT_CONFIG,
@@ -82,25 +93,6 @@ class Reader {
   }
 }
 
-const splitList = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
-
-/** Connection settings from NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CERT, NATS_KEY. */
-export function natsFromEnv(env: Env): Partial<NatsConnectionConfig> {
-  const out: Partial<NatsConnectionConfig> = {};
-  if (env.NATS_URL) out.servers = splitList(env.NATS_URL);
-  if (env.NATS_USER) out.user = env.NATS_USER;
-  if (env.NATS_PASSWORD) out.password = env.NATS_PASSWORD;
-  if (env.NATS_TOKEN) out.token = env.NATS_TOKEN;
-  if (env.NATS_CREDS) out.creds = env.NATS_CREDS;
-  if (env.NATS_NKEY) out.nkey = env.NATS_NKEY;
-  if (env.NATS_CA || env.NATS_CERT || env.NATS_KEY) {
-    out.tls = {};
-    if (env.NATS_CA) out.tls.ca = env.NATS_CA;
-    if (env.NATS_CERT) out.tls.cert = env.NATS_CERT;
-    if (env.NATS_KEY) out.tls.key = env.NATS_KEY;
-  }
-  return out;
-}
 
 function readNats(r: Reader, o: Obj | undefined): Partial<NatsConnectionConfig> {
   if (!o) return {};
@@ -198,13 +190,15 @@ function readOverrides(r: Reader, v: unknown): StreamOverride[] | undefined {
 }
 
 /** Builds a validated configuration from a parsed JSON document (may be `{}`) and the environment. */
-export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration"): LookoutConfig {
+export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration", cli?: CliConnection): LookoutConfig {
   const r = new Reader(source);
   const c: LookoutConfig = structuredClone(DEFAULT_CONFIG);
   const o: Obj = isObj(doc) ? doc : (r.problems.push(`${source}: expected a JSON object`), {});
   r.known(o, "", ["cluster", "nats", "mode", "slices", "thresholds", "alerts", "history", "notify", "timeouts"]);
 
-  c.nats = { ...c.nats, ...natsFromEnv(env), ...readNats(r, r.obj(o, "nats", "nats")) };
+  // flags > the configuration file > environment > nats context > defaults.
+  const layers = [natsFromContext(cli?.context, env, r.problems), natsFromEnv(env), readNats(r, r.obj(o, "nats", "nats")), cli?.layer ?? {}];
+  c.nats = { ...c.nats, ...layers.reduce(overlay, {}) } as NatsConnectionConfig;
   const label = r.str(o, "cluster", "cluster");
   if (label) c.clusterLabel = label;
   const mode = o.mode;
@@ -299,8 +293,8 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
 }
 
 /** Reads `--config FILE` (if given) and the environment. */
-export function loadConfig(file: string | undefined, env: Env = process.env): LookoutConfig {
-  if (!file) return buildConfig({}, env, "environment");
+export function loadConfig(file: string | undefined, env: Env = process.env, cli?: CliConnection): LookoutConfig {
+  if (!file) return buildConfig({}, env, "environment", cli);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -313,5 +307,5 @@ export function loadConfig(file: string | undefined, env: Env = process.env): Lo
   } catch (e) {
     throw new ConfigError([`${file}: not valid JSON: ${(e as Error).message}`]);
   }
-  return buildConfig(doc, env, file);
+  return buildConfig(doc, env, file, cli);
 }

@@ -125,6 +125,30 @@ describe("lookout check as a monitoring plugin", () => {
     expectPlugin(bare, 0, /^LOOKOUT OK: /);
   });
 
+  it("nats contexts and flags, with the nats CLI's precedence: flags > environment > context", async () => {
+    // A context file as `nats context save` writes it: every field, empty where unset.
+    const config = join(dir, "xdg-config");
+    mkdirSync(join(config, "nats", "context"), { recursive: true });
+    const ctx = { description: "test bed", url: cluster.urls.join(","), socks_proxy: "", token: "", user: SYS_USER.user, password: SYS_USER.password, creds: "", nkey: "", cert: "", key: "", ca: "", nsc: "", jetstream_domain: "", jetstream_api_prefix: "", jetstream_event_prefix: "", inbox_prefix: "", user_jwt: "", color_scheme: "", tls_first: false, windows_cert_store: "", windows_cert_match_by: "", windows_cert_match: "", windows_ca_certs_match: null };
+    writeFileSync(join(config, "nats", "context", "bed.json"), JSON.stringify(ctx, null, "  "));
+    writeFileSync(join(config, "nats", "context.txt"), "bed");
+    const base = { XDG_STATE_HOME: env.XDG_STATE_HOME!, XDG_CONFIG_HOME: config };
+    const selected = await lookout(["check", "--slice", "meta", "--format", "nagios"], base);
+    expectPlugin(selected, 0, /^LOOKOUT OK: /);
+    // The environment's credentials replace the context's (all of them: no mixing).
+    const envWins = await lookout(["check", "--slice", "meta", "--format", "nagios", "--timeout", "5s"], { ...base, NATS_USER: SYS_USER.user, NATS_PASSWORD: "wrong-pw-Ctx9" });
+    expectPlugin(envWins, 3, /^LOOKOUT UNKNOWN: monitor is blind: authentication failed/);
+    expect(envWins.stdout).not.toContain("wrong-pw-Ctx9");
+    const flagWins = await lookout(["check", "--slice", "meta", "--format", "nagios", "--user", SYS_USER.user, "--password", SYS_USER.password], { ...base, NATS_USER: SYS_USER.user, NATS_PASSWORD: "wrong-pw-Ctx9" });
+    expectPlugin(flagWins, 0, /^LOOKOUT OK: /);
+    const flagServer = await lookout(["check", "--slice", "meta", "--format", "nagios", "-s", "nats://127.0.0.1:1", "--timeout", "5s"], base);
+    expectPlugin(flagServer, 3, /^LOOKOUT UNKNOWN: monitor is blind: connection refused by nats:\/\/127\.0\.0\.1:1 /);
+    const named = await lookout(["check", "--slice", "meta", "--format", "nagios", "--context", "nope"], base);
+    expectPlugin(named, 3, /^LOOKOUT UNKNOWN: invalid configuration: nats context "nope" \(from --context\): no such context file /);
+    const viaEnv = await lookout(["check", "--slice", "meta", "--format", "nagios"], { ...base, NATS_CONTEXT: "bed" });
+    expectPlugin(viaEnv, 0, /^LOOKOUT OK: /);
+  });
+
   it("configuration mistakes: unknown, one clear line, before any connection", async () => {
     const badFlag = await lookout(["check", "--bogus"], env);
     expectPlugin(badFlag, 3, /^LOOKOUT UNKNOWN: Unknown option '--bogus'/);
