@@ -216,6 +216,23 @@ function partial(c: Ctx): void {
   c.out.push(finding("monitor_partial", at, `streams: ${parts.join("; ")}`, values));
 }
 
+/**
+ * Account mode, when the server would not say which account the credentials are: overrides that
+ * name an account cannot be matched against it. Said once as a standing warning (one alert), not
+ * left to fail silently.
+ */
+function overridesUnmatched(c: Ctx, cfg: StreamThresholdConfig): void {
+  if (!c.snap.accountUnresolved) return;
+  const scoped = cfg.overrides.filter((o) => o.account !== undefined);
+  if (!scoped.length) return;
+  const account = c.snap.streams[0]?.account ?? c.snap.gaps[0]?.account ?? "(this account)";
+  const which = scoped.map((o) => `account ${JSON.stringify(o.account)} stream ${JSON.stringify(o.stream)}`).join("; ");
+  const subject: Subject = c.snap.cluster ? { cluster: c.snap.cluster, account } : { account };
+  c.out.push(finding("threshold_invalid", subject,
+    `${scoped.length} override(s) naming an account cannot apply: the server does not say which account these credentials belong to ($SYS.REQ.USER.INFO and $SYS.REQ.ACCOUNT.PING.STATZ unanswered or denied), so its streams are named ${account}: ${which}`,
+    { overrides: scoped.length, key: "account", value: scoped.map((o) => o.account).join(","), origin: "override" }));
+}
+
 /** Every finding of one streams run. Pure; also what the benchmark times. */
 export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Finding[] {
   const result = judgeOnce(snap, prev, cfg); // always computed: a benchmark calls this in a loop
@@ -255,6 +272,7 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard }, placements: prev?.placements, upstreams: { ...c.prevUpstreams } };
   }
   partial(c);
+  overridesUnmatched(c, cfg);
   const index = new UpstreamIndex(snap);
   for (const v of snap.streams) {
     const r = resolveStreamThresholds(v.account, v.name, v.metadata, cfg);

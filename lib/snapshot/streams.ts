@@ -102,6 +102,12 @@ export interface StreamsSnapshot {
    * server), which made the run ask again without `stream_leader_only`.
    */
   fullFanoutFor?: string[];
+  /**
+   * Account mode: the server would not say which account the credentials belong to (neither
+   * `$SYS.REQ.USER.INFO` nor the account's STATZ answered), so findings say "(this account)" and
+   * account-scoped overrides cannot match.
+   */
+  accountUnresolved?: boolean;
 }
 
 /** Identity of a stream across servers and runs. */
