@@ -11,6 +11,8 @@ export const LAMBDA_ENV = {
   topicArn: "LOOKOUT_TOPIC_ARN",
   /** Secrets Manager secret holding the NATS credentials (JSON, see secret.ts). */
   secretArn: "LOOKOUT_SECRET_ARN",
+  /** Optional: seconds a read secret is trusted before it is read again (default 300). */
+  secretMaxAge: "LOOKOUT_SECRET_MAX_AGE",
 } as const;
 
 export type LambdaEnvKey = keyof typeof LAMBDA_ENV;

@@ -10,6 +10,7 @@ import type { Context } from "aws-lambda";
 import { BlindError } from "../errors.ts";
 import { countBySeverity } from "../findings/status.ts";
 import type { Status } from "../findings/status.ts";
+import { isAuthError } from "../nats/connect.ts";
 import { SharedConnection } from "../run/connection.ts";
 import { runSlice, type RunReport } from "../run/run-slice.ts";
 import type { Slice } from "../slices/slice.ts";
@@ -85,17 +86,40 @@ export function makeHandler(slice: Slice, options: HandlerOptions = {}): Schedul
     }
     if (isColdStart) logger.info("cold start ready", { initMs: rt.initMs });
 
-    const conn = new SharedConnection(rt.config.nats, rt.config.timeouts.connectMs);
+    // A rotated secret is picked up once the cached value is older than its max age; a read that
+    // fails keeps the credentials already held (the run still happens, the log says why).
+    try {
+      const { nats, changed } = await rt.credentials.read();
+      if (changed) rt.config = rt.withCredentials(nats);
+    } catch (e) {
+      logger.warn("NATS credentials secret not re-read; using the credentials held", e as Error);
+    }
+    let conn = new SharedConnection(rt.config.nats, rt.config.timeouts.connectMs);
+    // A refused login right after a rotation: read the secret again at once and retry with it.
+    const connection = async () => {
+      try {
+        return await conn.get();
+      } catch (e) {
+        if (!isAuthError(e)) throw e;
+        const fresh = await rt.credentials.read(true).catch(() => undefined);
+        if (!fresh?.changed) throw e;
+        logger.info("NATS credentials rotated: connecting with the new ones");
+        rt.config = rt.withCredentials(fresh.nats);
+        await conn.close();
+        conn = new SharedConnection(rt.config.nats, rt.config.timeouts.connectMs);
+        return conn.get();
+      }
+    };
     let report: RunReport;
     try {
       report = await runSlice(rt.slice, {
         config: rt.config,
         history: rt.history,
         notifiers: rt.notifiers,
-        connection: conn.get,
+        connection,
         // Same wiring as the CLI: a run attached to a hung server retries through another one.
-        failover: conn.failover,
-        describeError: conn.describe,
+        failover: () => conn.failover(),
+        describeError: (e) => conn.describe(e),
         runId: context.awsRequestId,
         deadline: collectionDeadline(Date.now(), context.getRemainingTimeInMillis()),
       });

@@ -58,6 +58,12 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** The servers refused the login (bad or rotated credentials). */
+export function isAuthError(e: unknown): boolean {
+  const err = e as { message?: string; code?: string };
+  return /authorization|authentication|auth/i.test(`${err?.code ?? ""} ${err?.message ?? String(e)}`);
+}
+
 /** A short, secret-free reason for a failed connection or request. */
 export function describeNatsError(e: unknown, c: NatsConnectionConfig, secrets = secretValues(c)): string {
   const err = e as { message?: string; code?: string; name?: string; cause?: unknown };

@@ -1,6 +1,6 @@
 // The built bundles, end to end on loopback: a real 3-node cluster, DynamoDB, SNS, SQS and
 // Secrets Manager on moto_server. Each BundleProcess is one Lambda instance (start = cold start).
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -9,6 +9,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createUser } from "@nats-io/nkeys";
+import { connect } from "@nats-io/transport-node";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptions } from "../../infra/bundling.ts";
@@ -28,6 +29,8 @@ const CLUSTER_LABEL = "e2e";
 const TABLE = "lookout-history-e2e";
 const SYS_PASSWORD = SYS_USER.password;
 const nkeyUser = createUser();
+const ROT_OLD = "rot-old-Pw-5521";
+const ROT_NEW = "rot-new-Pw-8830";
 const SEED = new TextDecoder().decode(nkeyUser.getSeed());
 
 const event = (slice: string) => ({ slice, scheduledTime: new Date().toISOString(), executionId: `exec-${Date.now()}`, attempt: "1", scheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lookout/e2e" });
@@ -52,7 +55,7 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
   beforeAll(async () => {
     [moto, cluster] = await Promise.all([
       MotoServer.start(),
-      NatsCluster.start({ binary: newestServer(), extraUsers: [{ account: "SYS", users: [`{ nkey: "${nkeyUser.getPublicKey()}" }`] }] }),
+      NatsCluster.start({ binary: newestServer(), extraUsers: [{ account: "SYS", users: [`{ nkey: "${nkeyUser.getPublicKey()}" }`, `{ user: "rot", password: "${ROT_OLD}" }`] }] }),
     ]);
     for (const slice of ["meta", ...(SLICES.streams ? ["streams"] : [])]) {
       const o = esbuildOptions(slice, mkdtempSync(join(tmpdir(), `lookout-e2e-${slice}-`)));
@@ -196,14 +199,14 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     expect(fn.output).not.toContain(SYS_PASSWORD);
   });
 
-  it("reads the secret once per cold start; a wrong password at the next cold start is a blind run that saves, pages, then throws", async () => {
+  it("caches the secret; a wrong password at the next cold start is a blind run that saves, pages, then throws", async () => {
     await drain(sqs, pager.url);
     const secretArn = await newSecret({ user: SYS_USER.user, password: SYS_PASSWORD });
     const warm = await coldStart("meta", secretArn);
     ok(await warm.invoke(event("meta")));
     const WRONG = "wrong-password-7f3a9c";
     await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: SYS_USER.user, password: WRONG }) }));
-    // The warm instance still holds the credentials it read at its cold start.
+    // The warm instance still holds the credentials it read (within their max age, 5 min by default).
     expect(ok(await warm.invoke(event("meta"))).status).toBe("ok");
     const before = (await head("meta"))!.version as number;
 
@@ -228,6 +231,31 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: SYS_USER.user, password: SYS_PASSWORD }) }));
     const healed = await coldStart("meta", secretArn);
     expect(ok(await healed.invoke(event("meta"))).status).toBe("ok");
+  });
+
+  it("a rotated password is picked up by a warm instance without a redeploy, and never pages as blind", async () => {
+    await drain(sqs, pager.url);
+    const secretArn = await newSecret({ user: "rot", password: ROT_OLD });
+    const fn = await coldStart("meta", secretArn);
+    expect(ok(await fn.invoke(event("meta"))).status).toBe("ok");
+    // Rotation as operators do it: the servers get the new password (config reload), then the secret.
+    for (const s of cluster.servers) {
+      writeFileSync(s.configFile, readFileSync(s.configFile, "utf8").replaceAll(ROT_OLD, ROT_NEW));
+      s.proc!.kill("SIGHUP");
+    }
+    await waitFor("the servers to refuse the old password", async () => {
+      const nc = await connect({ servers: cluster.runningUrls(), user: "rot", pass: ROT_OLD, reconnect: false, timeout: 1000 }).catch(() => undefined);
+      if (nc) await nc.close();
+      return nc ? undefined : true;
+    }, 20_000, 200);
+    await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: "rot", password: ROT_NEW }) }));
+    // The warm instance still caches the old value (max age 5 min): the refused login makes it read again.
+    const r = ok(await fn.invoke(event("meta")));
+    expect(r).toMatchObject({ status: "ok", findings: 0 });
+    expect(fn.lines.some((l) => l.message === "NATS credentials rotated: connecting with the new ones")).toBe(true);
+    expect(await drain(sqs, pager.url)).toEqual([]);
+    expect(fn.output).not.toContain(ROT_OLD);
+    expect(fn.output).not.toContain(ROT_NEW);
   });
 
   it("an nkey seed secret is written to a private 0600 file under /tmp and authenticates", async () => {
