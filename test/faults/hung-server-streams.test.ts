@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectStreamsAccount } from "../../lib/collect/streams.ts";
 import { buildConfig } from "../../lib/config/load.ts";
+import { newRequestStats } from "../../lib/nats/stats.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
@@ -92,6 +94,24 @@ for (const binary of serversUnderTest()) {
       expect(of(r, "monitor_blind")).toEqual([]);
       expect(r.status).not.toBe("unknown");
       expect(of(r, "stream_unavailable").map((f) => f.subject.stream)).toContain("ONE");
+      await cluster.waitForMetaLeader(60_000);
+    });
+
+    it("account mode, a listing cut short by the run's deadline: the stream names from STREAM.NAMES, partial (not judged), not blind", async () => {
+      const nc = await cluster.appConnection("APP", others());
+      const v = cluster.index(victim);
+      cluster.freeze(v.index);
+      try {
+        // The deadline leaves the listing only the 1 s request timeout, less than the server's 4 s wait.
+        const snap = await collectStreamsAccount(nc, { timeoutMs: 1000, stats: newRequestStats(), deadline: Date.now() });
+        expect(snap.blind).toBeUndefined();
+        expect(snap.streams).toEqual([]);
+        expect(snap.gaps.map((g) => [g.name, g.unavailable]).sort()).toEqual([["ONE", false], ["THREE", false]]);
+        expect(snap.problems.join(" ")).toContain("STREAM.NAMES");
+      } finally {
+        cluster.thaw(v.index);
+        await nc.close();
+      }
       await cluster.waitForMetaLeader(60_000);
     });
 
