@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npx lookout` in a checkout: runs the TypeScript CLI through tsx (a dependency), no build step.
-import { register } from "tsx/esm/api";
-register();
-const { main } = await import("../lib/cli/main.ts");
-const r = await main(process.argv.slice(2));
-// A check that hit its timeout leaves work behind that cannot be cancelled (a hung file system):
-// exit once stdout is flushed instead of waiting for it.
-if (r.mustExit) process.stdout.write("", () => process.exit(r.code));
-else process.exitCode = r.code;
+// `lookout` and `nats-lookout`: the compiled CLI (dist/cli.js, built by `npm run build`; the
+// published package ships it). In a checkout that was never built, the TypeScript sources run
+// through tsx (a development dependency) instead.
+import { existsSync } from "node:fs";
+
+const built = new URL("../dist/cli.js", import.meta.url);
+if (existsSync(built)) await import(built.href);
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(new URL("../lib/cli/entry.ts", import.meta.url).href);
+}

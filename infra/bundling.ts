@@ -1,6 +1,7 @@
 // How every handler is bundled, in one place: the construct hands these options to NodejsFunction
 // (which runs the local esbuild CLI), and the tests feed the same options to esbuild's API. The
 // bundles that CDK ships are the ones tested (test/infra/bundle.test.ts compares them byte for byte).
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
@@ -11,6 +12,17 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The handler entry of a slice. */
 export const entryFor = (slice: string): string => join(PROJECT_ROOT, "functions", `${slice}.ts`);
+
+/** The handler of a slice prebuilt by `npm run build` with the options below (dist/functions/<slice>/
+ * index.mjs). The installed package has no sources to bundle: its construct (compiled to dist/infra,
+ * so PROJECT_ROOT is dist/) deploys these. */
+export const prebuiltFor = (slice: string): string => join(PROJECT_ROOT, "functions", slice);
+
+/** Whether the slice is bundled from its sources (this repository) or deployed prebuilt (the package). */
+export const hasSources = (slice: string): boolean => existsSync(entryFor(slice));
+
+/** Whether a slice has a handler either way. */
+export const hasHandler = (slice: string): boolean => hasSources(slice) || existsSync(join(prebuiltFor(slice), "index.mjs"));
 
 /** Lambda's nodejs22.x runtime. */
 export const NODE_TARGET = "node22";

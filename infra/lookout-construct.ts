@@ -1,5 +1,6 @@
 // NatsLookout: the whole deployed monitor as one reusable construct. Per slice: a NodejsFunction
-// (local esbuild, nodejs22.x, arm64), an EventBridge Scheduler schedule, reserved concurrency 1, no
+// (local esbuild, nodejs22.x, arm64; installed from the package, a Function with the prebuilt
+// handler), an EventBridge Scheduler schedule, reserved concurrency 1, no
 // retries, an error alarm and a dead-man's switch. Shared: the history table, the alert topic and
 // the alarm topic (one KMS key), the NATS credentials secret, a dashboard. IAM is written out
 // statement by statement: read the secret, read/write the table, publish to the alert topic, write
@@ -20,7 +21,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { SEVERITIES } from "../lib/findings/finding.ts";
 import { LAMBDA_ENV } from "../lib/lambda/environment.ts";
-import { cdkBundling, entryFor, PROJECT_ROOT } from "./bundling.ts";
+import { cdkBundling, entryFor, hasSources, prebuiltFor, PROJECT_ROOT } from "./bundling.ts";
 import { HISTORY_TABLE_SCHEMA, HISTORY_TABLE_ACTIONS } from "./history-table.ts";
 import { DEFAULTS, type AlertSubscription, type NatsLookoutProps, type SliceDeployment, type SliceName } from "./lookout-props.ts";
 import { alarmNames, buildDashboard, SliceMonitoring } from "./monitoring.ts";
@@ -30,7 +31,8 @@ import { configDocument, LookoutPropsError, validateLookoutProps } from "./valid
 
 /** Everything built for one slice, exposed so callers can add alarms or permissions. */
 export interface SliceResources {
-  readonly fn: NodejsFunction;
+  /** A NodejsFunction when built from this repository's sources; the installed package deploys its prebuilt handler. */
+  readonly fn: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly schedule: scheduler.Schedule;
@@ -185,11 +187,7 @@ export class NatsLookout extends Construct {
       inlinePolicies: { lookout: new iam.PolicyDocument({ statements }) },
     });
     const every = deployment.every;
-    const fn = new NodejsFunction(this, `${name}Function`, {
-      entry: entryFor(name),
-      handler: "handler",
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+    const options: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: o.memorySize,
@@ -211,9 +209,12 @@ export class NatsLookout extends Construct {
         POWERTOOLS_LOG_LEVEL: "INFO",
         NODE_OPTIONS: "--enable-source-maps",
       },
-      bundling: cdkBundling(),
       ...(this.network ? { vpc: this.network.vpc, vpcSubnets: { subnets: this.network.subnets }, securityGroups: this.network.securityGroups, allowPublicSubnet: false } : {}),
-    });
+    };
+    const fn = hasSources(name)
+      ? new NodejsFunction(this, `${name}Function`, { ...options, entry: entryFor(name), handler: "handler", projectRoot: PROJECT_ROOT, depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"), bundling: cdkBundling() })
+      // Installed from the package: the handler `npm run build` prebuilt with the same esbuild options.
+      : new lambda.Function(this, `${name}Function`, { ...options, code: lambda.Code.fromAsset(prebuiltFor(name)), handler: "index.handler" });
     const schedule = new scheduler.Schedule(this, `${name}Schedule`, {
       description: `nats-lookout ${name} slice every ${every.toMinutes()} min`,
       schedule: scheduler.ScheduleExpression.rate(every),

@@ -1,6 +1,5 @@
 // Every rule the NatsLookout props must satisfy, checked before anything is built. Problems are
 // collected and thrown once; each names the prop and says what to do.
-import { existsSync } from "node:fs";
 import { Token } from "aws-cdk-lib";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import { CHECKS } from "../lib/checks/catalog.ts";
@@ -9,7 +8,7 @@ import { buildConfig } from "../lib/config/load.ts";
 import { ConfigError, LookoutError } from "../lib/errors.ts";
 import { SEVERITIES } from "../lib/findings/finding.ts";
 import { deployedDocument } from "../lib/lambda/config.ts";
-import { entryFor } from "./bundling.ts";
+import { hasHandler as handlerExists } from "./bundling.ts";
 import { DEFAULTS, type JsonObject, type NatsLookoutProps } from "./lookout-props.ts";
 
 export class LookoutPropsError extends LookoutError {
@@ -169,7 +168,7 @@ function validateNetwork(props: NatsLookoutProps, problems: string[]): void {
 }
 
 /** Every problem with the props; empty when they are valid. `hasHandler` says whether a slice has its functions/<slice>.ts. */
-export function validateLookoutProps(props: NatsLookoutProps, hasHandler: (slice: string) => boolean = (slice) => existsSync(entryFor(slice))): string[] {
+export function validateLookoutProps(props: NatsLookoutProps, hasHandler: (slice: string) => boolean = handlerExists): string[] {
   const problems: string[] = [];
   if (props.mode !== undefined && props.mode !== "system" && props.mode !== "account") problems.push(`mode: expected "system" or "account", got ${JSON.stringify(props.mode)}`);
   if (props.clusterLabel !== undefined && props.clusterLabel.trim() === "") problems.push("clusterLabel: empty; leave it out to use the cluster name the servers report");
