@@ -137,8 +137,8 @@ describe(`killed follower, restarted after minutes, on nats-server ${newestServe
       console.log(`META_001 for ${victim.name} ${secs}s after kill -9`);
       expect(secs).toBeGreaterThan(60);
       expect(offline.find((x) => x.code === "META_001")!.values.survives).toBe(0);
-      // Offline replaces peer seen for that peer: one alert per condition, not two.
-      expect(offline.some((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name)).toBe(false);
+      // Escalation, not resolution: peer seen stays open beside META_001, saying the peer is offline.
+      expect(offline.filter((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name).map((x) => x.values.offline)).toEqual([true]);
     } finally {
       await cluster.restart(victim.index);
     }
@@ -149,5 +149,7 @@ describe(`killed follower, restarted after minutes, on nats-server ${newestServe
     const n = m.notices();
     expect(n.filter((x) => x.state === "new" && x.finding.code === "META_001")).toHaveLength(1);
     expect(n.filter((x) => x.state === "resolved" && x.finding.code === "META_001")).toHaveLength(1);
+    // Peer seen opened once (hung) and resolved once (after the restart), never while offline.
+    expect(n.filter((x) => x.finding.id === "meta_peer_seen" && x.finding.subject.peer === victim.name && x.state !== "reminder").map((x) => x.state)).toEqual(["new", "resolved"]);
   }, 600_000);
 });
