@@ -42,10 +42,31 @@ export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefine
   return best;
 }
 
-/** The meta group's size: the largest any reply (or the last run) names. */
-export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
+const domainOf = (r: SysEnvelope<JszWire>): string => r?.server?.domain ?? "";
+
+/**
+ * The JetStream domain whose meta group this slice judges: the connected server's ("" when it has
+ * none), given by the caller; for captured replies without it, the domain of the largest meta group.
+ * Servers of other domains joined over the system account's leafnodes answer the fan-out too: a
+ * leaf cluster has a meta group of its own, which is not this one.
+ */
+export function homeDomain(replies: readonly SysEnvelope<JszWire>[], connectedDomain?: string): string {
+  if (connectedDomain !== undefined) return connectedDomain;
+  let best: { domain: string; size: number } | undefined;
+  for (const r of replies) {
+    const size = num(r?.data?.meta_cluster?.cluster_size);
+    if (size && (!best || size > best.size)) best = { domain: domainOf(r), size };
+  }
+  if (best) return best.domain;
+  const first = replies.find((r) => r?.server?.name && !r.error);
+  return first ? domainOf(first) : "";
+}
+
+/** The meta group's size: the largest any reply of the home domain (or the last run) names. */
+export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: number | undefined, home = homeDomain(replies)): number | undefined {
   let n = known;
   for (const r of replies) {
+    if (domainOf(r) !== home) continue;
     const size = num(r.data?.meta_cluster?.cluster_size);
     if (size > (n ?? 0)) n = size;
   }
@@ -54,21 +75,24 @@ export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: n
 
 /**
  * How many replies to wait for: the meta group's size plus the replies already in from servers
- * outside the group (no meta section: e.g. a single-server JetStream domain joined over the
- * system account's leafnode), which must not stand in for members.
+ * outside the group (no meta section, e.g. a single-server JetStream domain joined over the
+ * system account's leafnode, or another domain's servers, e.g. a leaf cluster), which must not
+ * stand in for members.
  */
-export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined): number | undefined {
-  const n = metaGroupSize(replies, known);
-  const outside = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster).length;
+export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined, connectedDomain?: string): number | undefined {
+  const home = homeDomain(replies, connectedDomain);
+  const n = metaGroupSize(replies, known, home);
+  const outside = replies.filter((r) => r?.server?.name && !r.error && (!r.data?.meta_cluster || domainOf(r) !== home)).length;
   return n === undefined ? undefined : n + outside;
 }
 
 /** Parses JSZ replies into a MetaSnapshot (pure: the fixture tests feed it captured replies). */
 export function parseMetaReplies(
   replies: readonly SysEnvelope<JszWire>[],
-  o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats },
+  o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats; connectedDomain?: string },
 ): MetaSnapshot {
-  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: metaGroupSize(replies, o.expectedServers), problems: [], stats: o.stats };
+  const home = homeDomain(replies, o.connectedDomain);
+  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: metaGroupSize(replies, o.expectedServers, home), problems: [], stats: o.stats };
   for (const env of replies) {
     if (!env?.server?.name) {
       snap.problems.push("a JSZ reply without a server name was ignored");
@@ -80,26 +104,34 @@ export function parseMetaReplies(
     }
     snap.servers.push(serverReport(env));
   }
-  // A server without clustering has no meta group: nothing for this slice to judge. Next to a meta
-  // group, such a server of another JetStream domain (a leaf joined over the system account) is
-  // simply not a member; one of the group's own domain without a meta section is a problem.
-  const withoutMeta = replies.filter((r) => r?.server?.name && !r.error && !r.data?.meta_cluster);
-  const members = replies.filter((r) => r?.server?.name && !r.error && r.data?.meta_cluster);
-  const groupDomains = new Set(members.map((r) => r.server.domain ?? ""));
-  if (snap.servers.length && withoutMeta.length === snap.servers.length) snap.standalone = true;
-  else {
-    const odd = withoutMeta.filter((r) => groupDomains.has(r.server.domain ?? "")).map((r) => r.server.name);
-    if (odd.length) snap.problems.push(`${odd.join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
-    const outside = new Set(withoutMeta.filter((r) => !groupDomains.has(r.server.domain ?? "")).map((r) => r.server.name));
-    snap.servers = snap.servers.filter((s) => !outside.has(s.name));
+  // Only the home domain's servers are members of the meta group this slice judges: servers of
+  // other JetStream domains joined over the system account (a leaf server, or a leaf cluster with
+  // a meta group of its own) are simply not members: no warning about them, and neither their
+  // replies nor their leader stand in for the group's. A server without clustering has no meta
+  // group: nothing to judge; one of the home domain without a meta section is a problem.
+  const ok = (r: SysEnvelope<JszWire>) => Boolean(r?.server?.name) && !r.error;
+  const homeReplies = replies.filter((r) => ok(r) && domainOf(r) === home);
+  const withoutMeta = homeReplies.filter((r) => !r.data?.meta_cluster);
+  const members = homeReplies.filter((r) => r.data?.meta_cluster);
+  const inHome = new Set(homeReplies.map((r) => r.server.name));
+  if (homeReplies.length && members.length === 0) snap.standalone = true;
+  else if (members.length && withoutMeta.length) {
+    snap.problems.push(`${withoutMeta.map((r) => r.server.name).join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
   }
-  if (!snap.cluster) snap.cluster = snap.servers.find((s) => s.cluster)?.cluster;
+  snap.servers = snap.servers.filter((s) => inHome.has(s.name));
+  // Identity: the configured label, else the meta group's own name (never a server that happened
+  // to answer first: a leaf cluster's servers answer too).
+  if (!snap.cluster) snap.cluster = members.find((r) => r.data?.meta_cluster?.name)?.data?.meta_cluster?.name ?? snap.servers.find((s) => s.cluster)?.cluster;
   if (replies.length === 0) {
     snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
     return snap;
   }
-  // Only the meta leader's own reply shows the peers reliably.
-  const leaderReply = replies.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
+  if (homeReplies.length === 0 && replies.some(ok)) {
+    snap.blind = `no server of the monitored cluster answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (only servers of other JetStream domains did)`;
+    return snap;
+  }
+  // Only the meta leader's own reply shows the peers reliably (the home group's leader).
+  const leaderReply = members.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
   const mc = leaderReply?.data?.meta_cluster;
   if (leaderReply && mc) snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: parsePeers(mc.replicas) };
   return snap;
@@ -108,12 +140,15 @@ export function parseMetaReplies(
 export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Promise<MetaSnapshot> {
   const now = o.now ?? Date.now;
   const collectedAt = now();
+  // The connected server's INFO names its JetStream domain when it has one: none there means none.
+  const connectedDomain = nc.info ? (nc.info as { domain?: string }).domain ?? "" : undefined;
   const jsz = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", {}, {
     timeoutMs: o.timeoutMs,
     stats: o.stats,
-    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers),
+    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers, connectedDomain),
   });
   const p: Parameters<typeof parseMetaReplies>[1] = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
+  if (connectedDomain !== undefined) p.connectedDomain = connectedDomain;
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
   if (o.expectedServers) p.expectedServers = o.expectedServers;
   const snap = parseMetaReplies(jsz.replies, p);
@@ -123,12 +158,16 @@ export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Pr
   // Elections counted by Raft term, where every answering server supports RAFTZ (2.10.17+).
   if (snap.servers.length && snap.servers.every((s) => versionAtLeast(s.version, "2.10.17"))) {
     try {
+      // Servers of other JetStream domains answer too (a leaf cluster has a `_meta_` group of its
+      // own): wait for this group's servers and read only their replies.
+      const members = new Set(snap.servers.map((s) => s.name));
+      const mine = (replies: readonly SysEnvelope<unknown>[]) => replies.filter((r) => members.has(r?.server?.name));
       const raft = await sysFanout<RaftzWire>(nc, "$SYS.REQ.SERVER.PING.RAFTZ", {}, {
         timeoutMs: o.timeoutMs,
         stats: o.stats,
-        expected: (replies) => (replies.length >= snap.servers.length ? snap.servers.length : undefined),
+        expected: (replies) => (mine(replies).length >= members.size ? replies.length : undefined),
       });
-      const term = metaTerm(raft.replies);
+      const term = metaTerm(mine(raft.replies) as SysEnvelope<RaftzWire>[]);
       if (term) snap.raft = term;
     } catch (e) {
       snap.problems.push(`RAFTZ request failed: ${(e as Error).message}`);

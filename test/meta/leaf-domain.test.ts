@@ -10,8 +10,8 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { runOnce } from "../harness/run.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
-import { SYS_USER } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
+import { newestServer, serversUnderTest } from "../harness/servers.ts";
 import { startHubAndEdge, type HubAndEdge } from "../streams/topology.ts";
 
 describe("meta slice with a leaf JetStream domain on the system account", () => {
@@ -33,3 +33,36 @@ describe("meta slice with a leaf JetStream domain on the system account", () => 
     expect(reports.flatMap((r) => r.findings.map((f) => f.summary))).toEqual([]);
   });
 });
+
+// Issue 12, "one alert, two identities", in the meta slice: a hub WITHOUT a JetStream domain beside a
+// leaf CLUSTER with one (its own meta group), joined over the system account. The leaf's servers
+// answer the JSZ and RAFTZ fan-outs too; they used to be taken for members, so a healthy hub showed
+// two meta leaders (META_002, critical), a leader disagreement and silent servers, depending on
+// which replies came first. Only the connected server's domain is the monitored meta group.
+for (const binary of serversUnderTest()) {
+  describe(`meta slice, a hub without a domain beside a leaf cluster with one, nats-server ${binary.version}`, () => {
+    let hub: NatsCluster;
+    let leaf: NatsCluster;
+    beforeAll(async () => {
+      hub = await NatsCluster.start({ binary, leafnodeListen: true });
+      leaf = await NatsCluster.start({
+        binary, domain: "edge", clusterName: `leaf${hub.name}`,
+        leafRemotes: [{ url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`, account: "SYS" }],
+      });
+    });
+    afterAll(async () => {
+      await leaf?.stop();
+      await hub?.stop();
+    });
+
+    it("reports nothing on a healthy hub and names the hub's meta group, over several runs with history", async () => {
+      // Without a label: identity comes from the meta group's own name.
+      const config = buildConfig({ nats: { servers: hub.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
+      const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-leafcluster-")));
+      const reports: RunReport[] = [];
+      for (let i = 0; i < 4; i++) reports.push(await runOnce(metaSlice, { config, history }));
+      expect(reports.flatMap((r) => r.findings.map((f) => `${f.id}: ${f.summary}`))).toEqual([]);
+      expect(new Set(reports.map((r) => r.cluster))).toEqual(new Set([hub.name]));
+    });
+  });
+}
