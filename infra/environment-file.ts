@@ -50,6 +50,8 @@ export interface EnvironmentSettings {
   memorySize?: number;
   logRetentionDays?: number;
   missedRunsBeforeAlarm?: number;
+  /** Also emit the detailed CloudWatch metrics (about $1.80 a month more per slice). */
+  detailedMetrics?: boolean;
 }
 
 /** Retention periods CloudWatch Logs accepts (RetentionDays). */
@@ -57,7 +59,7 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
-const TOP_KEYS = ["$comment", "account", "region", "nats", "secret", "slices", "settings", "subscriptions", "network", "retainData", "historyTtlDays", "functionTimeout", "memorySize", "logRetentionDays", "missedRunsBeforeAlarm"];
+const TOP_KEYS = ["$comment", "account", "region", "nats", "secret", "slices", "settings", "subscriptions", "network", "retainData", "historyTtlDays", "functionTimeout", "memorySize", "logRetentionDays", "missedRunsBeforeAlarm", "detailedMetrics"];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -232,6 +234,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const logRetentionDays = c.int(doc, "logRetentionDays", "logRetentionDays");
   if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) c.bad("logRetentionDays", `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days; got ${logRetentionDays}`);
   const missedRunsBeforeAlarm = c.int(doc, "missedRunsBeforeAlarm", "missedRunsBeforeAlarm");
+  const detailedMetrics = c.bool(doc, "detailedMetrics", "detailedMetrics");
 
   if (c.problems.length) throw new EnvironmentFileError(file, c.problems);
   const out: EnvironmentSettings = { name, account: account!, region: region!, nats: { servers: servers! }, secret: secret!, slices, subscriptions };
@@ -245,6 +248,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   if (memorySize !== undefined) out.memorySize = memorySize;
   if (logRetentionDays !== undefined) out.logRetentionDays = logRetentionDays;
   if (missedRunsBeforeAlarm !== undefined) out.missedRunsBeforeAlarm = missedRunsBeforeAlarm;
+  if (detailedMetrics !== undefined) out.detailedMetrics = detailedMetrics;
   return out;
 }
 

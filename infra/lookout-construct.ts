@@ -126,14 +126,15 @@ export class NatsLookout extends Construct {
     const slices: Partial<Record<SliceName, SliceResources>> = {};
     for (const [name, deployment] of Object.entries(props.slices) as [SliceName, SliceDeployment | undefined][]) {
       if (!deployment) continue;
-      slices[name] = this.buildSlice(name, deployment, { configJson, serviceName, timeout, removalPolicy, memorySize: props.memorySize ?? DEFAULTS.memorySize, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, missedRuns, namePrefix });
+      slices[name] = this.buildSlice(name, deployment, { configJson, serviceName, detailedMetrics: props.detailedMetrics ?? false, timeout, removalPolicy, memorySize: props.memorySize ?? DEFAULTS.memorySize, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, missedRuns, namePrefix });
     }
     this.slices = slices;
 
     this.subscribe(props.subscriptions ?? []);
-    this.dashboard = buildDashboard(this, "Dashboard", serviceName, Object.entries(slices).map(([slice, r]) => ({
+    this.dashboard = buildDashboard(this, "Dashboard", serviceName, props.detailedMetrics ?? false, Object.entries(slices).map(([slice, r]) => ({
       slice,
       fn: r!.fn,
+      logGroup: r!.logGroup,
       every: props.slices[slice as SliceName]!.every,
       alarms: [r!.errorAlarm, r!.missedRunAlarm],
     })));
@@ -159,7 +160,7 @@ export class NatsLookout extends Construct {
   private buildSlice(
     name: SliceName,
     deployment: SliceDeployment,
-    o: { configJson: string; serviceName: string; timeout: Duration; removalPolicy: RemovalPolicy; memorySize: number; logRetention: logs.RetentionDays; missedRuns: number; namePrefix: string },
+    o: { configJson: string; serviceName: string; detailedMetrics: boolean; timeout: Duration; removalPolicy: RemovalPolicy; memorySize: number; logRetention: logs.RetentionDays; missedRuns: number; namePrefix: string },
   ): SliceResources {
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: o.logRetention, removalPolicy: o.removalPolicy });
     const statements = [
@@ -207,6 +208,7 @@ export class NatsLookout extends Construct {
         [LAMBDA_ENV.secretArn]: this.secret.secretArn,
         POWERTOOLS_SERVICE_NAME: o.serviceName,
         POWERTOOLS_LOG_LEVEL: "INFO",
+        ...(o.detailedMetrics ? { [LAMBDA_ENV.detailedMetrics]: "1" } : {}),
         NODE_OPTIONS: "--enable-source-maps",
       },
       ...(this.network ? { vpc: this.network.vpc, vpcSubnets: { subnets: this.network.subnets }, securityGroups: this.network.securityGroups, allowPublicSubnet: false } : {}),

@@ -60,6 +60,7 @@ export class LookoutStack extends Stack {
     if (s.memorySize !== undefined) props.memorySize = s.memorySize;
     if (s.logRetentionDays !== undefined) props.logRetention = s.logRetentionDays as logs.RetentionDays;
     if (s.missedRunsBeforeAlarm !== undefined) props.missedRunsBeforeAlarm = s.missedRunsBeforeAlarm;
+    if (s.detailedMetrics !== undefined) props.detailedMetrics = s.detailedMetrics;
     return props;
   }
 

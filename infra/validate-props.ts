@@ -7,6 +7,7 @@ import { flapScheduleProblem } from "../lib/checks/meta.ts";
 import { buildConfig } from "../lib/config/load.ts";
 import { ConfigError, LookoutError } from "../lib/errors.ts";
 import { SEVERITIES } from "../lib/findings/finding.ts";
+import { hasUserInfo, parseServerList } from "../lib/config/server-urls.ts";
 import { deployedDocument } from "../lib/lambda/config.ts";
 import { hasHandler as handlerExists } from "./bundling.ts";
 import { DEFAULTS, type JsonObject, type NatsLookoutProps } from "./lookout-props.ts";
@@ -52,7 +53,7 @@ export function configDocument(props: NatsLookoutProps): JsonObject {
 function validateSettings(props: NatsLookoutProps, problems: string[]): void {
   if (props.natsServers.length === 0) problems.push("natsServers: give at least one NATS URL, e.g. tls://nats-1.internal:4222");
   for (const u of props.natsServers) {
-    if (/^[a-z]+:\/\/[^/]*@/i.test(u)) problems.push(`natsServers: ${redactUrl(u)} carries credentials; remove them from the URL and store them in the secret`);
+    if (hasUserInfo([u])) problems.push(`natsServers: ${redactUrl(u)} carries credentials; remove them from the URL and store them in the secret`);
   }
   for (const k of Object.keys(props.settings ?? {})) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(k)) problems.push(`settings.${k}: not a setting here (settings hold ${SETTINGS_KEYS.join(", ")}; servers, mode, cluster label, history and alert delivery are props of the construct)`);
@@ -62,7 +63,10 @@ function validateSettings(props: NatsLookoutProps, problems: string[]): void {
   }
   // The handler's own parser, with stand-ins for what only the deployed stack knows.
   try {
-    const doc = deployedDocument({ ...configDocument(props) }, { table: "synth-check", topicArn: "arn:aws:sns:us-east-1:123456789012:synth-check" }, {});
+    // URLs with user info were named above; the parser judges the rest.
+    const base = configDocument(props);
+    const servers = props.natsServers.map((u) => (hasUserInfo([u]) ? (parseServerList([u], "natsServers").servers[0] ?? u) : u));
+    const doc = deployedDocument({ ...base, nats: { ...(base.nats as object), servers } }, { table: "synth-check", topicArn: "arn:aws:sns:us-east-1:123456789012:synth-check" }, {});
     const config = buildConfig(doc, {}, "settings");
     // The deployed schedule, not the CLI's, decides whether META_003 can ever fire.
     const meta = props.slices.meta;

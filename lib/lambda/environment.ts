@@ -13,6 +13,8 @@ export const LAMBDA_ENV = {
   secretArn: "LOOKOUT_SECRET_ARN",
   /** Optional: seconds a read secret is trusted before it is read again (default 300). */
   secretMaxAge: "LOOKOUT_SECRET_MAX_AGE",
+  /** Optional: "1" also emits the detailed metrics (each series costs $0.30 a month). */
+  detailedMetrics: "LOOKOUT_DETAILED_METRICS",
 } as const;
 
 export type LambdaEnvKey = keyof typeof LAMBDA_ENV;

@@ -15,7 +15,7 @@ import { SharedConnection } from "../run/connection.ts";
 import { runSlice, type RunReport } from "../run/run-slice.ts";
 import type { Slice } from "../slices/slice.ts";
 import { coldStart, type FunctionRuntime } from "./cold-start.ts";
-import type { Env } from "./environment.ts";
+import { LAMBDA_ENV, type Env } from "./environment.ts";
 import { RunFailedError } from "./errors.ts";
 import { readScheduledEvent, startDelayMs } from "./event.ts";
 import { METRIC_DIMENSIONS, METRIC_NAMESPACE } from "./metric-names.ts";
@@ -127,7 +127,7 @@ export function makeHandler(slice: Slice, options: HandlerOptions = {}): Schedul
       await conn.close();
     }
     try {
-      recordRunMetrics(report, metrics);
+      recordRunMetrics(report, metrics, { detailed: env[LAMBDA_ENV.detailedMetrics] === "1" });
     } finally {
       metrics.publishStoredMetrics();
     }

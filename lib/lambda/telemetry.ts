@@ -5,27 +5,41 @@ import { MetricUnit, type Metrics } from "@aws-lambda-powertools/metrics";
 import { SEVERITIES } from "../findings/finding.ts";
 import { countBySeverity } from "../findings/status.ts";
 import type { RunReport } from "../run/run-slice.ts";
-import { METRIC_DIMENSIONS as DIM, METRIC_NAMES as M } from "./metric-names.ts";
+import { CORE_SEVERITIES, METRIC_DIMENSIONS as DIM, METRIC_NAMES as M } from "./metric-names.ts";
 
-/** Emits the run's metrics. Per-severity counts go out every run (zeros too) so graphs and
- * alarms see a continuous series; per-check counts only for checks that fired (fewer metrics). */
-export function recordRunMetrics(report: RunReport, metrics: Metrics): void {
+export interface MetricOptions {
+  /** Also emit the detailed series (NATS cost, notices, history bytes, info findings, per check). */
+  detailed: boolean;
+}
+
+/**
+ * Emits the run's metrics. The core series go out every run (zeros too) so graphs and alarms see a
+ * continuous series; detailed ones only when asked for (each series costs as much as a month of
+ * the rest of the deployment). Per-check counts are in the log line either way.
+ */
+export function recordRunMetrics(report: RunReport, metrics: Metrics, o: MetricOptions = { detailed: false }): void {
   const bySeverity = countBySeverity(report.findings);
-  for (const severity of SEVERITIES) {
+  const severities = o.detailed ? SEVERITIES : CORE_SEVERITIES;
+  for (const severity of severities) {
     metrics.singleMetric().addDimension(DIM.severity, severity).addMetric(M.findings, MetricUnit.Count, bySeverity[severity]);
   }
-  const byCheck = new Map<string, number>();
-  for (const f of report.findings) byCheck.set(f.id, (byCheck.get(f.id) ?? 0) + 1);
-  for (const [check, n] of byCheck) metrics.singleMetric().addDimension(DIM.check, check).addMetric(M.findings, MetricUnit.Count, n);
-
   metrics.addMetric(M.blind, MetricUnit.Count, report.status === "unknown" ? 1 : 0);
+  metrics.addMetric(M.partial, MetricUnit.Count, report.findings.some((f) => f.id === "monitor_partial") ? 1 : 0);
+  metrics.addMetric(M.runDuration, MetricUnit.Milliseconds, report.durationMs);
+  if (!o.detailed) return;
+  for (const [check, n] of countByCheck(report)) metrics.singleMetric().addDimension(DIM.check, check).addMetric(M.findings, MetricUnit.Count, n);
   metrics.addMetric(M.natsRequests, MetricUnit.Count, report.requests.requests);
   metrics.addMetric(M.natsBytes, MetricUnit.Bytes, report.requests.bytesReceived);
-  metrics.addMetric(M.runDuration, MetricUnit.Milliseconds, report.durationMs);
   metrics.addMetric(M.noticesSent, MetricUnit.Count, report.notices.sent.length);
   metrics.addMetric(M.noticesFailed, MetricUnit.Count, report.notices.failed);
   metrics.addMetric(M.runErrors, MetricUnit.Count, report.errors.length);
   metrics.addMetric(M.historyBytes, MetricUnit.Bytes, report.history.saves.reduce((s, x) => s + x.bytes, 0));
+}
+
+function countByCheck(report: RunReport): Map<string, number> {
+  const byCheck = new Map<string, number>();
+  for (const f of report.findings) byCheck.set(f.id, (byCheck.get(f.id) ?? 0) + 1);
+  return byCheck;
 }
 
 /** The structured log line of a run: the numbers and each finding, secret-free by construction
@@ -41,6 +55,8 @@ export function logRun(report: RunReport, logger: Logger, extra: Record<string, 
       durationMs: report.durationMs,
       findings: report.findings.length,
       bySeverity: countBySeverity(report.findings),
+      // Logs Insights counts per check from here (per-check metrics are opt-in).
+      byCheck: Object.fromEntries(countByCheck(report)),
       requests: report.requests,
       notices: { sent: report.notices.sent.length, pending: report.notices.pending, failed: report.notices.failed },
       resolved: report.resolved.length,

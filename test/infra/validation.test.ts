@@ -36,7 +36,7 @@ describe("Construct: NatsLookout", () => {
       ["clusterLabel", { clusterLabel: " " }, /clusterLabel: empty; leave it out/],
       ["natsServers empty", { natsServers: [] }, /natsServers: give at least one NATS URL/],
       ["natsServers with credentials", { natsServers: ["nats://sys:hunter2@nats:4222"] }, /natsServers: nats:\/\/\*\*\*@nats:4222 carries credentials; .* store them in the secret/],
-      ["natsServers not URLs", { natsServers: ["http://nats:4222"] }, /nats.servers: "http:\/\/nats:4222" is not a NATS URL/],
+      ["natsServers not URLs", { natsServers: ["http://nats:4222"] }, /nats.servers\[0\] has an unsupported scheme "http" \(expected nats, tls, ws or wss\)/],
       ["settings key", { settings: { nats: {} } }, /settings.nats: not a setting here/],
       ["settings value", { settings: { thresholds: { meta: { peerSeenCritical: "soon" } } } }, /settings: thresholds.meta.peerSeenCritical: "soon" is not a duration/],
       ["settings size", { settings: { thresholds: { streams: { overrides: Array.from({ length: 60 }, (_, i) => ({ stream: `STREAM_NUMBER_${i}`, values: { "peer-seen-critical": "5m" } })) } } } }, /Lambda allows 4 KB of environment variables/],

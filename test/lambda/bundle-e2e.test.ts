@@ -142,8 +142,20 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       expect(emitted.filter((m) => m.namespace === "NatsLookout" && m.name === spec.metricName && JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions)), `${spec.metricName} ${JSON.stringify(spec.dimensions)}`).toHaveLength(1);
     }
     expect(emitted.map((m) => m.name)).toContain("ColdStart");
-    expect(emitted.find((m) => m.name === "NatsRequests")!.value).toBeGreaterThanOrEqual(1);
+    // Only the core series by default (each costs $0.30 a month); the log line has the rest.
+    const custom = emitted.filter((m) => m.namespace === "NatsLookout" && m.name !== "ColdStart");
+    expect(custom).toHaveLength(runMetricSpecs(SERVICE, "meta").length);
+    expect((finished.run as { requests: { requests: number }; byCheck: object }).requests.requests).toBeGreaterThanOrEqual(1);
+    expect((finished.run as { byCheck: object }).byCheck).toEqual({});
     expect(fn.output).not.toContain(SYS_PASSWORD);
+
+    const detailed = await coldStart("meta", secretArn, cluster.runningUrls(), { [LAMBDA_ENV.detailedMetrics]: "1" });
+    ok(await detailed.invoke(event("meta")));
+    const all = emfMetrics(detailed.lines);
+    for (const spec of runMetricSpecs(SERVICE, "meta", true)) {
+      expect(all.filter((m) => m.name === spec.metricName && JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions)), `${spec.metricName} ${JSON.stringify(spec.dimensions)}`).toHaveLength(1);
+    }
+    expect(all.find((m) => m.name === "NatsRequests")!.value).toBeGreaterThanOrEqual(1);
 
     // Warm: no second cold start, no second "cold start ready".
     ok(await fn.invoke(event("meta")));
