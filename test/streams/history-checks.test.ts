@@ -13,7 +13,7 @@ import type { JszWire, SysEnvelope } from "../../lib/nats/wire.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
 import { projectRoot } from "../harness/servers.ts";
-import { peer, snapshot, stream, T0, thresholds } from "./builders.ts";
+import { peer, snapshot, stream, T0, thresholds, upstream } from "./builders.ts";
 
 const n = (name: string, domain = "hub") => ({ name, version: "2.15.1", cluster: "c1", domain });
 
@@ -118,5 +118,15 @@ describe("a mirror's new leader that has not reported its mirror yet (captured r
     expect(later[0]!.values).toMatchObject({ active_ms: -1, unheard_ms: 3000 });
     // A leader the monitor never saw change (no history): a mirror that never connected pages on the stream's age.
     expect(mirrorSeen(s, undefined).map((f) => f.summary)).toEqual([expect.stringContaining("was never heard from")]);
+  });
+
+  it("a stream that was leaderless at the previous run: whichever server leads it now is a new leader", () => {
+    const mirror = stream("BK", { mirror: upstream("SRC", { activeMs: -1 }), ageMs: 600_000 });
+    const seen1m = thresholds({ overrides: [{ stream: "BK", values: { "seen-critical": "1m" } }] });
+    const led = observeStreams(snapshot([stream("BK", { mirror: upstream("SRC"), ageMs: 540_000 })]), undefined, seen1m);
+    const headless = snapshot([stream("BK", { status: "leaderless", leader: undefined, ageMs: 570_000 })], { collectedAt: T0 + 30_000 });
+    const between = observeStreams(headless, led, seen1m);
+    const now = snapshot([{ ...mirror, leader: "n1" }], { collectedAt: T0 + 60_000 });
+    expect(evaluateStreams(now, between, seen1m).filter((f) => f.id === "mirror_seen")).toEqual([]);
   });
 });
