@@ -99,8 +99,8 @@ describe("a mirror's new leader that has not reported its mirror yet (captured r
     expect(mirrorSeen(s, undefined)).toEqual([]);
   });
 
-  it("2.10.27 (no leader_since): a run that saw another leader before times the -1 from the change, and pages once it lasts past the threshold", () => {
-    const c = capture("2.10.27");
+  for (const version of ["2.9.10", "2.10.27"]) it(`${version} (no leader_since): a run that saw another leader before times the -1 from the change, and pages once it lasts past the threshold`, () => {
+    const c = capture(version);
     const at = Date.parse(c.captured);
     const s = parseAt(c, at);
     const bk = s.streams.find((v) => v.name === "BK")!;
