@@ -8,6 +8,9 @@
 //   and sends nothing;
 // - a run only clears what it actually saw: an alert whose subject this run did not cover (the
 //   monitor was blind, or the server that leads the stream was silent) stays as it was;
+// - escalation, not resolution: a weaker condition keeps firing while a stronger one holds for the
+//   same peer (an offline replica is still "not seen"), and a peer nobody can judge (no leader, or
+//   left out of the leader's list) is not covered, so `resolved` means healthy by the check's measure;
 // - notices wait in the outbox until delivered; a delivered `new`/`reminder` sets `lastNotified`.
 import { fingerprint, type Finding } from "../findings/finding.ts";
 import type { AlertBook, AlertState, LifecycleState, Notice, NoticeKind } from "./alert.ts";
