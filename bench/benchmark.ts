@@ -9,6 +9,7 @@ import type { SnapshotBase } from "../lib/slices/slice.ts";
 import { MotoServer } from "../test/harness/moto.ts";
 import { newestServer } from "../test/harness/servers.ts";
 import { functionNames, measureBundle, type BundleFigures } from "./bundles.ts";
+import { measureCliStartup } from "./cli-startup.ts";
 import { evaluationBench } from "./evaluation.ts";
 import { measureSize, type SizeFigures } from "./measure-size.ts";
 import type { BenchOptions } from "./options.ts";
@@ -50,8 +51,9 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
     log(`bundle ${f}: building and importing ${o.initRuns} times`);
     bundles[f] = await measureBundle(f, o.initRuns);
   }
+  const cli = await measureCliStartup(o.cliRuns, log);
   if (!kept) throw new Error("no streams snapshot was kept for the evaluation benchmark");
   log(`evaluation: ${o.evalSeconds} s over a snapshot of S=${o.sizes.at(-1)}`);
   const evaluation = evaluationBench(kept.snap, kept.config, o.evalSeconds);
-  return buildReport({ sizes, bundles, evaluation, runs: o.runs, initRuns: o.initRuns, rttMs: o.rttMs, natsVersion: binary.version, cpus: cpus().length });
+  return buildReport({ sizes, bundles, cli, evaluation, runs: o.runs, initRuns: o.initRuns, rttMs: o.rttMs, natsVersion: binary.version, cpus: cpus().length });
 }

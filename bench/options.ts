@@ -21,6 +21,8 @@ export interface BenchOptions {
    * both the streams slice and the naive loop (bench/delay-relay.ts); 0 skips those runs.
    */
   rttMs: number;
+  /** Rounds of the CLI start-up figures (node -e 0, lookout --help, a blind check), medians. */
+  cliRuns: number;
 }
 
 export const DEFAULT_RESULTS = join(projectRoot, "bench", "results", "latest.json");
@@ -36,6 +38,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "fill-concurrency": { type: "string", default: "16" },
       "eval-seconds": { type: "string", default: "2" },
       "rtt-ms": { type: "string", default: "1" },
+      "cli-runs": { type: "string", default: "21" },
     },
     strict: true,
   });
@@ -58,5 +61,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     fillConcurrency: int("fill-concurrency", values["fill-concurrency"], 1),
     evalSeconds: Number(values["eval-seconds"]) > 0 ? Number(values["eval-seconds"]) : 2,
     rttMs: nonNegative("rtt-ms", values["rtt-ms"]),
+    cliRuns: int("cli-runs", values["cli-runs"], 1),
   };
 }

@@ -4,6 +4,7 @@
 import { DEFAULTS } from "../infra/lookout-props.ts";
 import { CHUNK_BYTES } from "../lib/history/dynamodb-store.ts";
 import type { BundleFigures } from "./bundles.ts";
+import type { CliStartup } from "./cli-startup.ts";
 import { lambdaMs, monthlyCost, networkingOptions, type CostInput, type CostResult, type NetworkOption } from "./cost.ts";
 import type { SizeFigures } from "./measure-size.ts";
 import { PRICES } from "./prices.ts";
@@ -71,6 +72,8 @@ export interface BenchReport {
   retained_heap_bytes: Record<string, number>;
   bundle_bytes: Record<string, number>;
   init_ms: Record<string, number>;
+  /** The compiled CLI's start-up: `lookout --help` and a blind `lookout check` against `node -e 0`. */
+  cli_startup: CliStartup;
   eval_snapshots_per_sec: number;
   eval_detail: Throughput & { snapshot_streams: number };
   monthly_cost_usd_10000: number;
@@ -103,6 +106,7 @@ function historyAt(bytes: number): { items: number; writeUnits: number; readUnit
 export function buildReport(o: {
   sizes: SizeFigures[];
   bundles: Record<string, BundleFigures>;
+  cli: CliStartup;
   evaluation: Throughput & { snapshot_streams: number };
   runs: number;
   initRuns: number;
@@ -166,6 +170,7 @@ export function buildReport(o: {
     { name: "DynamoDB items written per streams run", budget: "constant in S", measured: fmtS(itemsWritten), met: new Set(Object.values(itemsWritten)).size === 1 },
     { name: `monthly AWS cost, S=${COST_S}, every slice each minute`, budget: "< $5", measured: `$${result.totalUsd.toFixed(2)}`, met: result.totalUsd < 5 },
     ...bundleNames.map((f) => ({ name: `bundle ${f}`, budget: "<= 1.5 MB minified, init <= 200 ms", measured: `${(o.bundles[f]!.bytes / 1e6).toFixed(2)} MB, init ${round(o.bundles[f]!.initMs, 0)} ms`, met: o.bundles[f]!.bytes <= BUNDLE_BUDGET_BYTES && o.bundles[f]!.initMs <= 200 })),
+    { name: "`lookout --help` wall time, compiled CLI vs `node -e 0` in the same run", budget: "<= 2x bare node", measured: `${o.cli.help_over_node}x (${o.cli.help.wall_ms} ms vs ${o.cli.node_bare.wall_ms} ms; peak RSS ${round(o.cli.help.peak_rss_bytes / 2 ** 20, 1)} vs ${round(o.cli.node_bare.peak_rss_bytes / 2 ** 20, 1)} MiB)`, met: o.cli.help_over_node <= 2 },
     { name: "check evaluation, one core", budget: ">= 500,000 stream snapshots/s", measured: `${Math.round(o.evaluation.perSecond).toLocaleString("en-US")}/s`, met: o.evaluation.perSecond >= 500_000 },
     { name: `streams slice memory, S=${at5000.streams}`, budget: `peak RSS above baseline <= ${RSS_BUDGET_RATIO}x the raw JSON received`, measured: `${round(rssDeltaRatio(at5000), 2)}x (peak ${round(at5000.rss.peakRssBytes / 2 ** 20, 0)} MiB, baseline ${round(at5000.rss.baselineRssBytes / 2 ** 20, 0)} MiB, JSON ${round(at5000.rss.bytesDecoded / 2 ** 20, 1)} MiB)`, met: rssDeltaRatio(at5000) <= RSS_BUDGET_RATIO },
   ];
@@ -209,6 +214,7 @@ export function buildReport(o: {
     retained_heap_bytes: byS(sizes, (s) => s.rss.retainedHeapBytes ?? NaN),
     bundle_bytes: Object.fromEntries(bundleNames.map((f) => [f, o.bundles[f]!.bytes])),
     init_ms: Object.fromEntries(bundleNames.map((f) => [f, round(o.bundles[f]!.initMs)])),
+    cli_startup: o.cli,
     eval_snapshots_per_sec: Math.round(o.evaluation.perSecond),
     eval_detail: o.evaluation,
     monthly_cost_usd_10000: round(result.totalUsd, 2),

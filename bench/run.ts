@@ -1,4 +1,4 @@
-// The benchmark: `npx tsx bench/run.ts [--sizes 100,1000,5000] [--runs 5] [--out FILE]`
+// The benchmark: `npx tsx bench/run.ts [--sizes 100,1000,5000] [--runs 5] [--cli-runs 21] [--out FILE]`
 // (`npm run bench`). Starts its own clusters and moto_server on 127.0.0.1, stops them by PID.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";

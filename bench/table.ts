@@ -42,6 +42,8 @@ export function renderTable(r: BenchReport): string {
     "| figure | value |",
     "|---|---:|",
     ...fns.map((f) => `| bundle ${f}: size, init (median) | ${kb(r.bundle_bytes[f]!)}, ${ms(r.init_ms[f]!)} |`),
+    `| CLI start-up (median of ${r.cli_startup.runs}): node -e 0 / lookout --help / blind lookout check | ${ms(r.cli_startup.node_bare.wall_ms)} / ${ms(r.cli_startup.help.wall_ms)} / ${ms(r.cli_startup.blind_check.wall_ms)} |`,
+    `| CLI peak RSS: node -e 0 / lookout --help / blind lookout check | ${mib(r.cli_startup.node_bare.peak_rss_bytes)} / ${mib(r.cli_startup.help.peak_rss_bytes)} / ${mib(r.cli_startup.blind_check.peak_rss_bytes)} |`,
     `| check evaluation, one core | ${r.eval_snapshots_per_sec.toLocaleString("en-US")} stream snapshots/s |`,
     `| monthly AWS cost, S = 10,000, every slice each minute | $${r.monthly_cost_usd_10000.toFixed(2)} |`,
     `| peak RSS of the streams slice at S = 10,000 (straight-line estimate) vs function memory | ${mib(r.peak_rss_bytes_10000_estimate)} vs ${r.function_memory_mb} MB |`,

@@ -19,7 +19,7 @@ let stdout = "";
 
 beforeAll(async () => {
   const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
-  const r = await run(tsx, ["bench/run.ts", "--sizes", S, "--runs", "1", "--init-runs", "1", "--eval-seconds", "0.5", "--out", out], { cwd: projectRoot, timeout: 280_000, maxBuffer: 8 << 20 });
+  const r = await run(tsx, ["bench/run.ts", "--sizes", S, "--runs", "1", "--init-runs", "1", "--eval-seconds", "0.5", "--cli-runs", "2", "--out", out], { cwd: projectRoot, timeout: 280_000, maxBuffer: 8 << 20 });
   stdout = r.stdout;
   report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
 }, 300_000);
@@ -59,6 +59,21 @@ describe("Benchmark: bench/run.ts on a small S", () => {
       expect(report.bundle_bytes[f]).toBeGreaterThan(10_000);
       expect(finite(report.init_ms[f])).toBe(true);
     }
+  });
+
+  it("reports the compiled CLI's start-up beside bare node: wall time and peak RSS of --help and a blind check", () => {
+    const c = report.cli_startup;
+    expect(c.runs).toBe(2);
+    for (const f of [c.node_bare, c.help, c.blind_check]) {
+      expect(finite(f.wall_ms)).toBe(true);
+      expect(f.peak_rss_bytes).toBeGreaterThan(1 << 20);
+      expect(f.runs_ms).toHaveLength(2);
+    }
+    expect(finite(c.help_over_node)).toBe(true);
+    expect(c.blind_check.exit_code).toBe(3);
+    expect(c.blind_check.first_line).toMatch(/^LOOKOUT UNKNOWN: monitor is blind: /);
+    expect(report.budgets.some((b) => /lookout --help/.test(b.name))).toBe(true);
+    expect(stdout).toMatch(/\| CLI start-up \(median of 2\): node -e 0 \/ lookout --help \/ blind lookout check \|/);
   });
 
   it("reports evaluation throughput, the monthly cost with its prices, and the networking options", () => {
