@@ -37,8 +37,8 @@ interface Sample { ms: number; rssBytes: number; code: number; stdout: string }
 async function once(args: string[], env: Record<string, string>): Promise<Sample> {
   const t0 = performance.now();
   let code = 0;
-  let stdout = "";
-  let stderr = "";
+  let stdout: string;
+  let stderr: string;
   try {
     ({ stdout, stderr } = await run(GNU_TIME, ["-f", "%M", "--", process.execPath, ...args], { env, timeout: 60_000 }));
   } catch (e) {

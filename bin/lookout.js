@@ -3,6 +3,7 @@
 // published package ships it). In a checkout that was never built, the TypeScript sources run
 // through tsx (a development dependency) instead.
 import { existsSync } from "node:fs";
+import { URL } from "node:url";
 
 const built = new URL("../dist/cli.js", import.meta.url);
 if (existsSync(built)) await import(built.href);
