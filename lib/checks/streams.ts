@@ -11,7 +11,7 @@ import { finding, type CheckId } from "./catalog.ts";
 import { checkMirrorStall, type MirrorMark } from "./mirror-stall.ts";
 import { coverKey, label, subjectOf } from "./stream-subject.ts";
 import { UpstreamIndex } from "./upstreams.ts";
-import { unseenStreams, type Placements } from "./unseen-streams.ts";
+import { placementsOf, unseenStreams, type Placements } from "./unseen-streams.ts";
 import { neverHeardFor, noteUpstreamLeader, type NeverHeard, type UpstreamLeaders } from "./upstream-unheard.ts";
 
 export type { MirrorMark } from "./mirror-stall.ts";
@@ -244,15 +244,17 @@ export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation 
 export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], mirrors: {} };
   const knownServers = [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort();
-  const { marks, unheard, placements, upstreams } = judge(snap, prev, cfg);
+  const { marks, unheard, carried, upstreams } = judge(snap, prev, cfg);
   const o: StreamsObservation = { at: snap.collectedAt, knownServers, mirrors: marks };
   if (Object.keys(unheard).length) o.unheard = unheard;
+  // Built here, not while judging: this run's placements are for the next run only.
+  const placements = snap.mode === "system" ? placementsOf(snap, carried ?? {}) : prev?.placements;
   if (placements && Object.keys(placements).length) o.placements = placements;
   if (Object.keys(upstreams).length) o.upstreamLeaders = upstreams;
   return o;
 }
 
-type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number>; placements: Placements | undefined; upstreams: UpstreamLeaders };
+type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number>; carried: Placements | undefined; upstreams: UpstreamLeaders };
 // evaluate and observe of one run judge the same snapshot: do the work once.
 const lastJudged = new WeakMap<StreamsSnapshot, { prev: StreamsObservation | undefined; cfg: StreamThresholdConfig; result: Judged }>();
 
@@ -269,7 +271,7 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
   const marks: Record<string, MirrorMark> = {};
   if (snap.blind) {
     c.out.push(finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind }));
-    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard }, placements: prev?.placements, upstreams: { ...c.prevUpstreams } };
+    return { findings: c.out, marks: { ...(prev?.mirrors ?? {}) }, unheard: { ...c.prevUnheard }, carried: prev?.placements, upstreams: { ...c.prevUpstreams } };
   }
   partial(c);
   overridesUnmatched(c, cfg);
@@ -306,10 +308,10 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
   }
   // Streams no reply mentions, whose every last known holder is silent (system mode; the listing
   // of account mode names them itself, as missing).
-  let placements = prev?.placements;
+  let carried: Placements | undefined;
   if (snap.mode === "system") {
     const unseen = unseenStreams(snap, prev?.placements);
-    placements = unseen.placements;
+    carried = unseen.carried;
     for (const f of unseen.findings) if (resolveStreamThresholds(f.subject.account ?? "", f.subject.stream ?? "", undefined, cfg).enabled) c.out.push(f);
   }
   // Mirrors not looked at this run keep their mark: a silent leader must not reset the stall memory.
@@ -317,7 +319,7 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
   for (const [k, m] of Object.entries(prev?.mirrors ?? {})) if (unjudged.has(k) && !(k in marks)) marks[k] = m;
   for (const [k, t] of Object.entries(c.prevUnheard)) if (unjudged.has(k.slice(0, k.lastIndexOf("|"))) && !(k in c.unheard)) c.unheard[k] = t;
   for (const [k, u] of Object.entries(c.prevUpstreams)) if (unjudged.has(k) && !(k in c.upstreams)) c.upstreams[k] = u;
-  return { findings: c.out, marks, unheard: c.unheard, placements, upstreams: c.upstreams };
+  return { findings: c.out, marks, unheard: c.unheard, carried, upstreams: c.upstreams };
 }
 
 /** Streams a run judged (or found unavailable): only their alerts may clear. Keys as subjects name them. */

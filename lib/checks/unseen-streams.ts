@@ -15,11 +15,15 @@ export type Placements = Record<string, string[]>;
 
 /** Where a stream lives, as its view shows: the leader and its followers, or every holder and member when leaderless. */
 export function holdersOf(v: StreamView): string[] {
-  const names = new Set<string>();
-  if (v.status === "led" && v.leader) names.add(v.leader);
-  if (v.status === "leaderless") for (const h of v.holders) names.add(h);
+  // The common cases without a Set: an R1 stream (its leader alone) and a led stream (leader + followers).
+  if (v.status === "led" && v.leader) {
+    if (!v.peers.length) return [v.leader];
+    const names = [v.leader];
+    for (const p of v.peers) if (p.name !== v.leader && !names.includes(p.name)) names.push(p.name);
+    return names.sort();
+  }
+  const names = new Set<string>(v.holders);
   for (const p of v.peers) names.add(p.name);
-  if (!names.size) for (const h of v.holders) names.add(h);
   return [...names].sort();
 }
 
@@ -39,37 +43,35 @@ function add(p: Placements, holders: string, key: string): void {
 
 export interface UnseenResult {
   findings: Finding[];
-  /** This run's placements: every stream it saw, plus those it could not see that are remembered. */
-  placements: Placements;
+  /** Streams this run did not see that stay remembered (not judged, or every holder silent), by placement. */
+  carried: Placements;
 }
 
 /**
  * Judges the streams earlier runs placed that this run did not see at all (system mode). A stream
  * not seen while one of its last known holders answered is gone (deleted or moved): forgotten. A
- * stream listed as not judged (its leader silent, followers answering) keeps its placement.
+ * stream listed as not judged (its leader silent, followers answering) keeps its placement. Cheap
+ * when every group of holders answered and no stream is a gap: nothing is looked at per stream.
  */
 export function unseenStreams(snap: StreamsSnapshot, previous: Placements | undefined): UnseenResult {
-  const placements: Placements = {};
-  const seen = new Set<string>();
-  for (const v of snap.streams) {
-    const k = streamKey(v);
-    seen.add(k);
-    add(placements, holdersOf(v).join(","), k);
-  }
-  const gaps = new Set(snap.gaps.map(streamKey));
-  const answered = new Set(snap.servers.map((s) => s.name));
+  const carried: Placements = {};
   const findings: Finding[] = [];
-  for (const [group, keys] of Object.entries(previous ?? {})) {
+  if (!previous) return { findings, carried };
+  const gaps = snap.gaps.length ? new Set(snap.gaps.map(streamKey)) : undefined;
+  const answered = new Set(snap.servers.map((s) => s.name));
+  let seen: Set<string> | undefined;
+  for (const [group, keys] of Object.entries(previous)) {
     const holders = group ? group.split(",") : [];
     const allSilent = holders.length > 0 && holders.every((h) => !answered.has(h));
+    if (!allSilent && !gaps) continue;
+    if (allSilent) seen ??= new Set(snap.streams.map(streamKey));
     for (const k of keys) {
-      if (seen.has(k)) continue;
-      if (gaps.has(k)) {
-        add(placements, group, k);
+      if (gaps?.has(k)) {
+        add(carried, group, k);
         continue;
       }
-      if (!allSilent) continue;
-      add(placements, group, k);
+      if (!allSilent || seen!.has(k)) continue;
+      add(carried, group, k);
       const where = parseStreamKey(k);
       const R = holders.length;
       findings.push(finding("stream_quorum_lost", subjectOf(snap, where),
@@ -77,6 +79,13 @@ export function unseenStreams(snap: StreamsSnapshot, previous: Placements | unde
         { leader: null, replicas: R, quorum: Math.floor(R / 2) + 1, holders: holders.join(","), from_history: true }));
     }
   }
-  for (const keys of Object.values(placements)) keys.sort();
-  return { findings, placements };
+  return { findings, carried };
+}
+
+/** The placements this run leaves: every stream it saw, where it saw it, and the carried ones. */
+export function placementsOf(snap: StreamsSnapshot, carried: Placements): Placements {
+  const p: Placements = {};
+  for (const v of snap.streams) add(p, holdersOf(v).join(","), streamKey(v));
+  for (const [group, keys] of Object.entries(carried)) for (const k of keys) add(p, group, k);
+  return p;
 }

@@ -25,15 +25,16 @@ export interface NeverHeard {
 
 /** Notes the stream's leader for the next run (servers without `leader_since`, streams with upstreams). */
 export function noteUpstreamLeader(v: StreamView, at: number, prev: UpstreamLeaders, next: UpstreamLeaders): void {
-  const k = streamKey(v);
-  const p = prev[k];
   // A leaderless stream's view is a holder's, without its mirror or sources: remember only that it
   // had no leader, so whichever server leads it next is a change.
   if (v.status === "leaderless" || !v.leader) {
-    if (p) next[k] = { leader: "", since: null };
+    const k = streamKey(v);
+    if (prev[k]) next[k] = { leader: "", since: null };
     return;
   }
   if (v.leaderForMs !== undefined || (!v.mirror && !v.sources.length)) return;
+  const k = streamKey(v);
+  const p = prev[k];
   next[k] = !p ? { leader: v.leader, since: null } : p.leader === v.leader ? p : { leader: v.leader, since: at };
 }
 
