@@ -85,6 +85,7 @@ for (const binary of serversUnderTest()) {
         }, 90_000, 1000).catch((e: Error) => { throw new Error(`${e.message}; notices:\n${m.describe()}`); });
 
         // 2. Clean shutdown: the servers mark it offline at once.
+        const stoppedAt = Date.now();
         await cluster.stopServer(victim!.index);
         const offline = await waitFor("META_001 and the stream offline-replica findings", async () => {
           const f = await m.run();
@@ -92,6 +93,7 @@ for (const binary of serversUnderTest()) {
           const streamsOff = f.filter((x) => x.id === "stream_replica_offline" && x.subject.peer === victim!.name).length;
           return metaOff && streamsOff === STREAMS.length ? f : undefined;
         }, 90_000, 1000).catch((e: Error) => { throw new Error(`${e.message}; notices:\n${m.describe()}`); });
+        console.log(`${binary.version}: offline (META_001 and ${STREAMS.length} stream replicas) seen ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after a clean shutdown`);
         // Three more runs while offline: more than resolveAfterRuns, so a wrong "clear" would have resolved.
         for (const f of [offline, await m.run(), await m.run(), await m.run()]) {
           const s = peerSeen(f);
