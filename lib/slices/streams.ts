@@ -35,8 +35,8 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
         ],
   // A stream's alert clears only when this run judged that stream (from its leader, or found it
   // leaderless): streams led by silent servers are never reported healthy by default. A leaderless
-  // stream (quorum lost) has nobody to judge its replicas: their alerts (peer seen, offline, lag)
-  // stay open rather than resolve while the outage got worse.
+  // stream (quorum lost) has nobody to judge its replicas or its mirror and sources (only a leader
+  // reports them): their alerts stay open rather than resolve while the outage got worse.
   covers: (snap, alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;
@@ -44,7 +44,7 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
     let set = covered.get(snap);
     if (!set) covered.set(snap, (set = coveredStreams(snap)));
     const key = coverKey(alert.finding.subject);
-    if (alert.finding.subject.peer !== undefined) {
+    if (alert.finding.subject.peer !== undefined || alert.finding.subject.source !== undefined) {
       let headless = leaderless.get(snap);
       if (!headless) leaderless.set(snap, (headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))))));
       if (headless.has(key)) return false;

@@ -13,7 +13,7 @@ import { metaSlice } from "../../lib/slices/meta.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { MetaPeer, MetaSnapshot } from "../../lib/snapshot/meta.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
-import { peer, snapshot, stream, T0 } from "../streams/builders.ts";
+import { peer, snapshot, stream, T0, upstream } from "../streams/builders.ts";
 
 const config: LookoutConfig = structuredClone(DEFAULT_CONFIG);
 const policy = { remindAfterMs: config.alerts.remindAfterMs, resolveAfterRuns: 2, claimLeaseMs: config.alerts.claimLeaseMs };
@@ -79,6 +79,23 @@ describe("streams: peer seen -> offline -> quorum lost never resolves on the way
     expect(streamsSlice.covers(s, alert("stream_peer_seen", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
     expect(streamsSlice.covers(s, alert("stream_replica_offline", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
     expect(streamsSlice.covers(s, alert("stream_quorum_lost", { cluster: "c1", account: "APP", stream: "A" }))).toBe(true);
+  });
+
+  it("a mirror that stops being heard from, then loses its leader, keeps JETSTREAM_018 open (only a leader reports its mirror)", () => {
+    const cfg = structuredClone(config);
+    cfg.thresholds.streams.defaults["seen-critical"] = "1m";
+    const mirror = (o: Partial<ReturnType<typeof stream>>) => stream("M", { mirror: upstream("SRC", { activeMs: 120_000 }), ...o });
+    const leaderless = stream("M", { status: "leaderless", leader: undefined, holders: ["n1"], peers: [] }); // a holder's entry: no mirror section
+    let book: AlertBook = emptyBook();
+    const kinds: string[][] = [];
+    for (const [i, v] of [mirror({}), leaderless, leaderless, leaderless].entries()) {
+      const snap = snapshot([v], { collectedAt: T0 + i * MIN });
+      const r = reconcile(book, streamsSlice.evaluate(snap, undefined, cfg), snap.collectedAt, policy, (a) => streamsSlice.covers(snap, a));
+      kinds.push(r.queued.map((n) => `${n.kind} ${n.finding.id}`));
+      book = { ...r.book, outbox: [] };
+    }
+    expect(kinds[0]).toEqual(["new mirror_seen"]);
+    expect(kinds.slice(1).flat()).toEqual(["new stream_quorum_lost"]);
   });
 });
 
