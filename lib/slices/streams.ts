@@ -8,6 +8,8 @@ import type { Slice } from "./slice.ts";
 // Which streams a snapshot judged, worked out once per snapshot (covers() is asked per alert).
 const covered = new WeakMap<StreamsSnapshot, Set<string>>();
 const leaderless = new WeakMap<StreamsSnapshot, Set<string>>();
+/** What a run judges of a stream that has no leader: its quorum, its thresholds and its counts. */
+const JUDGED_WITHOUT_LEADER = new Set(["stream_quorum_lost", "threshold_invalid", "stream_messages", "stream_subjects", "stream_unavailable"]);
 
 export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
   name: "streams",
@@ -35,8 +37,8 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
         ],
   // A stream's alert clears only when this run judged that stream (from its leader, or found it
   // leaderless): streams led by silent servers are never reported healthy by default. A leaderless
-  // stream (quorum lost) has nobody to judge its replicas or its mirror and sources (only a leader
-  // reports them): their alerts stay open rather than resolve while the outage got worse.
+  // stream (quorum lost) has nobody to judge its replicas, peer count, mirror or sources (only a
+  // leader reports them): those alerts stay open rather than resolve while the outage got worse.
   covers: (snap, alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;
@@ -44,7 +46,7 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
     let set = covered.get(snap);
     if (!set) covered.set(snap, (set = coveredStreams(snap)));
     const key = coverKey(alert.finding.subject);
-    if (alert.finding.subject.peer !== undefined || alert.finding.subject.source !== undefined) {
+    if (!JUDGED_WITHOUT_LEADER.has(alert.finding.id)) {
       let headless = leaderless.get(snap);
       if (!headless) leaderless.set(snap, (headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))))));
       if (headless.has(key)) return false;

@@ -79,6 +79,8 @@ describe("streams: peer seen -> offline -> quorum lost never resolves on the way
     expect(streamsSlice.covers(s, alert("stream_peer_seen", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
     expect(streamsSlice.covers(s, alert("stream_replica_offline", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
     expect(streamsSlice.covers(s, alert("stream_quorum_lost", { cluster: "c1", account: "APP", stream: "A" }))).toBe(true);
+    // Its peer count (peer-expect) is a leader's report too.
+    expect(streamsSlice.covers(s, alert("stream_peer_expect", { cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
   });
 
   it("a mirror that stops being heard from, then loses its leader, keeps JETSTREAM_018 open (only a leader reports its mirror)", () => {

@@ -418,7 +418,7 @@ describe("stream checks", () => {
     it("a stream judged from its leader, or found leaderless, is covered; one whose leader was silent is not", () => {
       const s = snapshot([stream("A"), stream("L", { status: "leaderless", leader: undefined })], { silent: ["n4"], gaps: [gap] });
       expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(true);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "L" }))).toBe(true);
+      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "L" }, "stream_quorum_lost"))).toBe(true);
       expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" }))).toBe(false);
       // Not seen at all this run (e.g. an R1 stream on a silent server): never reported healthy.
       expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "GONE" }))).toBe(false);
