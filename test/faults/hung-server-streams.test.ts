@@ -48,9 +48,16 @@ for (const binary of serversUnderTest()) {
       } finally {
         await app.close();
       }
-      // The meta leader must stay up: it is the one that answers the listing.
-      for (let i = 0; i < 10 && (await cluster.waitForMetaLeader()) === victim; i++) await cluster.stepdownMeta();
     });
+
+    /**
+     * The meta leader must stay up: it is the one that answers the listing. A server thawed after a
+     * freeze may campaign at once and win the meta leadership, so this is checked before each freeze.
+     */
+    async function freezeVictim(): Promise<void> {
+      for (let i = 0; i < 10 && (await cluster.waitForMetaLeader(60_000)) === victim; i++) await cluster.stepdownMeta();
+      cluster.freeze(cluster.index(victim).index);
+    }
     afterAll(async () => {
       await cluster?.stop();
     });
@@ -65,7 +72,7 @@ for (const binary of serversUnderTest()) {
       const history = newHistory();
       expect((await runOnce(streamsSlice, { config, history })).findings).toEqual([]);
       const v = cluster.index(victim);
-      cluster.freeze(v.index);
+      await freezeVictim();
       let r: RunReport;
       try {
         r = await runOnce(streamsSlice, { config, history });
@@ -84,7 +91,7 @@ for (const binary of serversUnderTest()) {
         mode: "account", cluster: "hung", nats: { servers: others(), user: "app", password: "app-secret" }, timeouts: { request: "3s", connect: "2s" },
       }, {});
       const v = cluster.index(victim);
-      cluster.freeze(v.index);
+      await freezeVictim();
       let r: RunReport;
       try {
         r = await runOnce(streamsSlice, { config, history: newHistory() });
@@ -100,12 +107,12 @@ for (const binary of serversUnderTest()) {
     it("account mode, a listing cut short by the run's deadline: the stream names from STREAM.NAMES, partial (not judged), not blind", async () => {
       const nc = await cluster.appConnection("APP", others());
       const v = cluster.index(victim);
-      cluster.freeze(v.index);
+      await freezeVictim();
       try {
         // The deadline leaves the listing only the 1 s request timeout, less than the server's 4 s wait.
         const snap = await collectStreamsAccount(nc, { timeoutMs: 1000, stats: newRequestStats(), deadline: Date.now() });
         expect(snap.blind).toBeUndefined();
-        expect(snap.streams).toEqual([]);
+        expect(snap.streams.map((x) => `${x.name} led by ${x.leader ?? "?"}`)).toEqual([]);
         expect(snap.gaps.map((g) => [g.name, g.unavailable]).sort()).toEqual([["ONE", false], ["THREE", false]]);
         expect(snap.problems.join(" ")).toContain("STREAM.NAMES");
       } finally {

@@ -290,6 +290,19 @@ ${o.extraConfig ?? ""}
     const s = this.index(which);
     s.proc?.kill("SIGSTOP");
     s.frozen = true;
+    // The signal is delivered asynchronously: on a loaded machine the process kept answering for a
+    // few more milliseconds, long enough to answer a request sent right after. Wait until the
+    // kernel reports it stopped (Linux /proc; state T), for at most 2 s.
+    const pid = s.proc?.pid;
+    const stat = pid ? `/proc/${pid}/stat` : undefined;
+    if (!stat || !existsSync(stat)) return;
+    const until = Date.now() + 2000;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (Date.now() < until) {
+      const state = readFileSync(stat, "utf8").replace(/^.*\) /s, "")[0];
+      if (state === "T" || state === "t") return;
+      Atomics.wait(pause, 0, 0, 5);
+    }
   }
   thaw(which: string | number): void {
     const s = this.index(which);
