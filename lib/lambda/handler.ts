@@ -70,7 +70,8 @@ export function makeHandler(slice: Slice, options: HandlerOptions = {}): Schedul
 
   return async (event, context) => {
     logger.addContext(context);
-    metrics.captureColdStartMetric(context.functionName);
+    // No ColdStart metric: one more paid series per function; the "cold start ready" log line has it.
+    if (env[LAMBDA_ENV.detailedMetrics] === "1") metrics.captureColdStartMetric(context.functionName);
     const scheduled = readScheduledEvent(event, sliceName);
     const isColdStart = runtime === undefined;
     runtime ??= coldStart(slice, env, secrets).catch((e: unknown) => {
