@@ -23,6 +23,8 @@ export interface BenchOptions {
   rttMs: number;
   /** Rounds of the CLI start-up figures (node -e 0, lookout --help, a blind check), medians. */
   cliRuns: number;
+  /** "cli": measure only the CLI start-up and update that part of the report at `out` (no clusters). */
+  only: "all" | "cli";
 }
 
 export const DEFAULT_RESULTS = join(projectRoot, "bench", "results", "latest.json");
@@ -39,6 +41,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "eval-seconds": { type: "string", default: "2" },
       "rtt-ms": { type: "string", default: "1" },
       "cli-runs": { type: "string", default: "21" },
+      only: { type: "string", default: "all" },
     },
     strict: true,
   });
@@ -52,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number >= 0, got ${JSON.stringify(v)}`);
     return n;
   };
+  if (values.only !== "cli" && values.only !== "all") throw new Error(`--only: expected cli or all, got ${JSON.stringify(values.only)}`);
   const sizes = values.sizes.split(",").map((s) => int("sizes", s.trim(), 1));
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
@@ -62,5 +66,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     evalSeconds: Number(values["eval-seconds"]) > 0 ? Number(values["eval-seconds"]) : 2,
     rttMs: nonNegative("rtt-ms", values["rtt-ms"]),
     cliRuns: int("cli-runs", values["cli-runs"], 1),
+    only: values.only === "cli" ? "cli" : "all",
   };
 }
