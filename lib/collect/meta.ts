@@ -82,8 +82,12 @@ export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: n
 export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined, connectedDomain?: string): number | undefined {
   const home = homeDomain(replies, connectedDomain);
   const n = metaGroupSize(replies, known, home);
-  const outside = replies.filter((r) => r?.server?.name && !r.error && (!r.data?.meta_cluster || domainOf(r) !== home)).length;
-  return n === undefined ? undefined : n + outside;
+  if (n === undefined) return undefined;
+  // Distinct members that answered: a reply can arrive twice (a leaf cluster joined by several
+  // leafnodes to the system account relays the request more than once), and must not stand in
+  // for a member that has not answered.
+  const members = new Set(replies.filter((r) => r?.server?.name && !r.error && r.data?.meta_cluster && domainOf(r) === home).map((r) => r.server.name));
+  return n + (replies.length - members.size);
 }
 
 /** Parses JSZ replies into a MetaSnapshot (pure: the fixture tests feed it captured replies). */
@@ -102,6 +106,7 @@ export function parseMetaReplies(
       snap.problems.push(`${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
       continue;
     }
+    if (snap.servers.some((s) => s.name === env.server.name)) continue; // the same reply twice
     snap.servers.push(serverReport(env));
   }
   // Only the home domain's servers are members of the meta group this slice judges: servers of

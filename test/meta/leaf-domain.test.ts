@@ -10,7 +10,7 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { runOnce } from "../harness/run.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
 import { newestServer, serversUnderTest } from "../harness/servers.ts";
 import { startHubAndEdge, type HubAndEdge } from "../streams/topology.ts";
 
@@ -49,6 +49,20 @@ for (const binary of serversUnderTest()) {
         binary, domain: "edge", clusterName: `leaf${hub.name}`,
         leafRemotes: [{ url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`, account: "SYS" }],
       });
+      // The test bed is ready once all six servers answer the fan-out and the hub's group is whole
+      // again (the hub server taking the leaf cluster's leafnodes was seen slow to answer at first).
+      const sys = await hub.sysConnection();
+      try {
+        await waitFor("every hub and leaf server to answer JSZ", async () => {
+          const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", "{}", { strategy: "timer", maxWait: 1000 });
+          const names = new Set<string>();
+          for await (const m of it) names.add((m.json<{ server: { name: string } }>()).server.name);
+          return names.size >= 6 ? true : undefined;
+        }, 60_000, 500);
+      } finally {
+        await sys.close();
+      }
+      await hub.waitForMetaLeader(60_000);
     });
     afterAll(async () => {
       await leaf?.stop();
