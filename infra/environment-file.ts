@@ -7,7 +7,8 @@ import { flapScheduleProblem } from "../lib/checks/meta.ts";
 import { buildConfig } from "../lib/config/load.ts";
 import { ConfigError, LookoutError } from "../lib/errors.ts";
 import { SEVERITIES } from "../lib/findings/finding.ts";
-import { parseDurationMs } from "../lib/thresholds/duration.ts";
+import { isObj, type Obj } from "../lib/core/guards.ts";
+import { Validator } from "../lib/config/validator.ts";
 import { PROJECT_ROOT } from "./bundling.ts";
 import type { AwsApiAccess, Severity, SubscriptionProtocol } from "./lookout-props.ts";
 import { SETTINGS_KEYS } from "./validate-props.ts";
@@ -57,62 +58,12 @@ export interface EnvironmentSettings {
 /** Retention periods CloudWatch Logs accepts (RetentionDays). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+const show = (v: unknown) => JSON.stringify(v);
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const TOP_KEYS = ["$comment", "account", "region", "nats", "secret", "slices", "settings", "subscriptions", "network", "retainData", "historyTtlDays", "functionTimeout", "memorySize", "logRetentionDays", "missedRunsBeforeAlarm", "detailedMetrics"];
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const show = (v: unknown) => JSON.stringify(v);
-
-class Checker {
-  readonly problems: string[] = [];
-  bad(path: string, msg: string): undefined {
-    this.problems.push(`${path}: ${msg}`);
-    return undefined;
-  }
-  known(o: Obj, path: string, keys: string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.bad(path ? `${path}.${k}` : k, `unknown key (expected one of ${keys.join(", ")})`);
-  }
-  obj(o: Obj, k: string, path: string, required = false): Obj | undefined {
-    if (o[k] === undefined) return required ? this.bad(path, "required") : undefined;
-    return isObj(o[k]) ? o[k] : this.bad(path, `expected an object, got ${show(o[k])}`);
-  }
-  str(o: Obj, k: string, path: string, re?: RegExp, hint = "", required = false): string | undefined {
-    const v = o[k];
-    if (v === undefined) return required ? this.bad(path, `required${hint ? ` (${hint})` : ""}`) : undefined;
-    if (typeof v !== "string" || v === "") return this.bad(path, `expected a non-empty string, got ${show(v)}`);
-    if (re && !re.test(v)) return this.bad(path, `${show(v)} is not valid${hint ? `: ${hint}` : ""}`);
-    return v;
-  }
-  strs(o: Obj, k: string, path: string, re?: RegExp, hint = ""): string[] | undefined {
-    const v = o[k];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x !== "")) return this.bad(path, `expected a list of strings, got ${show(v)}`);
-    for (const x of v as string[]) if (re && !re.test(x)) this.bad(path, `${show(x)} is not valid${hint ? `: ${hint}` : ""}`);
-    return v as string[];
-  }
-  bool(o: Obj, k: string, path: string): boolean | undefined {
-    const v = o[k];
-    if (v === undefined) return undefined;
-    return typeof v === "boolean" ? v : this.bad(path, `expected true or false, got ${show(v)}`);
-  }
-  int(o: Obj, k: string, path: string): number | undefined {
-    const v = o[k];
-    if (v === undefined) return undefined;
-    return typeof v === "number" && Number.isInteger(v) ? v : this.bad(path, `expected a whole number, got ${show(v)}`);
-  }
-  duration(o: Obj, k: string, path: string, required = false): number | undefined {
-    const v = o[k];
-    if (v === undefined) return required ? this.bad(path, 'required (a duration such as "1m" or "5m")') : undefined;
-    if (typeof v !== "string" && typeof v !== "number") return this.bad(path, `expected a duration such as "1m", got ${show(v)}`);
-    const ms = parseDurationMs(String(v));
-    if (ms instanceof Error) return this.bad(path, ms.message);
-    return ms > 0 ? ms : this.bad(path, `must be positive, got ${show(v)}`);
-  }
-}
-
-function readSecret(c: Checker, o: Obj): EnvironmentSettings["secret"] | undefined {
+function readSecret(c: Validator, o: Obj): EnvironmentSettings["secret"] | undefined {
   const s = c.obj(o, "secret", "secret", true);
   if (!s) return undefined;
   c.known(s, "secret", ["arn", "kmsKeyArn", "create"]);
@@ -120,8 +71,8 @@ function readSecret(c: Checker, o: Obj): EnvironmentSettings["secret"] | undefin
   const hasCreate = s.create !== undefined;
   if (hasArn === hasCreate) return c.bad("secret", 'give exactly one of "arn" (an existing secret) or "create" ({} or {"user": "..."})');
   if (hasArn) {
-    const arn = c.str(s, "arn", "secret.arn", SECRET_ARN, "use the secret's complete ARN, ending in the 6-character suffix AWS adds (aws secretsmanager describe-secret --secret-id NAME --query ARN), so IAM can name it without a wildcard");
-    const kms = c.str(s, "kmsKeyArn", "secret.kmsKeyArn", KMS_KEY_ARN, "the ARN of the customer-managed KMS key encrypting the secret (arn:aws:kms:<region>:<account>:key/<id>)");
+    const arn = c.str(s, "arn", "secret.arn", { pattern: SECRET_ARN, hint: "use the secret's complete ARN, ending in the 6-character suffix AWS adds (aws secretsmanager describe-secret --secret-id NAME --query ARN), so IAM can name it without a wildcard" });
+    const kms = c.str(s, "kmsKeyArn", "secret.kmsKeyArn", { pattern: KMS_KEY_ARN, hint: "the ARN of the customer-managed KMS key encrypting the secret (arn:aws:kms:<region>:<account>:key/<id>)" });
     if (!arn) return undefined;
     return kms ? { arn, kmsKeyArn: kms } : { arn };
   }
@@ -133,26 +84,26 @@ function readSecret(c: Checker, o: Obj): EnvironmentSettings["secret"] | undefin
   return { create: user ? { user } : {} };
 }
 
-function readNetwork(c: Checker, o: Obj): EnvironmentSettings["network"] | undefined {
+function readNetwork(c: Validator, o: Obj): EnvironmentSettings["network"] | undefined {
   const n = c.obj(o, "network", "network");
   if (!n) return undefined;
   c.known(n, "network", ["vpcId", "subnets", "securityGroupIds", "natsCidrs", "awsApiAccess", "dynamoDbGatewayEndpoint"]);
-  const vpcId = c.str(n, "vpcId", "network.vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123456789abcdef0", true);
+  const vpcId = c.str(n, "vpcId", "network.vpcId", { pattern: /^vpc-[0-9a-f]{8,17}$/, hint: "a VPC id such as vpc-0123456789abcdef0", required: true });
   const subnets: SubnetSettings[] = [];
   if (!Array.isArray(n.subnets) || n.subnets.length === 0) c.bad("network.subnets", 'required: a list of {"id", "availabilityZone", "routeTableId"} for the private subnets the functions run in');
   else n.subnets.forEach((s, i) => {
     const at = `network.subnets[${i}]`;
     if (!isObj(s)) return void c.bad(at, "expected an object");
     c.known(s, at, ["id", "availabilityZone", "routeTableId"]);
-    const id = c.str(s, "id", `${at}.id`, /^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0123456789abcdef0", true);
-    const az = c.str(s, "availabilityZone", `${at}.availabilityZone`, /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "an AZ name such as eu-west-1a", true);
-    const rtb = c.str(s, "routeTableId", `${at}.routeTableId`, /^rtb-[0-9a-f]{8,17}$/, "a route table id such as rtb-0123456789abcdef0");
+    const id = c.str(s, "id", `${at}.id`, { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "a subnet id such as subnet-0123456789abcdef0", required: true });
+    const az = c.str(s, "availabilityZone", `${at}.availabilityZone`, { pattern: /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, hint: "an AZ name such as eu-west-1a", required: true });
+    const rtb = c.str(s, "routeTableId", `${at}.routeTableId`, { pattern: /^rtb-[0-9a-f]{8,17}$/, hint: "a route table id such as rtb-0123456789abcdef0" });
     if (id && az) subnets.push(rtb ? { id, availabilityZone: az, routeTableId: rtb } : { id, availabilityZone: az });
   });
   const access = n.awsApiAccess;
   if (access !== "nat" && access !== "endpoints") c.bad("network.awsApiAccess", `expected "nat" (the subnets already route to a NAT gateway) or "endpoints" (create interface endpoints for SNS and Secrets Manager), got ${show(access)}`);
-  const sgs = c.strs(n, "securityGroupIds", "network.securityGroupIds", /^sg-[0-9a-f]{8,17}$/, "a security group id such as sg-0123456789abcdef0");
-  const cidrs = c.strs(n, "natsCidrs", "network.natsCidrs");
+  const sgs = c.strings(n, "securityGroupIds", "network.securityGroupIds", { pattern: /^sg-[0-9a-f]{8,17}$/, hint: "a security group id such as sg-0123456789abcdef0" });
+  const cidrs = c.strings(n, "natsCidrs", "network.natsCidrs");
   const gw = c.bool(n, "dynamoDbGatewayEndpoint", "network.dynamoDbGatewayEndpoint");
   if (!vpcId || (access !== "nat" && access !== "endpoints")) return undefined;
   const out: NonNullable<EnvironmentSettings["network"]> = { vpcId, subnets, awsApiAccess: access };
@@ -167,7 +118,7 @@ function readNetwork(c: Checker, o: Obj): EnvironmentSettings["network"] | undef
  * own parser, as the construct does, so a bad value is listed with the file's other problems; and
  * whether META_003 can fire at the file's meta schedule.
  */
-function checkSettings(c: Checker, settings: Obj, metaEveryMs: number | undefined): void {
+function checkSettings(c: Validator, settings: Obj, metaEveryMs: number | undefined): void {
   const doc: Obj = {};
   for (const k of SETTINGS_KEYS) if (settings[k] !== undefined) doc[k] = settings[k];
   try {
@@ -182,11 +133,11 @@ function checkSettings(c: Checker, settings: Obj, metaEveryMs: number | undefine
 
 /** Checks a parsed environment document; `name` is the environment (the file's base name). */
 export function readEnvironment(doc: unknown, name: string, file = `${name}.json`): EnvironmentSettings {
-  const c = new Checker();
+  const c = new Validator();
   if (!isObj(doc)) throw new EnvironmentFileError(file, ["expected a JSON object"]);
   c.known(doc, "", TOP_KEYS);
-  const account = c.str(doc, "account", "account", /^\d{12}$/, "the 12-digit AWS account id to deploy to", true);
-  const region = c.str(doc, "region", "region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1", true);
+  const account = c.str(doc, "account", "account", { pattern: /^\d{12}$/, hint: "the 12-digit AWS account id to deploy to", required: true });
+  const region = c.str(doc, "region", "region", { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, hint: "an AWS region such as eu-west-1", required: true });
 
   const nats = c.obj(doc, "nats", "nats", true);
   let servers: string[] | undefined;
@@ -194,7 +145,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   let cluster: string | undefined;
   if (nats) {
     c.known(nats, "nats", ["servers", "mode", "cluster"]);
-    servers = c.strs(nats, "servers", "nats.servers");
+    servers = c.strings(nats, "servers", "nats.servers");
     if (!servers) c.bad("nats.servers", "required: the NATS URLs the monitor connects to");
     if (nats.mode !== undefined && nats.mode !== "system" && nats.mode !== "account") c.bad("nats.mode", `expected "system" or "account", got ${show(nats.mode)}`);
     else mode = nats.mode as typeof mode;
@@ -207,7 +158,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   for (const [k, v] of Object.entries(slicesObj ?? {})) {
     if (!isObj(v)) { c.bad(`slices.${k}`, 'expected {"every": "<duration>"}'); continue; }
     c.known(v, `slices.${k}`, ["every"]);
-    const everyMs = c.duration(v, "every", `slices.${k}.every`, true);
+    const everyMs = c.duration(v, "every", `slices.${k}.every`, "1m", true);
     if (everyMs !== undefined) slices[k] = { everyMs };
   }
   const settings = c.obj(doc, "settings", "settings");
@@ -220,8 +171,8 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
     if (!isObj(s)) return void c.bad(at, "expected an object");
     c.known(s, at, ["protocol", "endpoint", "severities"]);
     if (s.protocol !== "email" && s.protocol !== "sms" && s.protocol !== "https") return void c.bad(`${at}.protocol`, `expected "email", "sms" or "https", got ${show(s.protocol)}`);
-    const endpoint = c.str(s, "endpoint", `${at}.endpoint`, undefined, "the address, E.164 number or https URL", true);
-    const severities = c.strs(s, "severities", `${at}.severities`);
+    const endpoint = c.str(s, "endpoint", `${at}.endpoint`, { hint: "the address, E.164 number or https URL", required: true });
+    const severities = c.strings(s, "severities", `${at}.severities`);
     for (const v of severities ?? []) if (!(SEVERITIES as readonly string[]).includes(v)) c.bad(`${at}.severities`, `unknown severity ${show(v)} (expected ${SEVERITIES.join(", ")})`);
     if (endpoint) subscriptions.push(severities ? { protocol: s.protocol, endpoint, severities: severities as Severity[] } : { protocol: s.protocol, endpoint });
   });
@@ -229,7 +180,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const network = readNetwork(c, doc);
   const retainData = c.bool(doc, "retainData", "retainData");
   const historyTtlDays = c.int(doc, "historyTtlDays", "historyTtlDays");
-  const functionTimeoutMs = c.duration(doc, "functionTimeout", "functionTimeout");
+  const functionTimeoutMs = c.duration(doc, "functionTimeout", "functionTimeout", "1m");
   const memorySize = c.int(doc, "memorySize", "memorySize");
   const logRetentionDays = c.int(doc, "logRetentionDays", "logRetentionDays");
   if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) c.bad("logRetentionDays", `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days; got ${logRetentionDays}`);

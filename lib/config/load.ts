@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { CHECKS, isCheckId } from "../checks/catalog.ts";
 import { flapScheduleProblem } from "../checks/meta.ts";
 import { ALWAYS_ON, SEVERITY_CHOICES, type SeverityChoice, type SeverityPolicy } from "../checks/severity.ts";
+import { isObj, type Obj } from "../core/guards.ts";
 import { ConfigError } from "../errors.ts";
-import { parseDurationMs } from "../thresholds/duration.ts";
+import { Validator } from "./validator.ts";
 import { finishConnection } from "./connection.ts";
 import { natsFromContext, natsFromEnv, overlay, splitList, type NatsLayer } from "./nats-context.ts";
 
@@ -32,73 +33,24 @@ import {
 } from "./config.ts";
 
 type Env = Record<string, string | undefined>;
-type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly source: string) {}
-
-  private bad(path: string, msg: string): undefined {
-    this.problems.push(`${this.source}: ${path}: ${msg}`);
-    return undefined;
+/** `io.nats.monitor.*` values (prefix optional) as text, for the one threshold parser. */
+function readValues(r: Validator, o: Obj, key: string, path: string): MonitorValues | undefined {
+  const v = r.obj(o, key, path);
+  if (!v) return undefined;
+  const out: MonitorValues = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k.replace(/^io\.nats\.monitor\./, "")] = String(x);
+    else r.bad(`${path}.${k}`, `expected a string or number, got ${JSON.stringify(x)}`);
   }
-  known(o: Obj, path: string, keys: string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.bad(`${path}${path ? "." : ""}${k}`, `unknown key (expected one of ${keys.join(", ")})`);
-  }
-  obj(o: Obj, key: string, path: string): Obj | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    return isObj(v) ? v : this.bad(path, `expected an object, got ${JSON.stringify(v)}`);
-  }
-  str(o: Obj, key: string, path: string): string | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    return typeof v === "string" && v !== "" ? v : this.bad(path, `expected a non-empty string, got ${JSON.stringify(v)}`);
-  }
-  bool(o: Obj, key: string, path: string): boolean | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    return typeof v === "boolean" ? v : this.bad(path, `expected true or false, got ${JSON.stringify(v)}`);
-  }
-  int(o: Obj, key: string, path: string, min = 0): number | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    return typeof v === "number" && Number.isInteger(v) && v >= min ? v : this.bad(path, `expected an integer >= ${min}, got ${JSON.stringify(v)}`);
-  }
-  duration(o: Obj, key: string, path: string): number | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" && typeof v !== "number") return this.bad(path, `expected a duration such as "30s", got ${JSON.stringify(v)}`);
-    const ms = parseDurationMs(String(v));
-    if (ms instanceof Error) return this.bad(path, ms.message);
-    return ms > 0 ? ms : this.bad(path, `must be positive, got ${JSON.stringify(v)}`);
-  }
-  strings(o: Obj, key: string, path: string): string[] | undefined {
-    const v = o[key];
-    if (v === undefined) return undefined;
-    if (typeof v === "string") return splitList(v);
-    return Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "") ? (v as string[]) : this.bad(path, `expected a list of strings, got ${JSON.stringify(v)}`);
-  }
-  values(o: Obj, key: string, path: string): MonitorValues | undefined {
-    const v = this.obj(o, key, path);
-    if (!v) return undefined;
-    const out: MonitorValues = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k.replace(/^io\.nats\.monitor\./, "")] = String(x);
-      else this.bad(`${path}.${k}`, `expected a string or number, got ${JSON.stringify(x)}`);
-    }
-    return out;
-  }
+  return out;
 }
 
-
-function readNats(r: Reader, o: Obj | undefined): Partial<NatsConnectionConfig> {
+function readNats(r: Validator, o: Obj | undefined): Partial<NatsConnectionConfig> {
   if (!o) return {};
   r.known(o, "nats", ["servers", "user", "password", "token", "creds", "nkey", "tls"]);
   const out: Partial<NatsConnectionConfig> = {};
-  const servers = r.strings(o, "servers", "nats.servers");
+  const servers = r.strings(o, "servers", "nats.servers", { commaText: true });
   if (servers) out.servers = servers;
   for (const k of ["user", "password", "token", "creds", "nkey"] as const) {
     const v = r.str(o, k, `nats.${k}`);
@@ -116,7 +68,7 @@ function readNats(r: Reader, o: Obj | undefined): Partial<NatsConnectionConfig> 
   return out;
 }
 
-function readHistory(r: Reader, o: Obj | undefined): HistoryConfig | undefined {
+function readHistory(r: Validator, o: Obj | undefined): HistoryConfig | undefined {
   if (!o) return undefined;
   const kind = r.str(o, "kind", "history.kind");
   if (kind === "file") {
@@ -139,7 +91,7 @@ function readHistory(r: Reader, o: Obj | undefined): HistoryConfig | undefined {
   return undefined;
 }
 
-function readNotify(r: Reader, v: unknown): NotifierConfig[] | undefined {
+function readNotify(r: Validator, v: unknown): NotifierConfig[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) return void r.problems.push(`notify: expected a list, got ${JSON.stringify(v)}`) as undefined;
   const out: NotifierConfig[] = [];
@@ -173,7 +125,7 @@ function readNotify(r: Reader, v: unknown): NotifierConfig[] | undefined {
   return out;
 }
 
-function readOverrides(r: Reader, v: unknown): StreamOverride[] | undefined {
+function readOverrides(r: Validator, v: unknown): StreamOverride[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) return void r.problems.push(`thresholds.streams.overrides: expected a list`) as undefined;
   const out: StreamOverride[] = [];
@@ -183,7 +135,7 @@ function readOverrides(r: Reader, v: unknown): StreamOverride[] | undefined {
     r.known(o, path, ["account", "stream", "values"]);
     const stream = r.str(o, "stream", `${path}.stream`) ?? "*";
     const account = r.str(o, "account", `${path}.account`);
-    const values = r.values(o, "values", `${path}.values`) ?? {};
+    const values = readValues(r, o, "values", `${path}.values`) ?? {};
     out.push(account ? { account, stream, values } : { stream, values });
   });
   return out;
@@ -191,7 +143,7 @@ function readOverrides(r: Reader, v: unknown): StreamOverride[] | undefined {
 
 /** Builds a validated configuration from a parsed JSON document (may be `{}`) and the environment. */
 export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration", cli?: CliConnection): LookoutConfig {
-  const r = new Reader(source);
+  const r = new Validator(`${source}: `);
   const c: LookoutConfig = structuredClone(DEFAULT_CONFIG);
   const o: Obj = isObj(doc) ? doc : (r.problems.push(`${source}: expected a JSON object`), {});
   r.known(o, "", ["cluster", "nats", "mode", "slices", "thresholds", "alerts", "history", "notify", "timeouts"]);
@@ -241,7 +193,7 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
     if (s) {
       r.known(s, "thresholds.streams", ["defaults", "overrides", "mirrorStallAfter"]);
       const st = c.thresholds.streams;
-      const d = r.values(s, "defaults", "thresholds.streams.defaults");
+      const d = readValues(r, s, "defaults", "thresholds.streams.defaults");
       if (d) st.defaults = { ...st.defaults, ...d };
       st.overrides = readOverrides(r, s.overrides) ?? st.overrides;
       st.mirrorStallAfterMs = r.duration(s, "mirrorStallAfter", "thresholds.streams.mirrorStallAfter") ?? st.mirrorStallAfterMs;

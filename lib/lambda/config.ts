@@ -2,14 +2,13 @@
 // LOOKOUT_CONFIG, plus the resources it created (table, topic) and the credentials read from the
 // secret. The CDK construct validates the same document at synth time with the same function, so
 // a bad threshold fails `cdk synth`, not the first scheduled run.
+import { isObj, type Obj } from "../core/guards.ts";
 import type { LookoutConfig, NatsConnectionConfig } from "../config/config.ts";
 import { buildConfig } from "../config/load.ts";
 import { hasUserInfo } from "../config/server-urls.ts";
 import { ConfigError } from "../errors.ts";
 import { LAMBDA_ENV } from "./environment.ts";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Keys of `nats` that must come from the secret, never from the plain-text environment. */
 export const SECRET_NATS_KEYS = ["user", "password", "token", "creds", "nkey", "tls"] as const;

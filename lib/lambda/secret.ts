@@ -5,6 +5,7 @@
 // optionally with "tls": {"ca": "<PEM>", "cert": "<PEM>", "key": "<PEM>"}.
 // File-shaped values are written to 0600 files in a private 0700 folder under /tmp, because the
 // connection settings take paths. Errors name keys, never values.
+import { isObj } from "../core/guards.ts";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,6 @@ const TOP_KEYS = ["user", "password", "token", "creds", "nkey", "tls"] as const;
 const TLS_KEYS = ["ca", "cert", "key"] as const;
 export const SECRET_SHAPES = '{"user","password"} | {"token"} | {"creds"} | {"nkey"}, optionally with "tls": {"ca","cert","key"}';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parses and checks the secret's JSON; every problem is named by key, none shows a value. */
 export function parseNatsSecret(text: string, secretArn: string): NatsSecret {
