@@ -23,6 +23,8 @@ export interface CostInput {
   /** Deliveries per publish, by protocol (the subscriptions of the example environment). */
   emailPerPublish: number;
   httpsPerPublish: number;
+  /** What the deployment keeps in CloudWatch (its own telemetry is part of the bill). */
+  cloudwatch: { customMetricSeries: number; alarms: number; dashboards: number; logGbPerMonth: number };
 }
 
 export interface SliceCost {
@@ -36,9 +38,13 @@ export interface SliceCost {
 }
 
 export interface CostResult {
+  /** Lambda, DynamoDB, SNS and CloudWatch. */
   totalUsd: number;
+  /** Lambda, DynamoDB and SNS only: what runs the checks. */
+  runUsd: number;
   slices: SliceCost[];
   snsUsd: number;
+  cloudwatch: { metricsUsd: number; alarmsUsd: number; dashboardsUsd: number; logsUsd: number; totalUsd: number };
 }
 
 /**
@@ -67,8 +73,15 @@ export function monthlyCost(input: CostInput, prices: Prices): CostResult {
   });
   const p = input.snsPublishesPerMonth;
   const snsUsd = (p / 1e6) * prices.sns.usdPerMillionPublishes + p * input.emailPerPublish * prices.sns.usdPerEmail + ((p * input.httpsPerPublish) / 1e6) * prices.sns.usdPerMillionHttps;
-  const totalUsd = slices.reduce((t, s) => t + s.lambdaUsd + s.requestsUsd + s.dynamoWriteUsd + s.dynamoReadUsd + s.dynamoStorageUsd, 0) + snsUsd;
-  return { totalUsd, slices, snsUsd };
+  const runUsd = slices.reduce((t, s) => t + s.lambdaUsd + s.requestsUsd + s.dynamoWriteUsd + s.dynamoReadUsd + s.dynamoStorageUsd, 0) + snsUsd;
+  const c = input.cloudwatch;
+  const o = prices.other;
+  const metricsUsd = c.customMetricSeries * o.cloudwatchUsdPerCustomMetricMonth;
+  const alarmsUsd = c.alarms * o.cloudwatchUsdPerAlarmMonth;
+  const dashboardsUsd = c.dashboards * o.cloudwatchUsdPerDashboardMonth;
+  const logsUsd = c.logGbPerMonth * o.cloudwatchLogsUsdPerGbIngested;
+  const cw = { metricsUsd, alarmsUsd, dashboardsUsd, logsUsd, totalUsd: metricsUsd + alarmsUsd + dashboardsUsd + logsUsd };
+  return { totalUsd: runUsd + cw.totalUsd, runUsd, slices, snsUsd, cloudwatch: cw };
 }
 
 export interface NetworkOption {
