@@ -3,7 +3,9 @@
 // the seed write-ups. The README's table of checks is generated from this list (scripts/gen-readme.ts).
 import type { Finding, FindingValue, Severity, Subject } from "../findings/finding.ts";
 
-export type SliceName = "meta" | "streams";
+import type { SliceName } from "../core/slice-name.ts";
+
+export type { SliceName };
 
 export interface CheckDefinition {
   id: string;

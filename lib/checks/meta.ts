@@ -1,4 +1,5 @@
 // Meta group checks: pure functions of (snapshot, previous observation, thresholds) -> findings.
+import { quorumOf } from "../core/raft.ts";
 import type { MetaThresholds } from "../config/config.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { MetaSnapshot } from "../snapshot/meta.ts";
@@ -36,7 +37,6 @@ export interface LeaderChange {
   to?: string;
 }
 
-export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
 
 /** Leader changes between the previous run and this snapshot: by Raft term when both have one, else by name. */
 export function leaderChangeSince(prev: MetaObservation | undefined, snap: MetaSnapshot): LeaderChange | undefined {

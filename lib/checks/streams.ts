@@ -1,6 +1,7 @@
 // Stream checks: pure functions of (snapshot, previous observation, configuration) -> findings.
 // Each stream is judged from one view (its leader's, or a holder's when leaderless), with the
 // thresholds its metadata, the overrides and the defaults give it (lib/thresholds/monitor-keys.ts).
+import { quorumOf } from "../core/raft.ts";
 import type { StreamThresholdConfig } from "../config/config.ts";
 import type { Finding, FindingValue, Subject } from "../findings/finding.ts";
 import type { StreamsSnapshot, StreamUpstream, StreamView } from "../snapshot/streams.ts";
@@ -46,7 +47,6 @@ export interface StreamsObservation {
   upstreamLeaders?: UpstreamLeaders;
 }
 
-export const quorumOf = (n: number): number => Math.floor(n / 2) + 1;
 
 type Ctx = {
   snap: StreamsSnapshot;
@@ -235,36 +235,33 @@ function overridesUnmatched(c: Ctx, cfg: StreamThresholdConfig): void {
 
 /** Every finding of one streams run. Pure; also what the benchmark times. */
 export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Finding[] {
-  const result = judgeOnce(snap, prev, cfg); // always computed: a benchmark calls this in a loop
-  lastJudged.set(snap, { prev, cfg, result });
-  return result.findings;
+  return judgeOnce(snap, prev, cfg).findings;
 }
 
-/** The observation this run leaves for the next one. */
+/** The observation a run leaves for the next (tests; the slice takes it from judgeStreams). */
 export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
+  return judgeStreams(snap, prev, cfg).observation;
+}
+
+/** One pass over a run: its findings and the observation it leaves for the next run. */
+export function judgeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): { findings: Finding[]; observation: StreamsObservation } {
+  const judged = judgeOnce(snap, prev, cfg);
+  return { findings: judged.findings, observation: observationOf(snap, prev, judged) };
+}
+
+function observationOf(snap: StreamsSnapshot, prev: StreamsObservation | undefined, j: Judged): StreamsObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], mirrors: {} };
   const knownServers = [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort();
-  const { marks, unheard, carried, upstreams } = judge(snap, prev, cfg);
-  const o: StreamsObservation = { at: snap.collectedAt, knownServers, mirrors: marks };
-  if (Object.keys(unheard).length) o.unheard = unheard;
+  const o: StreamsObservation = { at: snap.collectedAt, knownServers, mirrors: j.marks };
+  if (Object.keys(j.unheard).length) o.unheard = j.unheard;
   // Built here, not while judging: this run's placements are for the next run only.
-  const placements = snap.mode === "system" ? placementsOf(snap, carried ?? {}) : prev?.placements;
+  const placements = snap.mode === "system" ? placementsOf(snap, j.carried ?? {}) : prev?.placements;
   if (placements && Object.keys(placements).length) o.placements = placements;
-  if (Object.keys(upstreams).length) o.upstreamLeaders = upstreams;
+  if (Object.keys(j.upstreams).length) o.upstreamLeaders = j.upstreams;
   return o;
 }
 
 type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number>; carried: Placements | undefined; upstreams: UpstreamLeaders };
-// evaluate and observe of one run judge the same snapshot: do the work once.
-const lastJudged = new WeakMap<StreamsSnapshot, { prev: StreamsObservation | undefined; cfg: StreamThresholdConfig; result: Judged }>();
-
-function judge(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
-  const hit = lastJudged.get(snap);
-  if (hit && hit.prev === prev && hit.cfg === cfg) return hit.result;
-  const result = judgeOnce(snap, prev, cfg);
-  lastJudged.set(snap, { prev, cfg, result });
-  return result;
-}
 
 function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
   const c: Ctx = { snap, out: [], prevUnheard: prev?.unheard ?? {}, unheard: {}, prevUpstreams: prev?.upstreamLeaders ?? {}, upstreams: {} };

@@ -1,5 +1,5 @@
 // The one typed configuration. Parsed and validated once, every problem reported together.
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 import type { SeverityPolicy } from "../checks/severity.ts";
 
 export interface TlsConfig {

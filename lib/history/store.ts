@@ -1,7 +1,7 @@
 // The history of a slice: what its previous runs observed and the state of its alerts. One small
 // interface, an embedded file implementation and a DynamoDB one, held to one contract test suite.
 import type { AlertBook } from "../alerts/alert.ts";
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 
 export interface HistoryKey {
   cluster: string;

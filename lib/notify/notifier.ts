@@ -1,7 +1,7 @@
 // Notifiers deliver notices (alert transitions). Each reports which it delivered; a notice leaves
 // the outbox only once every configured notifier delivered it.
 import type { Notice } from "../alerts/alert.ts";
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 
 export interface DeliveryContext {
   cluster: string;

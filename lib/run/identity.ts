@@ -5,7 +5,7 @@
 // book as the cluster's other alerts and resolves there.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { emptyBook } from "../alerts/alert.ts";
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 import type { LookoutConfig } from "../config/config.ts";
 import type { HistoryKey, HistoryStore } from "../history/store.ts";
 

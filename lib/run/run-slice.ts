@@ -10,6 +10,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { AlertBook, AlertState, LifecycleState, Notice } from "../alerts/alert.ts";
 import { emptyBook } from "../alerts/alert.ts";
 import { claim, deliverable, reconcile, settle } from "../alerts/reconcile.ts";
+import { applySeverityPolicy } from "../checks/severity.ts";
 import type { LookoutConfig } from "../config/config.ts";
 import { HistoryConflictError } from "../errors.ts";
 import { fingerprint, type Finding } from "../findings/finding.ts";
@@ -126,8 +127,10 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   }
 
   // 3. Evaluate (pure).
-  const findings = slice.evaluate(snap, previous, deps.config);
-  const observations = slice.observe(snap, previous, deps.config);
+  const judged = slice.judge(snap, previous, deps.config);
+  // How loud each check is, as the team configured it (alerts.severity), in one place for every slice.
+  const findings = applySeverityPolicy(judged.findings, deps.config.alerts.severity);
+  const observations = judged.observation;
   const cluster = snap.cluster ?? key.cluster;
   const report = (book: AlertBook | undefined, states: Map<string, LifecycleState>, resolved: AlertState[], sent: Notice[], failed: number, superseded: boolean): RunReport => ({
     slice: slice.name,
@@ -150,7 +153,7 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
 
   // 4. Reconcile with the alert book.
   const policy = deps.config.alerts;
-  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, { ...policy, scope: slice.name }, (a) => slice.covers(snap, a));
+  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, { ...policy, scope: slice.name }, judged.covers);
   let book = r.book;
   const doc = (b: AlertBook): SliceHistory<O> => ({ observations, book: b, runId, savedAt: now() });
 

@@ -1,4 +1,4 @@
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 import { metaSlice } from "./meta.ts";
 import { streamsSlice } from "./streams.ts";
 import type { Slice } from "./slice.ts";

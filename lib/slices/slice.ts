@@ -2,7 +2,7 @@
 // to remember for the next run, and which alerts a run of it can clear.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { AlertState } from "../alerts/alert.ts";
-import type { SliceName } from "../checks/catalog.ts";
+import type { SliceName } from "../core/slice-name.ts";
 import type { LookoutConfig } from "../config/config.ts";
 import type { Finding } from "../findings/finding.ts";
 import type { RequestStats } from "../nats/stats.ts";
@@ -40,15 +40,22 @@ export interface PerfItem {
   max?: number;
 }
 
+/** What one run concluded: computed once, in one pure pass over the snapshot. */
+export interface Judgement<O> {
+  findings: Finding[];
+  /** What to remember for the next run. */
+  observation: O;
+  /** Whether this run looked at what `alert` is about, so its absence means it cleared. */
+  covers: (alert: AlertState) => boolean;
+}
+
 export interface Slice<S extends SnapshotBase = SnapshotBase, O = unknown> {
   readonly name: SliceName;
   collect(nc: NatsConnection, ctx: CollectContext<O>): Promise<S>;
   /** The snapshot of a run that could not connect at all. */
   blind(reason: string, ctx: CollectContext<O>): S;
-  evaluate(snapshot: S, previous: O | undefined, config: LookoutConfig): Finding[];
-  observe(snapshot: S, previous: O | undefined, config: LookoutConfig): O;
-  /** Whether this run looked at what `alert` is about, so its absence means it cleared. */
-  covers(snapshot: S, alert: AlertState): boolean;
+  /** Pure: the snapshot, what the previous run remembered and the configuration, judged. */
+  judge(snapshot: S, previous: O | undefined, config: LookoutConfig): Judgement<O>;
   /** The cluster's own numbers this run saw (none when blind). */
   perf?(snapshot: S): PerfItem[];
 }

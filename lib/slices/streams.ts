@@ -1,13 +1,10 @@
-import { coveredStreams, coverKey, evaluateStreams, observeStreams, type StreamsObservation } from "../checks/streams.ts";
-import { applySeverityPolicy } from "../checks/severity.ts";
+import { coveredStreams, coverKey, judgeStreams, type StreamsObservation } from "../checks/streams.ts";
+import type { AlertState } from "../alerts/alert.ts";
 import { collectStreams, type StreamsCollectOptions } from "../collect/streams.ts";
 import { subjectOf } from "../checks/stream-subject.ts";
 import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import type { Slice } from "./slice.ts";
 
-// Which streams a snapshot judged, worked out once per snapshot (covers() is asked per alert).
-const covered = new WeakMap<StreamsSnapshot, Set<string>>();
-const leaderless = new WeakMap<StreamsSnapshot, Set<string>>();
 /** What a run judges of a stream that has no leader: its quorum, its thresholds and its counts. */
 const JUDGED_WITHOUT_LEADER = new Set(["stream_quorum_lost", "threshold_invalid", "stream_messages", "stream_subjects", "stream_unavailable"]);
 
@@ -24,8 +21,7 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
     collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,
     servers: [], silent: [], streams: [], gaps: [], problems: [], pages: 0,
   }),
-  evaluate: (snap, prev, config) => applySeverityPolicy(evaluateStreams(snap, prev, config.thresholds.streams), config.alerts.severity),
-  observe: (snap, prev, config) => observeStreams(snap, prev, config.thresholds.streams),
+  judge: (snap, prev, config) => ({ ...judgeStreams(snap, prev, config.thresholds.streams), covers: coverageOf(snap) }),
   perf: (snap) =>
     snap.blind
       ? []
@@ -35,22 +31,22 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
           { name: "streams_not_judged", value: snap.gaps.length, help: "Streams the run could not judge (silent leader, cut off by the deadline).", min: 0 },
           { name: "streams_servers_silent", value: snap.silent.length, help: "Servers that did not answer the fan-out.", min: 0 },
         ],
-  // A stream's alert clears only when this run judged that stream (from its leader, or found it
-  // leaderless): streams led by silent servers are never reported healthy by default. A leaderless
-  // stream (quorum lost) has nobody to judge its replicas, peer count, mirror or sources (only a
-  // leader reports them): those alerts stay open rather than resolve while the outage got worse.
-  covers: (snap, alert) => {
+};
+
+// A stream's alert clears only when this run judged that stream (from its leader, or found it
+// leaderless): streams led by silent servers are never reported healthy by default. A leaderless
+// stream (quorum lost) has nobody to judge its replicas, peer count, mirror or sources (only a
+// leader reports them): those alerts stay open rather than resolve while the outage got worse.
+// The sets are built once per run; covers() is then asked once per open alert.
+function coverageOf(snap: StreamsSnapshot): (alert: AlertState) => boolean {
+  const judged = snap.blind ? new Set<string>() : coveredStreams(snap);
+  const headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))));
+  return (alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;
     if (alert.finding.subject.stream === undefined) return true;
-    let set = covered.get(snap);
-    if (!set) covered.set(snap, (set = coveredStreams(snap)));
     const key = coverKey(alert.finding.subject);
-    if (!JUDGED_WITHOUT_LEADER.has(alert.finding.id)) {
-      let headless = leaderless.get(snap);
-      if (!headless) leaderless.set(snap, (headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))))));
-      if (headless.has(key)) return false;
-    }
-    return set.has(key);
-  },
-};
+    if (!JUDGED_WITHOUT_LEADER.has(alert.finding.id) && headless.has(key)) return false;
+    return judged.has(key);
+  };
+}

@@ -10,6 +10,7 @@ import type { StreamsObservation } from "../../lib/checks/streams.ts";
 import { DEFAULT_CONFIG, type LookoutConfig } from "../../lib/config/config.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
+import type { SnapshotBase, Slice } from "../../lib/slices/slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { MetaPeer, MetaSnapshot } from "../../lib/snapshot/meta.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
@@ -21,20 +22,17 @@ const MIN = 60_000;
 
 type Transition = `${NoticeKind} ${string}`;
 
-/** Runs a slice over snapshots as the pipeline does (evaluate, covers, reconcile, observe); the notices of each run. */
-function lifecycle<S extends { collectedAt: number }, O>(
-  slice: { evaluate(s: S, p: O | undefined, c: LookoutConfig): ReturnType<typeof metaSlice.evaluate>; observe(s: S, p: O | undefined, c: LookoutConfig): O; covers(s: S, a: Parameters<typeof metaSlice.covers>[1]): boolean },
-  snaps: S[],
-): Transition[][] {
+/** Runs a slice over snapshots as the pipeline does (judge, reconcile); the notices of each run. */
+function lifecycle<S extends SnapshotBase, O>(slice: Slice<S, O>, snaps: S[]): Transition[][] {
   let book: AlertBook = emptyBook();
   let prev: O | undefined;
   const out: Transition[][] = [];
   for (const s of snaps) {
-    const findings = slice.evaluate(s, prev, config);
-    const r = reconcile(book, findings, s.collectedAt, policy, (a) => slice.covers(s, a));
+    const j = slice.judge(s, prev, config);
+    const r = reconcile(book, j.findings, s.collectedAt, policy, j.covers);
     out.push(r.queued.map((n) => `${n.kind} ${n.fingerprint}` as Transition));
     book = { ...r.book, outbox: [] }; // delivered
-    prev = slice.observe(s, prev, config);
+    prev = j.observation;
   }
   return out;
 }
@@ -66,7 +64,7 @@ describe("streams: peer seen -> offline -> quorum lost never resolves on the way
 
   it("an offline replica's peer-seen finding says it is offline now (the alert's text follows the escalation)", () => {
     const offline = stream("A", { peers: [peer("n2", { activeMs: 200_000, current: false, offline: true }), peer("n3")] });
-    const f = streamsSlice.evaluate(at(0, offline), undefined as StreamsObservation | undefined, config).find((x) => x.id === "stream_peer_seen")!;
+    const f = streamsSlice.judge(at(0, offline), undefined as StreamsObservation | undefined, config).findings.find((x) => x.id === "stream_peer_seen")!;
     expect(f.summary).toBe("APP > A: replica n2 is offline (marked by leader n1, last heard from 3m20s ago; threshold 1m)");
   });
 
@@ -76,11 +74,11 @@ describe("streams: peer seen -> offline -> quorum lost never resolves on the way
       fingerprint: id, firstSeen: T0, lastSeen: T0, clearRuns: 0,
       finding: { id, code: null, severity: "critical" as const, summary: "", subject, why: "", action: "", commands: [], values: {} },
     });
-    expect(streamsSlice.covers(s, alert("stream_peer_seen", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
-    expect(streamsSlice.covers(s, alert("stream_replica_offline", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
-    expect(streamsSlice.covers(s, alert("stream_quorum_lost", { cluster: "c1", account: "APP", stream: "A" }))).toBe(true);
+    expect(streamsSlice.judge(s, undefined, config).covers(alert("stream_peer_seen", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
+    expect(streamsSlice.judge(s, undefined, config).covers(alert("stream_replica_offline", { cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(false);
+    expect(streamsSlice.judge(s, undefined, config).covers(alert("stream_quorum_lost", { cluster: "c1", account: "APP", stream: "A" }))).toBe(true);
     // Its peer count (peer-expect) is a leader's report too.
-    expect(streamsSlice.covers(s, alert("stream_peer_expect", { cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
+    expect(streamsSlice.judge(s, undefined, config).covers(alert("stream_peer_expect", { cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
   });
 
   it("a mirror that stops being heard from, then loses its leader, keeps JETSTREAM_018 open (only a leader reports its mirror)", () => {
@@ -92,7 +90,8 @@ describe("streams: peer seen -> offline -> quorum lost never resolves on the way
     const kinds: string[][] = [];
     for (const [i, v] of [mirror({}), leaderless, leaderless, leaderless].entries()) {
       const snap = snapshot([v], { collectedAt: T0 + i * MIN });
-      const r = reconcile(book, streamsSlice.evaluate(snap, undefined, cfg), snap.collectedAt, policy, (a) => streamsSlice.covers(snap, a));
+      const j = streamsSlice.judge(snap, undefined, cfg);
+      const r = reconcile(book, j.findings, snap.collectedAt, policy, j.covers);
       kinds.push(r.queued.map((n) => `${n.kind} ${n.finding.id}`));
       book = { ...r.book, outbox: [] };
     }
@@ -137,13 +136,13 @@ describe("meta: peer seen -> offline -> unreported/quorum lost never resolves on
   it("a peer missing from a complete list (peer-removed: the group is smaller) may clear", () => {
     const removed = snap(0, [p("b")], 2);
     const alert = { fingerprint: "x", firstSeen: T0, lastSeen: T0, clearRuns: 0, finding: { id: "meta_peer_seen", code: null, severity: "critical" as const, summary: "", subject: { cluster: "c1", peer: "c" }, why: "", action: "", commands: [], values: {} } };
-    expect(metaSlice.covers(removed, alert)).toBe(true);
-    expect(metaSlice.covers(snap(0, [p("b")], 3), alert)).toBe(false);
-    expect(metaSlice.covers(snap(0, [p("b"), p("c")], 3), alert)).toBe(true);
+    expect(metaSlice.judge(removed, undefined, config).covers(alert)).toBe(true);
+    expect(metaSlice.judge(snap(0, [p("b")], 3), undefined, config).covers(alert)).toBe(false);
+    expect(metaSlice.judge(snap(0, [p("b"), p("c")], 3), undefined, config).covers(alert)).toBe(true);
   });
 
   it("the observation keeps the group's distinct members for META_009", () => {
-    const o = metaSlice.observe(snap(0, [p("b"), p("c")]), undefined as MetaObservation | undefined, config);
+    const o = metaSlice.judge(snap(0, [p("b"), p("c")]), undefined as MetaObservation | undefined, config).observation;
     expect(o.members).toEqual(["a", "b", "c"]);
   });
 });

@@ -26,9 +26,7 @@ export function scriptedSlice(script: Script): Slice<ScriptedSnapshot, { runs: n
     name: "meta",
     collect: async (_nc, ctx) => ({ collectedAt: ctx.now(), cluster: undefined, findings: [...script.findings], stats: ctx.stats }),
     blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster: undefined, blind: reason, findings: [], stats: ctx.stats }),
-    evaluate: (snap) => snap.findings,
-    observe: (_snap, prev) => ({ runs: (prev?.runs ?? 0) + 1 }),
-    covers: (_snap, a) => script.covers(a),
+    judge: (snap, prev) => ({ findings: snap.findings, observation: { runs: (prev?.runs ?? 0) + 1 }, covers: (a) => script.covers(a) }),
   };
 }
 

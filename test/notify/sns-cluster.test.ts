@@ -37,9 +37,7 @@ function scriptedSlice(cluster: string, findings: () => Finding[]): Slice<Snapsh
     name: "streams",
     collect: async (_nc, ctx) => ({ collectedAt: ctx.now(), cluster, stats: ctx.stats }),
     blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster, blind: reason, stats: ctx.stats }),
-    evaluate: () => findings(),
-    observe: () => null,
-    covers: () => true,
+    judge: () => ({ findings: findings(), observation: null, covers: () => true }),
   };
 }
 

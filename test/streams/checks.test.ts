@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateStreams, observeStreams, type StreamsObservation } from "../../lib/checks/streams.ts";
 import type { Finding } from "../../lib/findings/finding.ts";
 import { streamKey } from "../../lib/snapshot/streams.ts";
+import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { AlertState } from "../../lib/alerts/alert.ts";
 import { peer, snapshot, stream, T0, thresholds, upstream } from "./builders.ts";
@@ -417,19 +418,19 @@ describe("stream checks", () => {
 
     it("a stream judged from its leader, or found leaderless, is covered; one whose leader was silent is not", () => {
       const s = snapshot([stream("A"), stream("L", { status: "leaderless", leader: undefined })], { silent: ["n4"], gaps: [gap] });
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(true);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "L" }, "stream_quorum_lost"))).toBe(true);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" }))).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(true);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "L" }, "stream_quorum_lost"))).toBe(true);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" }))).toBe(false);
       // Not seen at all this run (e.g. an R1 stream on a silent server): never reported healthy.
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "GONE" }))).toBe(false);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_partial"))).toBe(true);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "GONE" }))).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(true);
     });
 
     it("a blind run clears nothing but the blind alert", () => {
       const s = snapshot([stream("A")], { blind: "no server answered" });
-      expect(streamsSlice.covers(s, alert({ cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_partial"))).toBe(false);
-      expect(streamsSlice.covers(s, alert({ cluster: "c1" }, "monitor_blind"))).toBe(true);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_blind"))).toBe(true);
     });
   });
 });

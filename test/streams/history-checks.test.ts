@@ -10,6 +10,7 @@ import type { AlertState } from "../../lib/alerts/alert.ts";
 import { parseJszReplies } from "../../lib/collect/streams.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { JszWire, SysEnvelope } from "../../lib/nats/wire.ts";
+import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
 import { projectRoot } from "../harness/servers.ts";
@@ -40,7 +41,7 @@ describe("a stream no reply mentions is named from its last known placement", ()
       fingerprint: "x", firstSeen: T0, lastSeen: T0, clearRuns: 0,
       finding: { id: "stream_messages", code: null, severity: "warning", summary: "", subject: { cluster: "c1", account: "APP", stream: "SOLO" }, why: "", action: "", commands: [], values: {} },
     };
-    expect(streamsSlice.covers(n4Silent(), alert)).toBe(false);
+    expect(streamsSlice.judge(n4Silent(), undefined, DEFAULT_CONFIG).covers(alert)).toBe(false);
   });
 
   it("a stream whose holders are all silent is named; one whose holder answered without it is gone and forgotten", () => {

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateMeta, observeMeta, quorumOf, type MetaObservation } from "../../lib/checks/meta.ts";
+import { evaluateMeta, observeMeta, type MetaObservation } from "../../lib/checks/meta.ts";
+import { quorumOf } from "../../lib/core/raft.ts";
 import { parseMetaReplies } from "../../lib/collect/meta.ts";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";

@@ -1,6 +1,16 @@
 // `alerts.severity.<check id>` (critical | warning | off): read and validated with the rest of the
 // configuration, applied to a run's findings before they become alerts; and the META_003 schedule
 // rule that rejects a configuration in which the check could never fire.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { applySeverityPolicy } from "../../lib/checks/severity.ts";
+import type { LookoutConfig } from "../../lib/config/config.ts";
+import type { Finding } from "../../lib/findings/finding.ts";
+import { FileHistoryStore } from "../../lib/history/file-store.ts";
+import { runSlice } from "../../lib/run/run-slice.ts";
+import type { Slice, SnapshotBase } from "../../lib/slices/slice.ts";
+import { noConnection, peerSeen, scriptedSlice } from "../lifecycle/scripted-slice.ts";
 import { describe, expect, it } from "vitest";
 import { buildConfig } from "../../lib/config/load.ts";
 import { ConfigError } from "../../lib/errors.ts";
@@ -18,6 +28,11 @@ const problemsOf = (doc: unknown): string[] => {
   }
   return [];
 };
+
+/** What the run pipeline reports for a slice's judgement: the policy applied to its findings. */
+function judged<S extends SnapshotBase, O>(slice: Slice<S, O>, snap: S, prev: O | undefined, cfg: LookoutConfig): Finding[] {
+  return applySeverityPolicy(slice.judge(snap, prev, cfg).findings, cfg.alerts.severity);
+}
 
 describe("alerts.severity", () => {
   it("reads a severity per check id", () => {
@@ -38,21 +53,29 @@ describe("alerts.severity", () => {
   it("is applied to a run's findings before reconcile: a new severity, or dropped when off", () => {
     const v = stream("A", { peers: [peer("n2", { activeMs: 90_000 }), peer("n3", { lag: 50 })] });
     const cfg = buildConfig({ thresholds: { streams: { defaults: { "peer-lag-critical": 10 } } }, alerts: { severity: { stream_peer_seen: "warning", stream_peer_lag: "off" } } }, {});
-    const fs = streamsSlice.evaluate(snapshot([v]), undefined, cfg);
+    const fs = judged(streamsSlice, snapshot([v]), undefined, cfg);
     expect(fs.map((f) => [f.id, f.severity])).toEqual([["stream_peer_seen", "warning"]]);
     // JETSTREAM_015 ships as a warning; a team that wants it paged says so.
     const src = stream("SRC", { R: 1, lastSeq: 100 });
     const m = (activeMs: number) => stream("BACKUP", { R: 1, mirror: upstream("SRC", { activeMs }) });
     const paged = buildConfig({ alerts: { severity: { mirror_stalled: "critical" } } }, {});
-    const prev = streamsSlice.observe(snapshot([src, m(500)]), undefined, paged);
-    const stalled = streamsSlice.evaluate(snapshot([{ ...src, lastSeq: 120 }, m(400_000)], { collectedAt: snapshot([]).collectedAt + 60_000 }), prev, paged);
+    const prev = streamsSlice.judge(snapshot([src, m(500)]), undefined, paged).observation;
+    const stalled = judged(streamsSlice, snapshot([{ ...src, lastSeq: 120 }, m(400_000)], { collectedAt: snapshot([]).collectedAt + 60_000 }), prev, paged);
     expect(stalled.map((f) => [f.code, f.severity])).toEqual([["JETSTREAM_015", "critical"]]);
   });
 
   it("applies to the meta slice too", () => {
     const cfg = buildConfig({ alerts: { severity: { monitor_blind: "warning" } } }, {});
-    const blind = metaSlice.evaluate({ collectedAt: 0, cluster: "c", blind: "connection refused", servers: [], expectedServers: undefined, problems: [], stats: newRequestStats() }, undefined, cfg);
+    const blind = judged(metaSlice, { collectedAt: 0, cluster: "c", blind: "connection refused", servers: [], expectedServers: undefined, problems: [], stats: newRequestStats() }, undefined, cfg);
     expect(blind.map((f) => [f.id, f.severity])).toEqual([["monitor_blind", "warning"]]);
+  });
+
+  it("is applied by the run pipeline, once, for every slice", async () => {
+    const cfg = buildConfig({ cluster: "c1", alerts: { severity: { meta_peer_seen: "warning" } } }, {});
+    const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-severity-")));
+    const report = await runSlice(scriptedSlice({ findings: [peerSeen("n2")], covers: () => true }), { config: cfg, history, notifiers: [], connection: noConnection });
+    expect(report.findings.map((f) => [f.id, f.severity])).toEqual([["meta_peer_seen", "warning"]]);
+    expect(report.status).toBe("warning");
   });
 });
 
