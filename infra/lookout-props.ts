@@ -4,7 +4,7 @@ import type { Duration } from "aws-cdk-lib";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
-import type { SliceName } from "../lib/checks/catalog.ts";
+import type { SliceName } from "../lib/core/slice-name.ts";
 import type { Severity } from "../lib/findings/finding.ts";
 
 export type { SliceName, Severity };
