@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { projectRoot } from "../test/harness/servers.ts";
+import { projectRoot } from "../lib/testbed/servers.ts";
 import type { Budget } from "./report.ts";
 import { median, round } from "./stats.ts";
 

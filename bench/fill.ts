@@ -7,7 +7,7 @@
 // per server, well inside the harness's max_mem of 256 MB.
 import { jetstream, jetstreamManager, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { AccountSpec, NatsCluster } from "../test/harness/cluster.ts";
+import type { AccountSpec, NatsCluster } from "../lib/testbed/cluster.ts";
 import { boundedEach } from "./stats.ts";
 
 /** Three application accounts, so "every account" means more than the default two. */

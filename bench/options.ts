@@ -1,7 +1,7 @@
 // Command-line options of the benchmark: `npx tsx bench/run.ts --sizes 100,1000,5000 --runs 5`.
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { projectRoot } from "../test/harness/servers.ts";
+import { projectRoot } from "../lib/testbed/servers.ts";
 
 export interface BenchOptions {
   /** Stream counts S, each filled into a fresh cluster. */

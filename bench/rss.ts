@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
-import { projectRoot } from "../test/harness/servers.ts";
+import { projectRoot } from "../lib/testbed/servers.ts";
 import type { RssChildResult } from "./rss-child.ts";
 import type { BenchTarget } from "./target.ts";
 

@@ -25,10 +25,10 @@ import { SharedConnection } from "../lib/run/connection.ts";
 import { runSlice, type RunReport } from "../lib/run/run-slice.ts";
 import { SLICES } from "../lib/slices/index.ts";
 import type { Slice } from "../lib/slices/slice.ts";
-import { NatsCluster, SYS_USER } from "../test/harness/cluster.ts";
-import { MotoServer } from "../test/harness/moto.ts";
-import { newestServer } from "../test/harness/servers.ts";
-import { streamObservations } from "../test/history/synthetic.ts";
+import { NatsCluster, SYS_USER } from "../lib/testbed/cluster.ts";
+import { MotoServer } from "../lib/testbed/moto.ts";
+import { newestServer } from "../lib/testbed/servers.ts";
+import { streamObservations } from "../lib/testbed/synthetic-history.ts";
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "3" }, streams: { type: "string", default: "0" }, replicas: { type: "string", default: "1" } },

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BenchReport } from "../../bench/report.ts";
-import { projectRoot } from "../harness/servers.ts";
+import { projectRoot } from "../../lib/testbed/servers.ts";
 
 const run = promisify(execFile);
 const S = "20";

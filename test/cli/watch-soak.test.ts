@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runWatch } from "../../lib/cli/watch.ts";
 import { buildConfig } from "../../lib/config/load.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 describe("lookout watch soak", () => {
   let cluster: NatsCluster;

@@ -12,8 +12,8 @@ import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
 import { SharedConnection } from "../../lib/run/connection.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
-import { NatsCluster } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 const PASSWORD = "pw-Zq81-never-print-me";
 const TOKEN = "tok-Xv55-never-print-me";

@@ -7,8 +7,8 @@ import { evaluateStreams } from "../../lib/checks/streams.ts";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import { collectionDeadline } from "../../lib/lambda/handler.ts";
-import { NatsCluster } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 describe("a run at its deadline", () => {
   let cluster: NatsCluster;

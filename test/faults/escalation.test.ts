@@ -17,9 +17,9 @@ import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
 import { runOnce } from "../harness/run.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 
 class Monitor {
   readonly dir = mkdtempSync(join(tmpdir(), "lookout-escalation-"));

@@ -15,8 +15,8 @@ import type { NoticeDocument } from "../../lib/notify/document.ts";
 import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
 import { SharedConnection } from "../../lib/run/connection.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { newestServer, serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { newestServer, serversUnderTest } from "../../lib/testbed/servers.ts";
 
 class Monitor {
   readonly dir = mkdtempSync(join(tmpdir(), "lookout-faults-"));

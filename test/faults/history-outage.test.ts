@@ -14,10 +14,10 @@ import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
 import { historyKeyFor, runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import { runOnce } from "../harness/run.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { MotoServer } from "../harness/moto.ts";
-import { TcpProxy } from "../harness/proxy.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
+import { TcpProxy } from "../../lib/testbed/proxy.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 describe("history store outage during an incident", () => {
   let cluster: NatsCluster;

@@ -17,9 +17,9 @@ import { newRequestStats } from "../../lib/nats/stats.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
+import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
 import { runOnce } from "../harness/run.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 import { addStream, publishTo } from "../streams/topology.ts";
 
 const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-hung-")));

@@ -10,8 +10,8 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { runOnce } from "../harness/run.ts";
 import { SLICES } from "../../lib/slices/index.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 const HUGE = "9".repeat(400);
 const LONG_BAD = "x".repeat(5000);

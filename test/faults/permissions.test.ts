@@ -10,8 +10,8 @@ import type { RunReport } from "../../lib/run/run-slice.ts";
 import { runOnce } from "../harness/run.ts";
 import { SLICES } from "../../lib/slices/index.ts";
 import type { Slice } from "../../lib/slices/slice.ts";
-import { NatsCluster } from "../harness/cluster.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 
 /** The allow lists documented in the README ("NATS permissions"). */
 export const SYSTEM_MODE_PERMISSIONS = {

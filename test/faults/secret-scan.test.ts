@@ -22,9 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptions } from "../../infra/bundling.ts";
 import { createHistoryTable } from "../../lib/history/dynamodb-table.ts";
 import { LAMBDA_ENV } from "../../lib/lambda/environment.ts";
-import { NatsCluster, waitFor } from "../harness/cluster.ts";
-import { MotoServer } from "../harness/moto.ts";
-import { projectRoot, serversUnderTest, type ServerBinary } from "../harness/servers.ts";
+import { NatsCluster, waitFor } from "../../lib/testbed/cluster.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
+import { projectRoot, serversUnderTest, type ServerBinary } from "../../lib/testbed/servers.ts";
 import { BundleProcess, type Invocation } from "../lambda/bundle-process.ts";
 import { clientConfig, createQueue, createTopic, subscribeQueue } from "../notify/aws.ts";
 

@@ -11,8 +11,8 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import { runOnce } from "../harness/run.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 
 for (const binary of serversUnderTest()) {
   describe(`a stream leader silent to the monitor, nats-server ${binary.version}`, () => {

@@ -9,8 +9,8 @@ import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import { historyKeyFor } from "../../lib/run/run-slice.ts";
 import { runCheck } from "../../lib/cli/check.ts";
-import { NatsCluster, SYS_USER, sleep, waitFor } from "../harness/cluster.ts";
-import { newestServer, projectRoot } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, sleep, waitFor } from "../../lib/testbed/cluster.ts";
+import { newestServer, projectRoot } from "../../lib/testbed/servers.ts";
 
 describe("lookout watch killed mid-run", () => {
   let cluster: NatsCluster;

@@ -6,7 +6,7 @@ import { HistoryConflictError } from "../../lib/errors.ts";
 import type { HistoryKey, HistoryStore, SliceHistory } from "../../lib/history/store.ts";
 import { finding } from "../../lib/checks/catalog.ts";
 import { fingerprint } from "../../lib/findings/finding.ts";
-import { lcg, streamObservations } from "./synthetic.ts";
+import { lcg, streamObservations } from "../../lib/testbed/synthetic-history.ts";
 
 export { lcg, streamObservations };
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeleteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, paginateQuery } from "@aws-sdk/lib-dynamodb";
-import { MotoServer } from "../harness/moto.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
 import { DynamoHistoryStore, CHUNK_BYTES, partitionKeyFor } from "../../lib/history/dynamodb-store.ts";
 import { createHistoryTable, historyTableTtl, HISTORY_TABLE, HEAD_SORT_KEY } from "../../lib/history/dynamodb-table.ts";
 import { itemSize } from "../../lib/history/dynamodb-capacity.ts";

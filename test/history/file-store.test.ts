@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
-import { sleep, waitFor } from "../harness/cluster.ts";
-import { projectRoot } from "../harness/servers.ts";
+import { sleep, waitFor } from "../../lib/testbed/cluster.ts";
+import { projectRoot } from "../../lib/testbed/servers.ts";
 import { historyContract, historyDoc, lcg } from "./contract.ts";
 
 const dirs: string[] = [];

@@ -18,9 +18,9 @@ import { createHistoryTable, HEAD_SORT_KEY, HISTORY_TABLE } from "../../lib/hist
 import { partitionKeyFor } from "../../lib/history/dynamodb-store.ts";
 import { LAMBDA_ENV } from "../../lib/lambda/environment.ts";
 import { SLICES } from "../../lib/slices/index.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { MotoServer } from "../harness/moto.ts";
-import { newestServer } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
 import { clientConfig, createQueue, createTopic, drain, subscribeQueue, type Delivered } from "../notify/aws.ts";
 import { BundleProcess, emfMetrics, type Invocation } from "./bundle-process.ts";
 

@@ -16,8 +16,8 @@ import type { HistoryStore } from "../../lib/history/store.ts";
 import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
 import type { Notifier } from "../../lib/notify/notifier.ts";
 import { historyKeyFor, runSlice, type RunReport } from "../../lib/run/run-slice.ts";
-import { MotoServer } from "../harness/moto.ts";
-import { projectRoot } from "../harness/servers.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
+import { projectRoot } from "../../lib/testbed/servers.ts";
 import type { CrashChildArgs } from "./crash-child.ts";
 import { GatedNotifier, noConnection, peerSeen, received, scriptedSlice, type Script } from "./scripted-slice.ts";
 

@@ -11,8 +11,8 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import { SharedConnection } from "../../lib/run/connection.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
-import { NatsCluster, SYS_USER } from "../harness/cluster.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 
 const MIN = 60_000;
 

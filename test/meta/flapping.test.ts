@@ -13,8 +13,8 @@ import { SharedConnection } from "../../lib/run/connection.ts";
 import { historyKeyFor, runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import type { MetaSnapshot } from "../../lib/snapshot/meta.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 import { received } from "../lifecycle/scripted-slice.ts";
 
 for (const binary of serversUnderTest()) {

@@ -10,8 +10,8 @@ import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { runOnce } from "../harness/run.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { newestServer, serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { newestServer, serversUnderTest } from "../../lib/testbed/servers.ts";
 import { startHubAndEdge, type HubAndEdge } from "../streams/topology.ts";
 
 describe("meta slice with a leaf JetStream domain on the system account", () => {

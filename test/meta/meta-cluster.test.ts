@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOnce } from "../harness/run.ts";
 import { SharedConnection } from "../../lib/run/connection.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 import { buildConfig } from "../../lib/config/load.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";

@@ -1,7 +1,7 @@
 // SNS topics with SQS subscribers on moto_server, and reading back what SNS delivered.
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { AwsTestEnv } from "../harness/moto.ts";
+import type { AwsTestEnv } from "../../lib/testbed/moto.ts";
 import type { NoticeGroupDocument } from "../../lib/notify/document.ts";
 
 export const clientConfig = (env: AwsTestEnv) => ({ endpoint: env.endpoint, region: env.region, credentials: env.credentials });

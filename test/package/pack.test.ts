@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { newestServer, projectRoot } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { newestServer, projectRoot } from "../../lib/testbed/servers.ts";
 
 const run = promisify(execFile);
 const versionOf = (pkg: string): string => (JSON.parse(readFileSync(join(projectRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;

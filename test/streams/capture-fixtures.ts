@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { StreamConfig } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
-import { sleep, waitFor } from "../harness/cluster.ts";
-import { installedServers, projectRoot } from "../harness/servers.ts";
+import { sleep, waitFor } from "../../lib/testbed/cluster.ts";
+import { installedServers, projectRoot } from "../../lib/testbed/servers.ts";
 import { addStream, publishTo, startHubAndEdge } from "./topology.ts";
 
 const JSZ = { accounts: true, streams: true, config: true };

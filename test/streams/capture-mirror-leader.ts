@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { JszWire, SysEnvelope } from "../../lib/nats/wire.ts";
-import { NatsCluster, sleep, waitFor } from "../harness/cluster.ts";
-import { installedServers, projectRoot } from "../harness/servers.ts";
+import { NatsCluster, sleep, waitFor } from "../../lib/testbed/cluster.ts";
+import { installedServers, projectRoot } from "../../lib/testbed/servers.ts";
 import { addStream, publishTo } from "./topology.ts";
 
 type Env = SysEnvelope<JszWire>;

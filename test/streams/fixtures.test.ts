@@ -9,7 +9,7 @@ import { expectedServerCount, parseJszReplies, parseStreamList } from "../../lib
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { JszWire, StreamListWire, SysEnvelope } from "../../lib/nats/wire.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
-import { projectRoot } from "../harness/servers.ts";
+import { projectRoot } from "../../lib/testbed/servers.ts";
 import { thresholds } from "./builders.ts";
 
 interface Fixture {

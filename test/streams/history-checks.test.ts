@@ -13,7 +13,7 @@ import type { JszWire, SysEnvelope } from "../../lib/nats/wire.ts";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
-import { projectRoot } from "../harness/servers.ts";
+import { projectRoot } from "../../lib/testbed/servers.ts";
 import { peer, snapshot, stream, T0, thresholds, upstream } from "./builders.ts";
 
 const n = (name: string, domain = "hub") => ({ name, version: "2.15.1", cluster: "c1", domain });

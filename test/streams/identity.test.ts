@@ -12,9 +12,9 @@ import { buildConfig } from "../../lib/config/load.ts";
 import { FileHistoryStore } from "../../lib/history/file-store.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
-import { SYS_USER, waitFor } from "../harness/cluster.ts";
+import { SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
 import { runOnce } from "../harness/run.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 import { addStream, publishTo, startHubAndEdge, type HubAndEdge } from "./topology.ts";
 
 const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-identity-")));

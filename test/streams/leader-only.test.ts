@@ -13,8 +13,8 @@ import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import { runOnce } from "../harness/run.ts";
-import { NatsCluster, SYS_USER, waitFor } from "../harness/cluster.ts";
-import { serversUnderTest } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest } from "../../lib/testbed/servers.ts";
 
 for (const binary of serversUnderTest()) {
   describe(`stream_leader_only with a full fallback, nats-server ${binary.version}`, () => {

@@ -15,8 +15,8 @@ import { SharedConnection } from "../../lib/run/connection.ts";
 import { runSlice, type RunReport } from "../../lib/run/run-slice.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import type { StreamsSnapshot } from "../../lib/snapshot/streams.ts";
-import { SYS_USER, waitFor } from "../harness/cluster.ts";
-import { serversUnderTest, versionAtLeast } from "../harness/servers.ts";
+import { SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { serversUnderTest, versionAtLeast } from "../../lib/testbed/servers.ts";
 import { addStream, publishTo, startHubAndEdge, type HubAndEdge } from "./topology.ts";
 
 const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-streams-h-")));

@@ -4,9 +4,9 @@
 // test can cut (a mirror in the hub then loses its source in the edge while both stay up).
 import { jetstream, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { NatsCluster, SYS_USER, sleep } from "../harness/cluster.ts";
-import { TcpProxy } from "../harness/proxy.ts";
-import type { ServerBinary } from "../harness/servers.ts";
+import { NatsCluster, SYS_USER, sleep } from "../../lib/testbed/cluster.ts";
+import { TcpProxy } from "../../lib/testbed/proxy.ts";
+import type { ServerBinary } from "../../lib/testbed/servers.ts";
 
 export interface HubAndEdge {
   hub: NatsCluster;
