@@ -9,6 +9,8 @@ export interface Subject {
   cluster?: string;
   account?: string;
   stream?: string;
+  /** A consumer of `stream`. */
+  consumer?: string;
   server?: string;
   peer?: string;
   /** A mirror's or source's upstream stream name. */
@@ -36,7 +38,7 @@ export interface Finding {
   values: Record<string, FindingValue>;
 }
 
-const SUBJECT_ORDER: (keyof Subject)[] = ["cluster", "account", "stream", "source", "server", "peer"];
+const SUBJECT_ORDER: (keyof Subject)[] = ["cluster", "account", "stream", "consumer", "source", "server", "peer"];
 
 /** Identity of a finding across runs: its check plus its subject (not its numbers). */
 export function fingerprint(f: Pick<Finding, "id" | "subject">): string {
@@ -49,6 +51,7 @@ export function describeSubject(s: Subject): string {
   if (s.account && s.stream) parts.push(`${s.account} > ${s.stream}`);
   else if (s.stream) parts.push(s.stream);
   else if (s.account) parts.push(`account ${s.account}`);
+  if (s.consumer) parts.push(`consumer ${s.consumer}`);
   if (s.source) parts.push(`source ${s.source}`);
   if (s.peer) parts.push(`peer ${s.peer}`);
   if (s.server) parts.push(`server ${s.server}`);
