@@ -33,10 +33,11 @@ function makeCerts(dir: string): { ca: string; cert: string; key: string; otherC
   return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key"), otherCa: join(dir, "other-ca.pem") };
 }
 
+let runs = 0;
 async function once(nats: object, dir: string): Promise<{ report: RunReport; notices: string }> {
   const config = buildConfig({ nats, timeouts: { connect: "2s", request: "1s" } }, {});
   const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
-  const file = join(dir, `notices-${Math.random().toString(36).slice(2)}.jsonl`);
+  const file = join(dir, `notices-${++runs}.jsonl`);
   try {
     const report = await runSlice(metaSlice, {
       config,

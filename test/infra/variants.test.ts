@@ -1,7 +1,7 @@
 // Construct options the environment files do not exercise: NAT instead of endpoints, imported
 // security groups, an existing gateway endpoint, a customer-managed secret key, no VPC, a created
 // secret, data not retained, subscribers of every severity.
-import { Duration, Stack } from "aws-cdk-lib";
+import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -124,10 +124,12 @@ describe("Construct: NatsLookout", () => {
       expect(Object.keys(construct.slices).sort()).toEqual(["meta", "streams"]);
       for (const r of Object.values(construct.slices)) {
         expect(r!.fn.runtime.name).toBe("nodejs22.x");
-        expect(r!.errorAlarm.alarmArn).toBeDefined();
-        expect(r!.missedRunAlarm.alarmArn).toBeDefined();
+        // Tokens that resolve to the resources in the template (not merely some value).
+        const stack = Stack.of(construct);
+        expect(stack.resolve(r!.errorAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r!.errorAlarm.node.defaultChild as CfnElement), "Arn"] });
+        expect(stack.resolve(r!.missedRunAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r!.missedRunAlarm.node.defaultChild as CfnElement), "Arn"] });
       }
-      expect(construct.table.tableArn).toBeDefined();
+      expect(Stack.of(construct).resolve(construct.table.tableArn)).toEqual({ "Fn::GetAtt": [Stack.of(construct).getLogicalId(construct.table.node.defaultChild as CfnElement), "Arn"] });
       expect(construct.topic.topicArn).not.toBe(construct.alarmTopic.topicArn);
       expect(construct.network).toBeUndefined();
     });

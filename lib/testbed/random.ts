@@ -1,0 +1,12 @@
+// A seeded pseudo-random source for tests and the benchmark: a failure reproduces with the same
+// seed (mulberry32: small, fast, good enough for choosing delays and names).
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
