@@ -7,6 +7,7 @@
 // stream's other checks.
 import type { StreamOverride, StreamThresholdConfig } from "../config/config.ts";
 import { parseDurationMs } from "./duration.ts";
+import { thresholdsOf, type ThresholdKind } from "./table.ts";
 
 export const MONITOR_PREFIX = "io.nats.monitor.";
 
@@ -25,31 +26,17 @@ export interface StreamThresholds {
   subjectsCritical?: number;
 }
 
-type Kind = "duration" | "count" | "bool";
 interface KeySpec {
   key: string;
-  kind: Kind;
+  kind: ThresholdKind;
   field?: keyof StreamThresholds;
 }
 
-/** Every stream key the monitor reads, with its type and where it lands. */
-export const STREAM_KEYS: readonly KeySpec[] = [
-  { key: "peer-seen-critical", kind: "duration", field: "peerSeenCriticalMs" },
-  { key: "peer-lag-critical", kind: "count", field: "peerLagCritical" },
-  { key: "peer-expect", kind: "count", field: "peerExpect" },
-  { key: "seen-critical", kind: "duration", field: "seenCriticalMs" },
-  { key: "lag-critical", kind: "count", field: "lagCritical" },
-  { key: "min-sources", kind: "count", field: "minSources" },
-  { key: "max-sources", kind: "count", field: "maxSources" },
-  { key: "msgs-warn", kind: "count", field: "msgsWarn" },
-  { key: "msgs-critical", kind: "count", field: "msgsCritical" },
-  { key: "subjects-warn", kind: "count", field: "subjectsWarn" },
-  { key: "subjects-critical", kind: "count", field: "subjectsCritical" },
-  { key: "enabled", kind: "bool" },
-];
+/** Every stream key the monitor reads, with its type and where it lands: the table's stream metadata rows. */
+export const STREAM_KEYS: readonly KeySpec[] = thresholdsOf("streams", "metadata").map((t) => ({ key: t.key, kind: t.kind, ...(t.field ? { field: t.field as keyof StreamThresholds } : {}) }));
 const BY_KEY = new Map(STREAM_KEYS.map((k) => [k.key, k]));
 
-/** Consumer keys live in the same namespace; the streams slice leaves them alone. */
+/** Consumer keys live in the same namespace; the streams slice leaves them alone (the consumers slice adds its rows to the table). */
 const CONSUMER_KEYS = new Set([
   "outstanding-ack-critical", "waiting-critical", "unprocessed-critical", "last-delivery-critical",
   "last-ack-critical", "redelivery-critical", "pinned",
@@ -89,7 +76,7 @@ export function parseMonitorValue(key: string, text: string): Parsed {
       if (ms instanceof Error) return { error: ms.message };
       return { value: ms > 0 ? ms : undefined };
     }
-    case "count": {
+    case "integer": {
       if (!/^[+-]?\d+$/.test(t)) return { error: `"${text}" is not a whole number` };
       const n = Number(t);
       return { value: n > 0 ? n : undefined };
@@ -193,9 +180,11 @@ function resolveFrom(
 export type Direction = "above" | "below";
 
 /**
- * Which way a warn/critical pair points. Both set: critical above warning means more is worse,
- * critical below warning means fewer is worse (equal: more is worse). One set: more is worse;
- * to alert on too few, set both with the warning above the critical.
+ * Which way a `msgs-*` or `subjects-*` pair points, as jsm.go reads them (their table rows say
+ * `warn-critical-order`; every other threshold states its direction in lib/thresholds/table.ts).
+ * Both set: critical above warning means more is worse, critical below warning means fewer is worse
+ * (equal: more is worse). One set: more is worse; to alert on too few, set both with the warning
+ * above the critical. Kept so that streams annotated for `nats server check` mean the same here.
  */
 export function directionOf(warn: number | undefined, crit: number | undefined): Direction {
   return warn !== undefined && crit !== undefined && crit < warn ? "below" : "above";

@@ -1,13 +1,13 @@
 // JETSTREAM_015, mirror stalled at zero lag: the one stream check that needs history. A mirror
 // whose link is cut keeps reporting lag 0 while `active` grows; what gives it away is its source
 // moving on meanwhile. Pure: the previous run's mark comes in, this run's goes out.
-import type { Finding } from "../findings/finding.ts";
-import type { StreamsSnapshot, StreamView } from "../snapshot/streams.ts";
-import { streamKey } from "../snapshot/streams.ts";
-import { formatDuration } from "../thresholds/duration.ts";
-import { finding } from "./catalog.ts";
-import { label, subjectOf } from "./stream-subject.ts";
-import type { UpstreamIndex } from "./upstreams.ts";
+import type { Finding } from "../../findings/finding.ts";
+import type { StreamsSnapshot, StreamView } from "../../snapshot/streams.ts";
+import { streamKey } from "../../snapshot/streams.ts";
+import { formatDuration } from "../../thresholds/duration.ts";
+import { finding } from "../catalog.ts";
+import { label, subjectOf } from "../stream-subject.ts";
+import type { UpstreamIndex } from "./upstream-index.ts";
 
 /** One mirror's memory of its source, kept in the streams observation. */
 export interface MirrorMark {

@@ -4,11 +4,11 @@
 // stream's last known placement (grouped by the set of servers holding it, so the document grows by
 // one stream key per stream, not by a record per stream); a stream whose every last known holder
 // is silent gets its own critical finding, so a subscription filtered by account or stream sees it.
-import type { Finding } from "../findings/finding.ts";
-import type { StreamsSnapshot, StreamView } from "../snapshot/streams.ts";
-import { streamKey } from "../snapshot/streams.ts";
-import { finding } from "./catalog.ts";
-import { label, subjectOf } from "./stream-subject.ts";
+import type { Finding } from "../../findings/finding.ts";
+import type { StreamsSnapshot, StreamView } from "../../snapshot/streams.ts";
+import { streamKey } from "../../snapshot/streams.ts";
+import { finding } from "../catalog.ts";
+import { label, subjectOf } from "../stream-subject.ts";
 
 /** Servers holding a group of streams (sorted, joined by ",") -> their stream keys. */
 export type Placements = Record<string, string[]>;

@@ -2,8 +2,8 @@
 // account and domain by name; through `$JS.<domain>.API` in that domain (the same account name
 // first, else a unique name there); through any other prefix (an account import, which does not
 // say which account) by a unique name in another account.
-import type { StreamsSnapshot, StreamUpstream, StreamView } from "../snapshot/streams.ts";
-import { streamKey } from "../snapshot/streams.ts";
+import type { StreamsSnapshot, StreamUpstream, StreamView } from "../../snapshot/streams.ts";
+import { streamKey } from "../../snapshot/streams.ts";
 
 export type Resolution = { view: StreamView } | { reason: string };
 

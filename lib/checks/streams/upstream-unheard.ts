@@ -7,8 +7,8 @@
 // remembers, for each stream with a mirror or sources, which server led it and since when a run
 // first saw that leader after another one (kept in the streams observation). A leader the monitor
 // never saw change is taken as having led since the stream was created.
-import type { StreamUpstream, StreamView } from "../snapshot/streams.ts";
-import { streamKey } from "../snapshot/streams.ts";
+import type { StreamUpstream, StreamView } from "../../snapshot/streams.ts";
+import { streamKey } from "../../snapshot/streams.ts";
 
 /**
  * By stream key (streams with a mirror or sources, on servers without `leader_since`): its leader,

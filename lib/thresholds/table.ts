@@ -1,0 +1,83 @@
+// Every threshold the monitor reads, for every slice, in one table: its key, its kind, which way a
+// value is worse, where it may be set and its shipped default. Configuration loading, stream
+// metadata resolution and the README read this table; a new slice adds rows here, not a parser.
+//
+// Keys are kebab-case, as the NATS tools' `io.nats.monitor.*` metadata keys are, wherever they are
+// written: `thresholds.meta.peer-seen-critical` beside `"peer-seen-critical"` in stream defaults.
+// The camelCase names of 0.1 (`thresholds.meta.peerSeenCritical`) are accepted for one release,
+// with a warning at start.
+import type { SliceName } from "../core/slice-name.ts";
+
+export type ThresholdKind = "duration" | "integer" | "bool";
+
+/**
+ * Which way a value is worse, stated for every threshold that compares, never inferred from other
+ * values: `above` fires when the observed value is above the threshold (more is worse), `below` when
+ * it is under it (fewer is worse), `differs` when it is not equal.
+ *
+ * `warn-critical-order` exists only for `msgs-*` and `subjects-*`: jsm.go (`nats server check
+ * stream`) takes their direction from which of warn and critical is larger, and streams annotated
+ * for it must mean the same here. No other threshold may use it.
+ */
+export type ThresholdDirection = "above" | "below" | "differs" | "warn-critical-order";
+
+export interface ThresholdDefinition {
+  readonly slice: SliceName;
+  /** Kebab-case. For `metadata` scope, also `io.nats.monitor.<key>`. */
+  readonly key: string;
+  readonly kind: ThresholdKind;
+  /** Required for every integer threshold; for durations, `above` (older than the threshold). */
+  readonly direction?: ThresholdDirection;
+  /**
+   * Where it is set. `metadata`: per stream, from `io.nats.monitor.<key>`, then
+   * `thresholds.<slice>.overrides`, then `thresholds.<slice>.defaults`; a value <= 0 turns it off.
+   * `config`: once, as `thresholds.<slice>.<key>`.
+   */
+  readonly scope: "metadata" | "config";
+  /** The typed field it fills (StreamThresholds, MetaThresholds, StreamThresholdConfig). */
+  readonly field?: string;
+  /** `config` scope: `"off"` or 0 turns the check off (metadata keys: any value <= 0 does). */
+  readonly canTurnOff?: boolean;
+  /** `config` scope integers: the smallest value accepted. */
+  readonly min?: number;
+  /** The camelCase name of 0.1, accepted for one release with a warning. */
+  readonly deprecatedName?: string;
+  /** What it is compared with, for the README. */
+  readonly compares: string;
+  /** Shipped default, for the README ("off": no default; the check runs only when set). */
+  readonly default: string;
+}
+
+export const THRESHOLDS: readonly ThresholdDefinition[] = [
+  // ---- meta (configuration only: the meta group has no metadata)
+  { slice: "meta", key: "peer-seen-critical", kind: "duration", direction: "above", scope: "config", field: "peerSeenCriticalMs", canTurnOff: true, deprecatedName: "peerSeenCritical", compares: "each meta peer's last contact with the leader", default: "30s" },
+  { slice: "meta", key: "peer-lag-critical", kind: "integer", direction: "above", scope: "config", field: "peerLagCritical", canTurnOff: true, min: 1, deprecatedName: "peerLagCritical", compares: "each meta peer's Raft lag", default: "off" },
+  { slice: "meta", key: "flap-max-changes", kind: "integer", direction: "above", scope: "config", field: "flapMaxChanges", min: 0, deprecatedName: "flapMaxChanges", compares: "meta leader changes inside `flap-window`", default: "1" },
+  { slice: "meta", key: "flap-window", kind: "duration", scope: "config", field: "flapWindowMs", deprecatedName: "flapWindow", compares: "the window META_003 counts leader changes in", default: "10m" },
+  // ---- streams: the NATS tools' metadata keys
+  { slice: "streams", key: "peer-seen-critical", kind: "duration", direction: "above", scope: "metadata", field: "peerSeenCriticalMs", compares: "each follower's last contact (`active`)", default: "1m" },
+  { slice: "streams", key: "peer-lag-critical", kind: "integer", direction: "above", scope: "metadata", field: "peerLagCritical", compares: "each follower's Raft lag", default: "off" },
+  { slice: "streams", key: "peer-expect", kind: "integer", direction: "differs", scope: "metadata", field: "peerExpect", compares: "peers (followers + leader)", default: "off" },
+  { slice: "streams", key: "seen-critical", kind: "duration", direction: "above", scope: "metadata", field: "seenCriticalMs", compares: "`mirror.active` and each source's; also never seen (`-1`) once older", default: "off" },
+  { slice: "streams", key: "lag-critical", kind: "integer", direction: "above", scope: "metadata", field: "lagCritical", compares: "`mirror.lag` and each source's", default: "off" },
+  { slice: "streams", key: "min-sources", kind: "integer", direction: "below", scope: "metadata", field: "minSources", compares: "number of sources", default: "off" },
+  { slice: "streams", key: "max-sources", kind: "integer", direction: "above", scope: "metadata", field: "maxSources", compares: "number of sources", default: "off" },
+  { slice: "streams", key: "msgs-warn", kind: "integer", direction: "warn-critical-order", scope: "metadata", field: "msgsWarn", compares: "`state.messages`", default: "off" },
+  { slice: "streams", key: "msgs-critical", kind: "integer", direction: "warn-critical-order", scope: "metadata", field: "msgsCritical", compares: "`state.messages`", default: "off" },
+  { slice: "streams", key: "subjects-warn", kind: "integer", direction: "warn-critical-order", scope: "metadata", field: "subjectsWarn", compares: "`state.num_subjects`", default: "off" },
+  { slice: "streams", key: "subjects-critical", kind: "integer", direction: "warn-critical-order", scope: "metadata", field: "subjectsCritical", compares: "`state.num_subjects`", default: "off" },
+  { slice: "streams", key: "enabled", kind: "bool", scope: "metadata", compares: "`false` opts the stream out of every check", default: "true" },
+  // ---- streams: configuration only
+  { slice: "streams", key: "mirror-stall-after", kind: "duration", direction: "above", scope: "config", field: "mirrorStallAfterMs", deprecatedName: "mirrorStallAfter", compares: "a zero-lag mirror's silence while its source grows (JETSTREAM_015)", default: "5m" },
+];
+
+/** The rows of one slice and scope. */
+export const thresholdsOf = (slice: SliceName, scope: ThresholdDefinition["scope"]): ThresholdDefinition[] =>
+  THRESHOLDS.filter((t) => t.slice === slice && t.scope === scope);
+
+/** One row; throws for a key the table lacks (a programming error, not a user's). */
+export function thresholdDefinition(slice: SliceName, key: string): ThresholdDefinition {
+  const t = THRESHOLDS.find((d) => d.slice === slice && d.key === key);
+  if (!t) throw new Error(`no threshold ${slice}.${key} in lib/thresholds/table.ts`);
+  return t;
+}
