@@ -12,14 +12,15 @@ export type ThresholdKind = "duration" | "integer" | "bool";
 
 /**
  * Which way a value is worse, stated for every threshold that compares, never inferred from other
- * values: `above` fires when the observed value is above the threshold (more is worse), `below` when
- * it is under it (fewer is worse), `differs` when it is not equal.
+ * values: `above` fires when the observed value is above the threshold (more is worse),
+ * `at-or-above` when it reaches it (the NATS tools' consumer keys), `below` when it is under it
+ * (fewer is worse), `differs` when it is not equal.
  *
  * `warn-critical-order` exists only for `msgs-*` and `subjects-*`: jsm.go (`nats server check
  * stream`) takes their direction from which of warn and critical is larger, and streams annotated
  * for it must mean the same here. No other threshold may use it.
  */
-export type ThresholdDirection = "above" | "below" | "differs" | "warn-critical-order";
+export type ThresholdDirection = "above" | "at-or-above" | "below" | "differs" | "warn-critical-order";
 
 export interface ThresholdDefinition {
   readonly slice: SliceName;
