@@ -59,7 +59,7 @@ const defs = [
   {
     id: "meta_peer_seen", code: null, slices: ["meta"], severity: "critical", title: "Meta peer not seen",
     firesWhen: "the meta leader has not heard from a peer for longer than the threshold; stays firing while the peer is offline (META_001) or unreported",
-    threshold: "thresholds.meta.peerSeenCritical", default: "30s",
+    threshold: "thresholds.meta.peer-seen-critical", default: "30s",
     why: "A hung or partitioned server stops taking part in the meta group minutes before it is marked offline; one more failure loses quorum.",
     action: "Check the named server: process hung (SIGSTOP, GC, disk stall), network partition, or resource exhaustion; restart it if it is hung.",
     commands: ["nats server report jetstream", "nats rtt --server <server-url>", "nats server info <server>"],
@@ -67,7 +67,7 @@ const defs = [
   {
     id: "meta_peer_lag", code: null, slices: ["meta"], severity: "critical", title: "Meta peer lagging",
     firesWhen: "a meta peer is more Raft entries behind the leader than the threshold",
-    threshold: "thresholds.meta.peerLagCritical", default: "off",
+    threshold: "thresholds.meta.peer-lag-critical", default: "off",
     why: "A lagging meta peer cannot take over as leader promptly and may be struggling with disk or CPU.",
     action: "Check the peer's disk I/O and CPU; it should catch up by itself once the pressure is gone.",
     commands: ["nats server report jetstream"],
@@ -89,7 +89,7 @@ const defs = [
   {
     id: "meta_leader_flapping", code: "META_003", slices: ["meta"], severity: "warning", title: "Meta leader flapping",
     firesWhen: "more leader changes than allowed that certainly fell inside the window (by Raft term where the server reports it, else by leader name; changes between two runs further apart than the window are not counted)",
-    threshold: "thresholds.meta.flapMaxChanges / flapWindow", default: "more than 1 change in 10m",
+    threshold: "thresholds.meta.flap-max-changes / flap-window", default: "more than 1 change in 10m",
     why: "Every meta election stalls the JetStream API and can cascade into stream elections; repeated ones mean instability.",
     action: "Look for network instability, CPU saturation or disk stalls on the servers that held leadership; step down to a healthier node meanwhile.",
     commands: ["nats server report jetstream", "nats event --js-advisory", "nats server cluster step-down"],
@@ -211,7 +211,7 @@ const defs = [
   {
     id: "mirror_stalled", code: "JETSTREAM_015", slices: ["streams"], severity: "warning", title: "Mirror stalled at zero lag",
     firesWhen: "mirror lag 0, not heard from for more than the threshold, and its source's last sequence is above what it was at the last run in which the mirror was not yet stalled (an idle source never fires)",
-    threshold: "thresholds.streams.mirrorStallAfter", default: "5m",
+    threshold: "thresholds.streams.mirror-stall-after", default: "5m",
     why: "The mirror looks caught up but is not replicating: a failover would silently lose everything since the stall.",
     action: "Step down the mirror to recreate its internal consumer; check links to the source domain.",
     commands: ["nats stream info <mirror>", "nats stream info <source>", "nats stream cluster step-down <mirror>"],

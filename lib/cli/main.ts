@@ -41,10 +41,11 @@ function version(): string {
   return pkg.version ?? "unknown";
 }
 
-function configFrom(str: (k: string) => string | undefined, env: CliIo["env"]): LookoutConfig {
+function configFrom(str: (k: string) => string | undefined, env: CliIo["env"], stderr: CliIo["stderr"]): LookoutConfig {
   const layer = natsLayer({ servers: str("server"), user: str("user"), password: str("password"), creds: str("creds"), nkey: str("nkey"), ca: str("tlsca"), cert: str("tlscert"), key: str("tlskey") });
   const context = str("context");
   const c = loadConfig(str("config"), env, context === undefined ? { layer } : { layer, context });
+  for (const w of c.warnings ?? []) stderr(`lookout: warning: ${w}\n`);
   const history = str("history");
   if (history) c.history = { kind: "file", dir: history };
   return c;
@@ -104,7 +105,7 @@ async function check(str: (k: string) => string | undefined, verbose: boolean, i
   }
   let config: LookoutConfig;
   try {
-    config = configFrom(str, io.env);
+    config = configFrom(str, io.env, io.stderr);
   } catch (e) {
     return fail(firstLine(e), e instanceof ConfigError ? e.message : undefined);
   }
@@ -143,7 +144,7 @@ async function check(str: (k: string) => string | undefined, verbose: boolean, i
 
 async function watch(str: (k: string) => string | undefined, verbose: boolean, io: CliIo): Promise<CliResult> {
   try {
-    const config = configFrom(str, io.env);
+    const config = configFrom(str, io.env, io.stderr);
     const { runWatch } = await import("./watch.ts");
     await runWatch(config, { verbose, err: io.stderr, color: colorFor(io.env) });
     return { code: 0, mustExit: false };

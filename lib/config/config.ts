@@ -95,6 +95,8 @@ export interface LookoutConfig {
     /** Each NATS request or fan-out. */
     requestMs: number;
   };
+  /** What loading accepted but wants changed (deprecated key names), for the CLI to print once at start. */
+  warnings?: string[];
 }
 
 export const DEFAULT_CONFIG: LookoutConfig = {

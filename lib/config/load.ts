@@ -20,6 +20,7 @@ export interface CliConnection {
   /** `--context`: a `nats` context name or file. */
   context?: string;
 }
+import { readConfigThresholds } from "../thresholds/config.ts";
 import { validateMonitorValues } from "../thresholds/monitor-keys.ts";
 import {
   DEFAULT_CONFIG,
@@ -174,29 +175,19 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   }
 
   const th = r.obj(o, "thresholds", "thresholds");
+  const warnings: string[] = [];
   if (th) {
     r.known(th, "thresholds", ["meta", "streams"]);
+    // One reader for every slice's thresholds (lib/thresholds/table.ts); stream values below.
     const m = r.obj(th, "meta", "thresholds.meta");
-    if (m) {
-      r.known(m, "thresholds.meta", ["peerSeenCritical", "peerLagCritical", "flapMaxChanges", "flapWindow"]);
-      const mt = c.thresholds.meta;
-      // "off" (or 0) disables a threshold, as a value <= 0 does in the NATS tools.
-      if (m.peerSeenCritical === "off" || m.peerSeenCritical === 0) delete mt.peerSeenCriticalMs;
-      else mt.peerSeenCriticalMs = r.duration(m, "peerSeenCritical", "thresholds.meta.peerSeenCritical") ?? mt.peerSeenCriticalMs;
-      if (m.peerLagCritical === "off" || m.peerLagCritical === 0) delete mt.peerLagCritical;
-      else mt.peerLagCritical = r.int(m, "peerLagCritical", "thresholds.meta.peerLagCritical", 1) ?? mt.peerLagCritical;
-      if (mt.peerLagCritical === undefined) delete mt.peerLagCritical;
-      mt.flapMaxChanges = r.int(m, "flapMaxChanges", "thresholds.meta.flapMaxChanges", 0) ?? mt.flapMaxChanges;
-      mt.flapWindowMs = r.duration(m, "flapWindow", "thresholds.meta.flapWindow") ?? mt.flapWindowMs;
-    }
+    if (m) readConfigThresholds(r, m, "meta", c.thresholds.meta, warnings);
     const s = r.obj(th, "streams", "thresholds.streams");
     if (s) {
-      r.known(s, "thresholds.streams", ["defaults", "overrides", "mirrorStallAfter"]);
       const st = c.thresholds.streams;
+      readConfigThresholds(r, s, "streams", st, warnings, ["defaults", "overrides"]);
       const d = readValues(r, s, "defaults", "thresholds.streams.defaults");
       if (d) st.defaults = { ...st.defaults, ...d };
       st.overrides = readOverrides(r, s.overrides) ?? st.overrides;
-      st.mirrorStallAfterMs = r.duration(s, "mirrorStallAfter", "thresholds.streams.mirrorStallAfter") ?? st.mirrorStallAfterMs;
       // Same parser as stream metadata: a bad configured value fails loading, not every stream's run.
       for (const p of validateMonitorValues(st.defaults)) r.problems.push(`thresholds.streams.defaults.${p}`);
       st.overrides.forEach((ov, i) => {
@@ -241,6 +232,7 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   // Cross-field rules.
   c.nats = finishConnection(c.nats, r.problems);
   if (r.problems.length) throw new ConfigError(r.problems);
+  if (warnings.length) c.warnings = warnings.map((w) => `${source}: ${w}`);
   return c;
 }
 

@@ -42,7 +42,7 @@ describe("Construct: NatsLookout", () => {
       ["settings size", { settings: { thresholds: { streams: { overrides: Array.from({ length: 60 }, (_, i) => ({ stream: `STREAM_NUMBER_${i}`, values: { "peer-seen-critical": "5m" } })) } } } }, /Lambda allows 4 KB of environment variables/],
       ["severity of an unknown check", { settings: { alerts: { severity: { meta_peer_sen: "warning" } } } }, /settings: alerts.severity.meta_peer_sen: unknown check id \(known: monitor_blind, /],
       ["severity value", { settings: { alerts: { severity: { mirror_stalled: "page" } } } }, /settings: alerts.severity.mirror_stalled: expected "critical", "warning", "off", got "page"/],
-      ["a meta schedule at which META_003 can never fire", { slices: { meta: { every: Duration.minutes(6) } } }, /slices.meta.every: the meta slice runs every 6m against thresholds.meta.flapWindow 10m: .* META_003 could never fire; run it at least every 5m/],
+      ["a meta schedule at which META_003 can never fire", { slices: { meta: { every: Duration.minutes(6) } } }, /slices.meta.every: the meta slice runs every 6m against thresholds.meta.flap-window 10m: .* META_003 could never fire; run it at least every 5m/],
       ["historyTtlDays", { historyTtlDays: 0.5 }, /historyTtlDays: expected a whole number of days >= 1/],
       ["slices empty", { slices: {} }, /slices: deploy at least one slice/],
       ["slice unknown", { slices: { bogus: { every: Duration.minutes(1) } } as NatsLookoutProps["slices"] }, /slices.bogus: unknown slice \(known: meta, streams\)/],

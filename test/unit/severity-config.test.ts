@@ -82,9 +82,9 @@ describe("alerts.severity", () => {
 describe("META_003 schedule", () => {
   it("rejects a meta schedule at which the check can never fire, saying what to change", () => {
     expect(problemsOf({ slices: { meta: { every: "6m" } } })).toEqual([
-      "lookout.json: slices.meta.every: the meta slice runs every 6m against thresholds.meta.flapWindow 10m: counting by leader name (servers before 2.10.17, or without RAFTZ permission) sees at most one change per run, so at most 1 in the window, never more than thresholds.meta.flapMaxChanges (1), so META_003 could never fire; run it at least every 5m, widen the window or lower flapMaxChanges",
+      "lookout.json: slices.meta.every: the meta slice runs every 6m against thresholds.meta.flap-window 10m: counting by leader name (servers before 2.10.17, or without RAFTZ permission) sees at most one change per run, so at most 1 in the window, never more than thresholds.meta.flap-max-changes (1), so META_003 could never fire; run it at least every 5m, widen the window or lower flap-max-changes",
     ]);
-    expect(problemsOf({ slices: { meta: { every: "6m" } }, thresholds: { meta: { flapWindow: "30m" } } })).toEqual([]);
+    expect(problemsOf({ slices: { meta: { every: "6m" } }, thresholds: { meta: { "flap-window": "30m" } } })).toEqual([]);
     expect(problemsOf({ slices: { meta: { every: "6m", enabled: false } } })).toEqual([]);
   });
 });

@@ -61,8 +61,8 @@ export function flapScheduleProblem(everyMs: number, t: MetaThresholds, everyKey
   const need = Math.floor(t.flapWindowMs / (t.flapMaxChanges + 1));
   const cause = everyMs > t.flapWindowMs
     ? "no leader change can ever be placed inside the window"
-    : `counting by leader name (servers before 2.10.17, or without RAFTZ permission) sees at most one change per run, so at most ${countable} in the window, never more than thresholds.meta.flapMaxChanges (${t.flapMaxChanges})`;
-  return `${everyKey}: the meta slice runs every ${formatDuration(everyMs)} against thresholds.meta.flapWindow ${formatDuration(t.flapWindowMs)}: ${cause}, so META_003 could never fire; run it at least every ${formatDuration(need)}, widen the window or lower flapMaxChanges`;
+    : `counting by leader name (servers before 2.10.17, or without RAFTZ permission) sees at most one change per run, so at most ${countable} in the window, never more than thresholds.meta.flap-max-changes (${t.flapMaxChanges})`;
+  return `${everyKey}: the meta slice runs every ${formatDuration(everyMs)} against thresholds.meta.flap-window ${formatDuration(t.flapWindowMs)}: ${cause}, so META_003 could never fire; run it at least every ${formatDuration(need)}, widen the window or lower flap-max-changes`;
 }
 
 /** META_002: two or more answering servers each claim the leadership (a split). */
