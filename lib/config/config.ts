@@ -1,6 +1,7 @@
 // The one typed configuration. Parsed and validated once, every problem reported together.
 import type { SliceName } from "../core/slice-name.ts";
 import type { SeverityPolicy } from "../checks/severity.ts";
+import { DEFAULT_CONSUMER_THRESHOLDS, type ConsumerThresholdConfig } from "../thresholds/consumer-keys.ts";
 
 export interface TlsConfig {
   /** CA bundle (PEM file) to verify the servers. */
@@ -77,7 +78,7 @@ export interface LookoutConfig {
   /** system: $SYS fan-out with system-account credentials; account: $JS.API only. */
   mode: "system" | "account";
   slices: Record<SliceName, SliceSchedule>;
-  thresholds: { meta: MetaThresholds; streams: StreamThresholdConfig };
+  thresholds: { meta: MetaThresholds; streams: StreamThresholdConfig; consumers: ConsumerThresholdConfig };
   alerts: {
     /** A still-firing alert is notified again after this long. */
     remindAfterMs: number;
@@ -109,6 +110,7 @@ export const DEFAULT_CONFIG: LookoutConfig = {
   thresholds: {
     meta: { peerSeenCriticalMs: 30_000, flapMaxChanges: 1, flapWindowMs: 10 * 60_000 },
     streams: { defaults: { "peer-seen-critical": "1m" }, overrides: [], mirrorStallAfterMs: 5 * 60_000 },
+    consumers: DEFAULT_CONSUMER_THRESHOLDS,
   },
   alerts: { remindAfterMs: 4 * 3_600_000, resolveAfterRuns: 2, claimLeaseMs: 5 * 60_000 },
   history: { kind: "file" },
