@@ -209,6 +209,20 @@ const defs = [
     why: "The stream holds more (or fewer) subjects than expected.", action: "Check what publishes to it.", commands: ["nats stream subjects <stream>"],
   },
   {
+    id: "stream_messages_near_limit", code: "JETSTREAM_003", slices: ["streams"], severity: "warning", title: "Stream near its message limit",
+    firesWhen: "messages >= 90% of max_msgs (only for a stream with a `max_msgs` limit)", default: "90%",
+    why: "At its limit the stream discards its oldest messages (or, with discard new, rejects publishes): data consumers have not read yet may be lost.",
+    action: "Raise `max_msgs` (`nats stream edit <stream> --max-msgs`), speed up consumers, or confirm that losing the oldest messages is intended.",
+    commands: ["nats stream info <stream>", "nats stream report"],
+  },
+  {
+    id: "stream_bytes_near_limit", code: "JETSTREAM_010", slices: ["streams"], severity: "warning", title: "Stream near its byte limit",
+    firesWhen: "bytes >= 90% of max_bytes (only for a stream with a `max_bytes` limit)", default: "90%",
+    why: "At its limit the stream discards its oldest messages (or, with discard new, rejects publishes): data consumers have not read yet may be lost.",
+    action: "Raise `max_bytes` (`nats stream edit <stream> --max-bytes`), check message sizes and consumers, or confirm that losing the oldest messages is intended.",
+    commands: ["nats stream info <stream>", "nats stream report"],
+  },
+  {
     id: "mirror_stalled", code: "JETSTREAM_015", slices: ["streams"], severity: "warning", title: "Mirror stalled at zero lag",
     firesWhen: "mirror lag 0, not heard from for more than the threshold, and its source's last sequence is above what it was at the last run in which the mirror was not yet stalled (an idle source never fires)",
     threshold: "thresholds.streams.mirror-stall-after", default: "5m",

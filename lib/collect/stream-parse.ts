@@ -58,6 +58,7 @@ export function streamView(
     messages: num(e.state?.messages),
     lastSeq: num(e.state?.last_seq),
     subjects: num(e.state?.num_subjects),
+    bytes: num(e.state?.bytes),
     reportedBy: where.reportedBy,
   };
   if (where.domain) v.domain = where.domain;
@@ -69,6 +70,10 @@ export function streamView(
   if (e.mirror) v.mirror = parseUpstream(e.mirror);
   const created = time(e.created);
   if (created !== undefined && where.serverNow !== undefined) v.ageMs = Math.max(0, where.serverNow - created);
+  const maxMsgs = num(e.config?.max_msgs, -1);
+  if (maxMsgs > 0) v.maxMsgs = maxMsgs;
+  const maxBytes = num(e.config?.max_bytes, -1);
+  if (maxBytes > 0) v.maxBytes = maxBytes;
   const md = e.config?.metadata;
   if (md && typeof md === "object") v.metadata = { ...md };
   return v;

@@ -49,6 +49,12 @@ export interface StreamView {
   lastSeq: number;
   /** Distinct subjects held (the server omits the field when 0). */
   subjects: number;
+  /** Bytes held (`state.bytes`). */
+  bytes: number;
+  /** `config.max_msgs`, when the stream has such a limit (the server sends -1 for none). */
+  maxMsgs?: number;
+  /** `config.max_bytes`, when the stream has such a limit (-1: none). */
+  maxBytes?: number;
   /** Stream age on the reporting server's own clock, when it said when the stream was created. */
   ageMs?: number;
   /** `config.metadata`; undefined when the server sent none (2.9 drops it). */

@@ -21,7 +21,7 @@ export function stream(name: string, o: Partial<StreamView> & { R?: number } = {
   const peers = Array.from({ length: R - 1 }, (_, i) => peer(`n${i + 2}`));
   return {
     account: "APP", name, domain: "hub", cluster: "c1", replicas: R, status: "led", leader: "n1", peers, holders: ["n1"],
-    sources: [], messages: 10, lastSeq: 10, subjects: 1, ageMs: 3_600_000, reportedBy: "n1", ...rest,
+    sources: [], messages: 10, lastSeq: 10, subjects: 1, bytes: 1000, ageMs: 3_600_000, reportedBy: "n1", ...rest,
   };
 }
 

@@ -185,7 +185,7 @@ for (const binary of serversUnderTest()) {
     });
 
     it("JETSTREAM_015: a mirror silent at lag 0 while its source grows is stalled; with an idle source it is not", async () => {
-      const doc = { thresholds: { streams: { mirrorStallAfter: "3s", overrides: [{ stream: "EDGEMIRROR", values: { "seen-critical": "3s" } }] } } };
+      const doc = { thresholds: { streams: { "mirror-stall-after": "3s", overrides: [{ stream: "EDGEMIRROR", values: { "seen-critical": "3s" } }] } } };
       const mirrorOf = async () => (await collect()).streams.find((v) => v.name === "EDGEMIRROR")!;
       const stale = () => waitFor("the mirror to go silent", async () => {
         const m = await mirrorOf();

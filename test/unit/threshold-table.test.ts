@@ -1,5 +1,7 @@
 // The one threshold table (lib/thresholds/table.ts) and the configuration keys it defines:
 // kebab-case documented, the camelCase names of 0.1 accepted with one warning each.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { buildConfig } from "../../lib/config/load.ts";
@@ -51,6 +53,16 @@ describe("threshold configuration keys", () => {
       "lookout.json: thresholds.meta.flapWindow is deprecated: write thresholds.meta.flap-window (keys are named as the NATS tools' io.nats.monitor.* keys; the old name is accepted in this release only)",
       "lookout.json: thresholds.streams.mirrorStallAfter is deprecated: write thresholds.streams.mirror-stall-after (keys are named as the NATS tools' io.nats.monitor.* keys; the old name is accepted in this release only)",
     ]);
+  });
+
+  it("the example configuration uses only documented names", () => {
+    const doc = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "docs", "lookout.example.json"), "utf8")) as { nats: Record<string, unknown> };
+    // Its credential files live on the operator's machine.
+    delete doc.nats.creds;
+    delete doc.nats.tls;
+    const c = buildConfig(doc, {});
+    expect(c.warnings).toBeUndefined();
+    expect(c.thresholds.meta).toEqual({ peerSeenCriticalMs: 30_000, peerLagCritical: 10_000, flapMaxChanges: 1, flapWindowMs: 600_000 });
   });
 
   it("names the key as written in a problem, refuses both spellings at once and lists only documented keys as known", () => {
