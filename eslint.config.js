@@ -12,6 +12,9 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+      // Interface methods (deliver, load, collect) are async by contract even where an
+      // implementation has nothing to await; no-floating-promises guards the callers.
+      "@typescript-eslint/require-await": "off",
     },
   },
   {

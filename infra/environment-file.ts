@@ -148,7 +148,7 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
     servers = c.strings(nats, "servers", "nats.servers");
     if (!servers) c.bad("nats.servers", "required: the NATS URLs the monitor connects to");
     if (nats.mode !== undefined && nats.mode !== "system" && nats.mode !== "account") c.bad("nats.mode", `expected "system" or "account", got ${show(nats.mode)}`);
-    else mode = nats.mode as typeof mode;
+    else mode = nats.mode;
     cluster = c.str(nats, "cluster", "nats.cluster");
   }
   const secret = readSecret(c, doc);

@@ -133,10 +133,10 @@ export class NatsLookout extends Construct {
     this.subscribe(props.subscriptions ?? []);
     this.dashboard = buildDashboard(this, "Dashboard", serviceName, props.detailedMetrics ?? false, Object.entries(slices).map(([slice, r]) => ({
       slice,
-      fn: r!.fn,
-      logGroup: r!.logGroup,
+      fn: r.fn,
+      logGroup: r.logGroup,
       every: props.slices[slice as SliceName]!.every,
-      alarms: [r!.errorAlarm, r!.missedRunAlarm],
+      alarms: [r.errorAlarm, r.missedRunAlarm],
     })));
     // Only our own alarms may publish to the alarm topic (confused-deputy guard, no wildcard).
     this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
@@ -146,7 +146,7 @@ export class NatsLookout extends Construct {
       resources: [this.alarmTopic.topicArn],
       conditions: {
         StringEquals: { "aws:SourceAccount": stack.account },
-        ArnEquals: { "aws:SourceArn": Object.values(slices).flatMap((r) => [r!.errorAlarm.alarmArn, r!.missedRunAlarm.alarmArn]) },
+        ArnEquals: { "aws:SourceArn": Object.values(slices).flatMap((r) => [r.errorAlarm.alarmArn, r.missedRunAlarm.alarmArn]) },
       },
     }));
 

@@ -4,7 +4,6 @@
 import { Duration, Stack, Tags, type StackProps } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as kms from "aws-cdk-lib/aws-kms";
-import type * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { EnvironmentSettings } from "./environment-file.ts";
@@ -58,7 +57,7 @@ export class LookoutStack extends Stack {
     if (s.historyTtlDays !== undefined) props.historyTtlDays = s.historyTtlDays;
     if (s.functionTimeoutMs !== undefined) props.functionTimeout = Duration.millis(s.functionTimeoutMs);
     if (s.memorySize !== undefined) props.memorySize = s.memorySize;
-    if (s.logRetentionDays !== undefined) props.logRetention = s.logRetentionDays as logs.RetentionDays;
+    if (s.logRetentionDays !== undefined) props.logRetention = s.logRetentionDays;
     if (s.missedRunsBeforeAlarm !== undefined) props.missedRunsBeforeAlarm = s.missedRunsBeforeAlarm;
     if (s.detailedMetrics !== undefined) props.detailedMetrics = s.detailedMetrics;
     return props;

@@ -96,7 +96,7 @@ function validateSlices(props: NatsLookoutProps, problems: string[], hasHandler:
       continue;
     }
     if (!hasHandler(name)) problems.push(`slices.${name}: no handler at functions/${name}.ts; add it (export const handler = makeHandler("${name}")) or leave the slice out`);
-    const seconds = s!.every.toSeconds();
+    const seconds = s.every.toSeconds();
     if (!(seconds >= 60 && seconds % 60 === 0)) {
       problems.push(`slices.${name}.every: EventBridge Scheduler runs at most once a minute; use whole minutes such as 1m or 5m (got ${seconds} s)`);
       continue;
@@ -115,13 +115,7 @@ function validateSubscriptions(props: NatsLookoutProps, problems: string[]): voi
     } else if (s.protocol === "sms") {
       if (!E164.test(s.endpoint)) problems.push(`${at}: "${s.endpoint}" is not a phone number in E.164 form (+ country code and number, e.g. +15555550100)`);
     } else if (s.protocol === "https") {
-      let ok = false;
-      try {
-        ok = new URL(s.endpoint).protocol === "https:";
-      } catch {
-        ok = false;
-      }
-      if (!ok) problems.push(`${at}: "${redactUrl(s.endpoint)}" is not an https:// URL (SNS delivers to pagers over HTTPS only here)`);
+      if (URL.parse(s.endpoint)?.protocol !== "https:") problems.push(`${at}: "${redactUrl(s.endpoint)}" is not an https:// URL (SNS delivers to pagers over HTTPS only here)`);
     } else {
       problems.push(`${at}.protocol: expected email, sms or https, got ${JSON.stringify(s.protocol)}`);
     }

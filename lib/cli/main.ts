@@ -72,7 +72,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<CliRe
   const spec = COMMANDS[cmd];
   let values: Record<string, unknown>;
   try {
-    values = parseArgs({ args: rest, options: spec.options, strict: true, allowPositionals: false }).values as Record<string, unknown>;
+    values = parseArgs({ args: rest, options: spec.options, strict: true, allowPositionals: false }).values;
   } catch (e) {
     io.stdout(`LOOKOUT UNKNOWN: ${(e as Error).message.split("\n")[0]}\n`);
     io.stderr(`${spec.usage}\n`);
@@ -82,7 +82,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<CliRe
     io.stdout(`${spec.usage}\n`);
     return done(0);
   }
-  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k]) : undefined);
   return cmd === "check" ? check(str, Boolean(values.verbose), io) : watch(str, Boolean(values.verbose), io);
 }
 

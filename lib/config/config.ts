@@ -106,6 +106,7 @@ export const DEFAULT_CONFIG: LookoutConfig = {
   slices: {
     meta: { enabled: true, everyMs: 30_000 },
     streams: { enabled: true, everyMs: 60_000 },
+    consumers: { enabled: true, everyMs: 60_000 },
   },
   thresholds: {
     meta: { peerSeenCriticalMs: 30_000, flapMaxChanges: 1, flapWindowMs: 10 * 60_000 },

@@ -72,7 +72,7 @@ export function natsFromContext(name: string | undefined, env: Env, problems: st
     return {};
   }
   const c = doc as Record<string, unknown>;
-  const str = (k: string): string | undefined => (typeof c[k] === "string" && c[k] !== "" ? (c[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof c[k] === "string" && c[k] !== "" ? (c[k]) : undefined);
   for (const k of UNSUPPORTED) if (c[k] !== undefined && c[k] !== "" && c[k] !== false) problems.push(`nats context "${selected}": "${k}" is not supported by nats-lookout; use a creds file or user/password`);
   return natsLayer({ servers: str("url"), user: str("user"), password: str("password"), token: str("token"), creds: str("creds"), nkey: str("nkey"), ca: str("ca"), cert: str("cert"), key: str("key") });
 }

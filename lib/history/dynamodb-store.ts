@@ -62,8 +62,8 @@ function parseHead(item: Record<string, unknown>, where: string): Head {
   const bad = (attr: string): never => {
     throw new HistoryError(`${where}: HEAD item has no valid "${attr}" (got ${JSON.stringify(item[attr])})`);
   };
-  const int = (attr: string): number => (typeof item[attr] === "number" && Number.isInteger(item[attr]) ? (item[attr] as number) : bad(attr));
-  const str = (attr: string): string => (typeof item[attr] === "string" ? (item[attr] as string) : bad(attr));
+  const int = (attr: string): number => (typeof item[attr] === "number" && Number.isInteger(item[attr]) ? (item[attr]) : bad(attr));
+  const str = (attr: string): string => (typeof item[attr] === "string" ? (item[attr]) : bad(attr));
   const data = item.data instanceof Uint8Array ? item.data : bad("data");
   const h: Head = { version: int("version"), codec: str("codec"), digest: str("digest"), parts: int("parts"), data, expiresAt: int(TTL) };
   if (h.parts > 1) h.chunkSet = str("chunkSet");

@@ -23,7 +23,7 @@ export function readScheduledEvent(event: unknown, slice: string): ScheduledRunE
   if (typeof event !== "object" || Array.isArray(event)) throw new ScheduleEventError(`expected a JSON object event, got ${Array.isArray(event) ? "an array" : typeof event}`);
   const e = event as Record<string, unknown>;
   const out: ScheduledRunEvent = {};
-  for (const k of FIELDS) if (typeof e[k] === "string" && e[k] !== "") out[k] = e[k] as string;
+  for (const k of FIELDS) if (typeof e[k] === "string" && e[k] !== "") out[k] = e[k];
   if (out.slice !== undefined && out.slice !== slice) {
     throw new ScheduleEventError(`this function runs the ${slice} slice but the event asks for "${out.slice}": check the schedule's target`);
   }

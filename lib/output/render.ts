@@ -124,7 +124,7 @@ function prometheus(o: CheckOutcome): string {
     // No label may change while an alert lives (e.g. its age or lifecycle state): one series per alert.
     for (const f of r.findings) {
       const l: Record<string, string> = { slice: r.slice, check: f.id, code: f.code ?? "", severity: f.severity };
-      for (const [k, v] of Object.entries(f.subject)) if (v !== undefined) l[k] = v;
+      for (const [k, v] of Object.entries(f.subject) as [string, string | undefined][]) if (v !== undefined) l[k] = v;
       add("lookout_finding", "A firing finding (1 per finding).", l, 1);
     }
     const c = countBySeverity(r.findings);

@@ -43,7 +43,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ""}`);
 }
 
 export interface AccountSpec {
@@ -81,6 +81,12 @@ export interface ClusterOptions {
   extraUsers?: RawUsers[];
   /** Extra raw config appended to every server's file. */
   extraConfig?: string;
+  /** Extra raw config for one server (e.g. its own gateway listen port), appended after `extraConfig`. */
+  serverConfig?: (s: ServerProcess) => string;
+  /** JetStream max_memory_store of every server (default 256MB). */
+  maxMem?: string;
+  /** false: start() does not wait for a meta leader (its meta group spans other clusters too). */
+  waitForMeta?: boolean;
 }
 
 export const DEFAULT_ACCOUNTS: AccountSpec[] = [
@@ -174,7 +180,7 @@ export class NatsCluster {
     }
     try {
       await Promise.all(c.servers.map((s) => c.spawn(s)));
-      await c.waitForMetaLeader();
+      if (opts.waitForMeta !== false) await c.waitForMetaLeader();
     } catch (e) {
       await c.stop();
       throw e;
@@ -202,7 +208,7 @@ export class NatsCluster {
     return `server_name: "${s.name}"
 listen: "127.0.0.1:${s.port}"
 http: "127.0.0.1:${s.monitorPort}"
-jetstream { store_dir: "${s.storeDir}"${o.domain ? `, domain: "${o.domain}"` : ""}, max_mem: 256MB, max_file: 2GB }
+jetstream { store_dir: "${s.storeDir}"${o.domain ? `, domain: "${o.domain}"` : ""}, max_mem: ${o.maxMem ?? "256MB"}, max_file: 2GB }
 ${cluster}
 ${leafListen}
 ${leafRemotes}
@@ -212,6 +218,7 @@ ${accounts}
 }
 system_account: SYS
 ${o.extraConfig ?? ""}
+${o.serverConfig?.(s) ?? ""}
 `;
   }
 

@@ -11,7 +11,7 @@ import { DynamoHistoryStore } from "../../lib/history/dynamodb-store.ts";
 import { createHistoryTable } from "../../lib/history/dynamodb-table.ts";
 import type { NoticeDocument } from "../../lib/notify/document.ts";
 import { JsonLinesNotifier } from "../../lib/notify/jsonl.ts";
-import { historyKeyFor, runSlice, type RunReport } from "../../lib/run/run-slice.ts";
+import { historyKeyFor, type RunReport } from "../../lib/run/run-slice.ts";
 import { metaSlice } from "../../lib/slices/meta.ts";
 import { runOnce } from "../harness/run.ts";
 import { NatsCluster, SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";

@@ -130,7 +130,7 @@ export function historyContract(label: string, subject: () => ContractSubject): 
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(1);
         expect(lost[0]!.reason).toBeInstanceOf(HistoryConflictError);
-        const winner = results[0]!.status === "fulfilled" ? docA : docB;
+        const winner = results[0].status === "fulfilled" ? docA : docB;
         const loaded = await b.load(key);
         expect(loaded).toEqual({ version: version + 1, doc: winner });
         version++;

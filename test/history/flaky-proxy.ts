@@ -15,20 +15,20 @@ export class FlakyProxy {
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(target: string): Promise<FlakyProxy> {
-    let self: FlakyProxy | undefined;
+    const state: { self?: FlakyProxy } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", async () => {
+      req.on("end", () => void (async () => {
         const op = String(req.headers["x-amz-target"] ?? "").split(".").at(-1) ?? "";
-        self!.seen.set(op, (self!.seen.get(op) ?? 0) + 1);
-        if (self!.failuresLeft > 0 && op === self!.operation) {
-          self!.failuresLeft--;
-          const throttle = self!.kind === "throttle";
+        state.self!.seen.set(op, (state.self!.seen.get(op) ?? 0) + 1);
+        if (state.self!.failuresLeft > 0 && op === state.self!.operation) {
+          state.self!.failuresLeft--;
+          const throttle = state.self!.kind === "throttle";
           res.writeHead(throttle ? 400 : 500, { "content-type": "application/x-amz-json-1.0" });
           res.end(JSON.stringify({
             __type: `com.amazonaws.dynamodb.v20120810#${throttle ? "ProvisionedThroughputExceededException" : "InternalServerError"}`,
-            message: `injected ${self!.kind} by the test proxy`,
+            message: `injected ${state.self!.kind} by the test proxy`,
           }));
           return;
         }
@@ -43,12 +43,12 @@ export class FlakyProxy {
           res.writeHead(502);
           res.end(String(e));
         }
-      });
+      })());
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const addr = server.address();
-    self = new FlakyProxy(server, typeof addr === "object" && addr ? addr.port : 0);
-    return self;
+    state.self = new FlakyProxy(server, typeof addr === "object" && addr ? addr.port : 0);
+    return state.self;
   }
 
   get endpoint(): string {

@@ -81,7 +81,7 @@ export const functionIdOf = (json: Synthesized["json"], slice: string): string =
   only(json, "AWS::Lambda::Function", (p) => typeof p.Description === "string" && p.Description.startsWith(`nats-lookout ${slice} slice`))[0];
 
 export const idByPath = (json: Synthesized["json"], type: string, pathEnd: string): string => {
-  const found = ofType(json, type).filter(([, r]) => String(r.Metadata?.["aws:cdk:path"] ?? "").endsWith(pathEnd));
+  const found = ofType(json, type).filter(([, r]) => (typeof r.Metadata?.["aws:cdk:path"] === "string" ? r.Metadata["aws:cdk:path"] : "").endsWith(pathEnd));
   if (found.length !== 1) throw new Error(`expected one ${type} at */${pathEnd}, found ${found.length}`);
   return found[0]![0];
 };

@@ -123,11 +123,11 @@ describe("Construct: NatsLookout", () => {
       const { construct } = synthConstruct(baseProps({ slices: { meta: { every: Duration.minutes(1) }, streams: { every: Duration.minutes(5) } } }));
       expect(Object.keys(construct.slices).sort()).toEqual(["meta", "streams"]);
       for (const r of Object.values(construct.slices)) {
-        expect(r!.fn.runtime.name).toBe("nodejs22.x");
+        expect(r.fn.runtime.name).toBe("nodejs22.x");
         // Tokens that resolve to the resources in the template (not merely some value).
         const stack = Stack.of(construct);
-        expect(stack.resolve(r!.errorAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r!.errorAlarm.node.defaultChild as CfnElement), "Arn"] });
-        expect(stack.resolve(r!.missedRunAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r!.missedRunAlarm.node.defaultChild as CfnElement), "Arn"] });
+        expect(stack.resolve(r.errorAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r.errorAlarm.node.defaultChild as CfnElement), "Arn"] });
+        expect(stack.resolve(r.missedRunAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r.missedRunAlarm.node.defaultChild as CfnElement), "Arn"] });
       }
       expect(Stack.of(construct).resolve(construct.table.tableArn)).toEqual({ "Fn::GetAtt": [Stack.of(construct).getLogicalId(construct.table.node.defaultChild as CfnElement), "Arn"] });
       expect(construct.topic.topicArn).not.toBe(construct.alarmTopic.topicArn);

@@ -300,6 +300,9 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     const fn = await coldStart("meta", await newSecret({ user: SYS_USER.user, password: SYS_PASSWORD }));
     const r = await fn.invoke(event("streams"));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatchObject({ name: "ScheduleEventError", message: expect.stringMatching(/runs the meta slice but the event asks for "streams"/) });
+    if (!r.ok) {
+      expect(r.error.name).toBe("ScheduleEventError");
+      expect(r.error.message).toMatch(/runs the meta slice but the event asks for "streams"/);
+    }
   });
 });

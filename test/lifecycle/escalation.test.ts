@@ -30,7 +30,7 @@ function lifecycle<S extends SnapshotBase, O>(slice: Slice<S, O>, snaps: S[]): T
   for (const s of snaps) {
     const j = slice.judge(s, prev, config);
     const r = reconcile(book, j.findings, s.collectedAt, policy, j.covers);
-    out.push(r.queued.map((n) => `${n.kind} ${n.fingerprint}` as Transition));
+    out.push(r.queued.map((n): Transition => `${n.kind} ${n.fingerprint}`));
     book = { ...r.book, outbox: [] }; // delivered
     prev = j.observation;
   }

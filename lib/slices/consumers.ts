@@ -1,0 +1,34 @@
+// The consumers slice: every consumer of every account, judged from its Raft leader's view.
+import { judgeConsumers, type ConsumersObservation } from "../checks/consumers/judge.ts";
+import { collectConsumersSystem, type ConsumersCollectOptions } from "../collect/consumers-jsz.ts";
+import type { ConsumersSnapshot } from "../snapshot/consumers.ts";
+import type { Slice } from "./slice.ts";
+
+export const consumersSlice: Slice<ConsumersSnapshot, ConsumersObservation> = {
+  name: "consumers",
+  collect: (nc, ctx) => {
+    if (ctx.config.mode === "account") {
+      // CONSUMER.LIST per stream is not built yet: say so rather than look healthy.
+      return Promise.reject(new Error("the consumers slice needs system-account credentials (mode \"system\")"));
+    }
+    const o: ConsumersCollectOptions = { timeoutMs: ctx.config.timeouts.requestMs, stats: ctx.stats, now: ctx.now };
+    if (ctx.config.clusterLabel) o.clusterLabel = ctx.config.clusterLabel;
+    if (ctx.previous?.knownServers.length) o.knownServers = ctx.previous.knownServers;
+    if (ctx.deadline !== undefined) o.deadline = ctx.deadline;
+    return collectConsumersSystem(nc, o);
+  },
+  blind: (reason, ctx) => ({
+    collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,
+    servers: [], silent: [], consumers: [], gaps: [], problems: [], pages: 0,
+  }),
+  judge: (snap, prev, config) => judgeConsumers(snap, prev, config.thresholds.consumers),
+  perf: (snap) =>
+    snap.blind
+      ? []
+      : [
+          { name: "consumers_judged", value: snap.consumers.length, help: "Consumers reported from their leader's view (or found leaderless).", min: 0 },
+          { name: "consumers_leaderless", value: snap.consumers.filter((c) => c.status === "leaderless").length, help: "Consumers without a leader.", critical: "0", min: 0 },
+          { name: "consumers_not_judged", value: snap.gaps.length, help: "Consumers whose leader did not answer.", min: 0 },
+          { name: "consumers_pending", value: snap.consumers.reduce((n, c) => n + c.numPending, 0), help: "Messages pending delivery over every consumer.", min: 0 },
+        ],
+};
