@@ -1,4 +1,5 @@
 import type { SliceName } from "../core/slice-name.ts";
+import { consumersSlice } from "./consumers.ts";
 import { metaSlice } from "./meta.ts";
 import { streamsSlice } from "./streams.ts";
 import type { Slice } from "./slice.ts";
@@ -8,6 +9,7 @@ import type { Slice } from "./slice.ts";
 export const SLICES: Partial<Record<SliceName, Slice<any, any>>> = {
   meta: metaSlice,
   streams: streamsSlice,
+  consumers: consumersSlice,
 };
 
 export function sliceNamed(name: string): Slice {

@@ -24,6 +24,18 @@ const CATALOG: Record<string, { means: RegExp; severity: "critical" | "warning" 
   JETSTREAM_023: { means: /last contact/, severity: "critical" },
   JETSTREAM_024: { means: /messages cross/, severity: "dynamic" },
   JETSTREAM_025: { means: /subjects cross/, severity: "dynamic" },
+  CONSUMER_001: { means: /offline/, severity: "critical" },
+  CONSUMER_002: { means: /operations behind/, severity: "warning" },
+  CONSUMER_003: { means: /no consumer leader|floor/, severity: "critical" },
+  CONSUMER_004: { means: /below the stream's first sequence/, severity: "critical" },
+  CONSUMER_005: { means: /above the stream's last sequence/, severity: "critical" },
+  CONSUMER_006: { means: /outstanding-ack-critical/, severity: "critical" },
+  CONSUMER_007: { means: /waiting-critical/, severity: "critical" },
+  CONSUMER_008: { means: /unprocessed-critical/, severity: "critical" },
+  CONSUMER_009: { means: /last-delivery-critical/, severity: "critical" },
+  CONSUMER_010: { means: /last-ack-critical/, severity: "critical" },
+  CONSUMER_011: { means: /redelivery-critical/, severity: "critical" },
+  CONSUMER_012: { means: /pinned_client/, severity: "critical" },
 };
 
 describe("check catalog codes", () => {
@@ -44,8 +56,8 @@ describe("check catalog codes", () => {
   });
 
   it("lists the monitor's own checks under every slice that emits them", () => {
-    expect(checkDefinition("monitor_blind").slices).toEqual(["meta", "streams"]);
-    expect(checkDefinition("monitor_partial").slices).toEqual(["meta", "streams"]);
+    expect(checkDefinition("monitor_blind").slices).toEqual(["meta", "streams", "consumers"]);
+    expect(checkDefinition("monitor_partial").slices).toEqual(["meta", "streams", "consumers"]);
   });
 
   it("describes JETSTREAM_015 as the code judges it: against the source at the last run before the stall, never an idle source", () => {
