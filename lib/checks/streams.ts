@@ -95,7 +95,14 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
     const blind = finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind });
     return { findings: [blind], marks: { ...before.mirrors }, unheard: { ...before.unheard }, carried: prev?.placements, upstreams: { ...before.upstreams } };
   }
-  const run: StreamRun = { snap, config: cfg, out: [], index: new UpstreamIndex(snap), before, after: { unheard: {}, upstreams: {}, mirrors: {} } };
+  let index: UpstreamIndex | undefined;
+  const run: StreamRun = {
+    snap, config: cfg, out: [], before, after: { unheard: {}, upstreams: {}, mirrors: {} },
+    // Built on first use: only a mirror needs to find its source among the streams.
+    get index() {
+      return (index ??= new UpstreamIndex(snap));
+    },
+  };
   partial(run);
   overridesUnmatched(run);
   for (const v of snap.streams) {

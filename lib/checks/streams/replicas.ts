@@ -9,18 +9,20 @@ import { finding } from "../catalog.ts";
 import { label, subjectOf } from "../stream-subject.ts";
 import type { StreamCheck } from "./run.ts";
 
+// The leader's replicas list omits the leader itself, so the common case allocates nothing.
+const followersOf = (v: StreamView) => (v.peers.some((p) => p.name === v.leader) ? v.peers.filter((p) => p.name !== v.leader) : v.peers);
+const NONE: readonly StreamView["peers"][number][] = [];
+
 /** The group as the leader reports it: R, its followers, who is offline and how many are online. */
 function membership(v: StreamView) {
   const replicas = Math.max(1, v.replicas);
-  const followers = v.peers.filter((p) => p.name !== v.leader);
+  const followers = followersOf(v);
   const members = Math.max(replicas, followers.length + 1);
-  const offline = followers.filter((p) => p.offline);
+  const offline = followers.some((p) => p.offline) ? followers.filter((p) => p.offline) : NONE;
   const unlisted = Math.max(0, replicas - 1 - followers.length);
   const online = members - offline.length - unlisted;
   return { replicas, followers, members, offline, online, quorum: quorumOf(members) };
 }
-
-const followersOf = (v: StreamView) => v.peers.filter((p) => p.name !== v.leader);
 
 /** JETSTREAM_008: no leader, or fewer peers online than a majority. */
 export const quorumLost: StreamCheck = (v, _t, run) => {
