@@ -355,7 +355,7 @@ const defs = [
   {
     id: "consumer_backlog_growing", code: null, slices: ["consumers"], severity: "warning", title: "Consumer backlog growing",
     firesWhen: "`num_pending` grew in each of the last K runs and by more than the factor over them",
-    threshold: "thresholds.consumers.backlogRuns / backlogFactor", default: "5 runs, 2x",
+    threshold: "thresholds.consumers.backlog-runs / backlog-factor", default: "5 runs, 2x",
     why: "The consumer drains slower than the stream grows: at this rate it never catches up.",
     action: "Scale the consuming application or find what slows it.", commands: ["nats consumer info <stream> <consumer>", "nats stream info <stream>"],
   },

@@ -22,6 +22,7 @@ export interface CliConnection {
 }
 import { readConfigThresholds } from "../thresholds/config.ts";
 import { validateMonitorValues } from "../thresholds/monitor-keys.ts";
+import { validateConsumerValues, type ConsumerOverride } from "../thresholds/consumer-keys.ts";
 import {
   DEFAULT_CONFIG,
   SYSTEM_ACCOUNT_SLICES,
@@ -142,6 +143,24 @@ function readOverrides(r: Validator, v: unknown): StreamOverride[] | undefined {
   return out;
 }
 
+function readConsumerOverrides(r: Validator, v: unknown): ConsumerOverride[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return void r.problems.push(`thresholds.consumers.overrides: expected a list`);
+  const out: ConsumerOverride[] = [];
+  v.forEach((o, i) => {
+    const path = `thresholds.consumers.overrides[${i}]`;
+    if (!isObj(o)) return void r.problems.push(`${path}: expected an object`);
+    r.known(o, path, ["account", "stream", "consumer", "values"]);
+    const ov: ConsumerOverride = { values: readValues(r, o, "values", `${path}.values`) ?? {} };
+    for (const k of ["account", "stream", "consumer"] as const) {
+      const glob = r.str(o, k, `${path}.${k}`);
+      if (glob !== undefined) ov[k] = glob;
+    }
+    out.push(ov);
+  });
+  return out;
+}
+
 /** Builds a validated configuration from a parsed JSON document (may be `{}`) and the environment. */
 export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration", cli?: CliConnection): LookoutConfig {
   const r = new Validator(`${source}: `);
@@ -177,7 +196,7 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   const th = r.obj(o, "thresholds", "thresholds");
   const warnings: string[] = [];
   if (th) {
-    r.known(th, "thresholds", ["meta", "streams"]);
+    r.known(th, "thresholds", ["meta", "streams", "consumers"]);
     // One reader for every slice's thresholds (lib/thresholds/table.ts); stream values below.
     const m = r.obj(th, "meta", "thresholds.meta");
     if (m) readConfigThresholds(r, m, "meta", c.thresholds.meta, warnings);
@@ -192,6 +211,18 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       for (const p of validateMonitorValues(st.defaults)) r.problems.push(`thresholds.streams.defaults.${p}`);
       st.overrides.forEach((ov, i) => {
         for (const p of validateMonitorValues(ov.values)) r.problems.push(`thresholds.streams.overrides[${i}].values.${p}`);
+      });
+    }
+    const cs = r.obj(th, "consumers", "thresholds.consumers");
+    if (cs) {
+      const ct = c.thresholds.consumers;
+      readConfigThresholds(r, cs, "consumers", ct, warnings, ["defaults", "overrides"]);
+      const d = readValues(r, cs, "defaults", "thresholds.consumers.defaults");
+      if (d) ct.defaults = { ...ct.defaults, ...d };
+      ct.overrides = readConsumerOverrides(r, cs.overrides) ?? ct.overrides;
+      for (const p of validateConsumerValues(ct.defaults)) r.problems.push(`thresholds.consumers.defaults.${p}`);
+      ct.overrides.forEach((ov, i) => {
+        for (const p of validateConsumerValues(ov.values)) r.problems.push(`thresholds.consumers.overrides[${i}].values.${p}`);
       });
     }
   }

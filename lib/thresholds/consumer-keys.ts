@@ -2,21 +2,10 @@
 // `io.nats.monitor.<key>` (servers 2.10+), 2. `thresholds.consumers.overrides` whose account,
 // stream and consumer globs match (a later one wins), 3. `thresholds.consumers.defaults`.
 // A value <= 0 turns its check off; a value that does not parse is reported and the next source
-// applies. The rows have the shape of lib/thresholds/table.ts's, so they can join that table.
+// applies. The keys are rows of lib/thresholds/table.ts; this file resolves them per consumer.
 import { parseDurationMs } from "./duration.ts";
 import { globMatch, MONITOR_PREFIX } from "./monitor-keys.ts";
-
-export type ConsumerKeyKind = "duration" | "integer" | "bool";
-
-export interface ConsumerKeyRow {
-  readonly key: string;
-  readonly kind: ConsumerKeyKind;
-  /** Which way a value is worse; the NATS tools' consumer keys compare with `>=`. */
-  readonly direction?: "at-or-above";
-  readonly field?: keyof ConsumerThresholds;
-  readonly compares: string;
-  readonly default: string;
-}
+import { thresholdsOf, type ThresholdDefinition } from "./table.ts";
 
 /** Typed thresholds of one consumer; undefined: off. */
 export interface ConsumerThresholds {
@@ -38,21 +27,8 @@ export interface ConsumerThresholds {
   ackPendingWarnPercent?: number;
 }
 
-export const CONSUMER_KEYS: readonly ConsumerKeyRow[] = [
-  { key: "outstanding-ack-critical", kind: "integer", direction: "at-or-above", field: "outstandingAckCritical", compares: "`num_ack_pending`", default: "off" },
-  { key: "waiting-critical", kind: "integer", direction: "at-or-above", field: "waitingCritical", compares: "`num_waiting` (pull requests waiting)", default: "off" },
-  { key: "unprocessed-critical", kind: "integer", direction: "at-or-above", field: "unprocessedCritical", compares: "`num_pending` (not yet delivered)", default: "off" },
-  { key: "last-delivery-critical", kind: "duration", direction: "at-or-above", field: "lastDeliveryCriticalMs", compares: "time since the last delivery (`delivered.last_active`)", default: "off" },
-  { key: "last-ack-critical", kind: "duration", direction: "at-or-above", field: "lastAckCriticalMs", compares: "time since the ack floor last moved (`ack_floor.last_active`)", default: "off" },
-  { key: "redelivery-critical", kind: "integer", direction: "at-or-above", field: "redeliveryCritical", compares: "`num_redelivered`", default: "off" },
-  { key: "pinned", kind: "bool", field: "pinned", compares: "`true`: the priority policy must be `pinned_client`", default: "off" },
-  { key: "peer-seen-critical", kind: "duration", direction: "at-or-above", field: "peerSeenCriticalMs", compares: "each follower's last contact with the consumer leader", default: "1m" },
-  { key: "peer-lag-warning", kind: "integer", direction: "at-or-above", field: "peerLagWarning", compares: "each online follower's Raft lag (CONSUMER_002: more than it)", default: "1000" },
-  { key: "stuck-after", kind: "duration", direction: "at-or-above", field: "stuckAfterMs", compares: "how long pending > 0 and the delivered sequence unmoved (history)", default: "5m" },
-  { key: "wedged-after", kind: "duration", direction: "at-or-above", field: "wedgedAfterMs", compares: "how long deliveries go on (or ack pending is at its limit) while the ack floor is unmoved (history)", default: "5m" },
-  { key: "ack-pending-warn-percent", kind: "integer", direction: "at-or-above", field: "ackPendingWarnPercent", compares: "`num_ack_pending` as a percentage of `max_ack_pending`", default: "80" },
-  { key: "enabled", kind: "bool", compares: "`false` opts the consumer out of every check", default: "true" },
-];
+/** The consumer metadata rows of lib/thresholds/table.ts: key, kind and the typed field each fills. */
+export const CONSUMER_KEYS: readonly ThresholdDefinition[] = thresholdsOf("consumers", "metadata");
 const BY_KEY = new Map(CONSUMER_KEYS.map((k) => [k.key, k]));
 
 /** Defaults from the rows (what `thresholds.consumers.defaults` starts from). */

@@ -16,6 +16,8 @@ export type ThresholdKind = "duration" | "integer" | "bool";
  * `at-or-above` when it reaches it (the NATS tools' consumer keys), `below` when it is under it
  * (fewer is worse), `differs` when it is not equal.
  *
+ * `at-or-above` fires at the threshold too: the NATS tools' consumer keys compare with `>=`.
+ *
  * `warn-critical-order` exists only for `msgs-*` and `subjects-*`: jsm.go (`nats server check
  * stream`) takes their direction from which of warn and critical is larger, and streams annotated
  * for it must mean the same here. No other threshold may use it.
@@ -70,6 +72,24 @@ export const THRESHOLDS: readonly ThresholdDefinition[] = [
   { slice: "streams", key: "enabled", kind: "bool", scope: "metadata", compares: "`false` opts the stream out of every check", default: "true" },
   // ---- streams: configuration only
   { slice: "streams", key: "mirror-stall-after", kind: "duration", direction: "above", scope: "config", field: "mirrorStallAfterMs", deprecatedName: "mirrorStallAfter", compares: "a zero-lag mirror's silence while its source grows (JETSTREAM_015)", default: "5m" },
+  // ---- consumers: the NATS tools' consumer metadata keys (`>=`), then the slice's own, settable the same way
+  { slice: "consumers", key: "outstanding-ack-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "outstandingAckCritical", compares: "`num_ack_pending`", default: "off" },
+  { slice: "consumers", key: "waiting-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "waitingCritical", compares: "`num_waiting` (pull requests waiting)", default: "off" },
+  { slice: "consumers", key: "unprocessed-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "unprocessedCritical", compares: "`num_pending` (not yet delivered)", default: "off" },
+  { slice: "consumers", key: "last-delivery-critical", kind: "duration", direction: "at-or-above", scope: "metadata", field: "lastDeliveryCriticalMs", compares: "time since the last delivery (`delivered.last_active`)", default: "off" },
+  { slice: "consumers", key: "last-ack-critical", kind: "duration", direction: "at-or-above", scope: "metadata", field: "lastAckCriticalMs", compares: "time since the ack floor last moved (`ack_floor.last_active`)", default: "off" },
+  { slice: "consumers", key: "redelivery-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "redeliveryCritical", compares: "`num_redelivered`", default: "off" },
+  { slice: "consumers", key: "pinned", kind: "bool", scope: "metadata", field: "pinned", compares: "`true`: the priority policy must be `pinned_client`", default: "off" },
+  { slice: "consumers", key: "peer-seen-critical", kind: "duration", direction: "above", scope: "metadata", field: "peerSeenCriticalMs", compares: "each follower's last contact with the consumer leader", default: "1m" },
+  { slice: "consumers", key: "peer-lag-warning", kind: "integer", direction: "above", scope: "metadata", field: "peerLagWarning", compares: "each online follower's Raft lag (CONSUMER_002)", default: "1000" },
+  { slice: "consumers", key: "stuck-after", kind: "duration", direction: "above", scope: "metadata", field: "stuckAfterMs", compares: "how long messages are pending with the delivered sequence unmoved (history)", default: "5m" },
+  { slice: "consumers", key: "wedged-after", kind: "duration", direction: "above", scope: "metadata", field: "wedgedAfterMs", compares: "how long deliveries go on (or ack pending is at its limit) with the ack floor unmoved (history)", default: "5m" },
+  { slice: "consumers", key: "ack-pending-warn-percent", kind: "integer", direction: "at-or-above", scope: "metadata", field: "ackPendingWarnPercent", compares: "`num_ack_pending` as a percentage of `max_ack_pending`", default: "80" },
+  { slice: "consumers", key: "enabled", kind: "bool", scope: "metadata", compares: "`false` opts the consumer out of every check", default: "true" },
+  // ---- consumers: configuration only
+  { slice: "consumers", key: "include-ephemeral", kind: "bool", scope: "config", field: "includeEphemeral", compares: "`true` judges ephemeral consumers too (KV watchers, ordered consumers, mirror and source internals)", default: "false" },
+  { slice: "consumers", key: "backlog-runs", kind: "integer", direction: "above", scope: "config", field: "backlogRuns", min: 1, compares: "runs in a row in which `num_pending` grew (backlog growing)", default: "5" },
+  { slice: "consumers", key: "backlog-factor", kind: "integer", direction: "above", scope: "config", field: "backlogFactor", min: 1, compares: "growth of `num_pending` over those runs (backlog growing)", default: "2" },  // ---- servers (configuration only: servers carry no metadata)
 ];
 
 /** The rows of one slice and scope. */

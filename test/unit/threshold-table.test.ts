@@ -23,10 +23,14 @@ describe("threshold table", () => {
   });
 
   it("documents the defaults the configuration ships", () => {
-    const shipped: Record<string, unknown> = { ...DEFAULT_CONFIG.thresholds.meta, mirrorStallAfterMs: DEFAULT_CONFIG.thresholds.streams.mirrorStallAfterMs };
+    const { defaults: _d, overrides: _o, ...consumers } = DEFAULT_CONFIG.thresholds.consumers;
+    const shipped: Record<string, unknown> = { ...DEFAULT_CONFIG.thresholds.meta, mirrorStallAfterMs: DEFAULT_CONFIG.thresholds.streams.mirrorStallAfterMs, ...consumers };
     for (const t of THRESHOLDS.filter((x) => x.scope === "config")) {
-      const want = t.default === "off" ? undefined : t.kind === "duration" ? parseDurationMs(t.default) : Number(t.default);
+      const want = t.default === "off" ? undefined : t.kind === "duration" ? parseDurationMs(t.default) : t.kind === "bool" ? t.default === "true" : Number(t.default);
       expect(shipped[t.field!], `${t.slice}.${t.key}`).toEqual(want);
+    }
+    for (const t of THRESHOLDS.filter((x) => x.scope === "metadata" && x.slice === "consumers" && x.kind !== "bool")) {
+      expect(DEFAULT_CONFIG.thresholds.consumers.defaults[t.key] ?? "off", t.key).toBe(t.default);
     }
     for (const t of THRESHOLDS.filter((x) => x.scope === "metadata" && x.slice === "streams" && x.kind !== "bool")) {
       expect(DEFAULT_CONFIG.thresholds.streams.defaults[t.key] ?? "off", t.key).toBe(t.default);
