@@ -2,6 +2,7 @@
 import type { SliceName } from "../core/slice-name.ts";
 import type { SeverityPolicy } from "../checks/severity.ts";
 import { DEFAULT_CONSUMER_THRESHOLDS, type ConsumerThresholdConfig } from "../thresholds/consumer-keys.ts";
+import { DEFAULT_SERVER_THRESHOLDS, type ServerThresholds } from "../thresholds/servers.ts";
 
 export interface TlsConfig {
   /** CA bundle (PEM file) to verify the servers. */
@@ -64,7 +65,7 @@ export type NotifierConfig =
   | { kind: "sns"; topicArn: string; region?: string; endpoint?: string };
 
 /** Slices that read `$SYS` and so cannot run in account mode. */
-export const SYSTEM_ACCOUNT_SLICES: readonly SliceName[] = ["meta"];
+export const SYSTEM_ACCOUNT_SLICES: readonly SliceName[] = ["meta", "servers"];
 
 export interface SliceSchedule {
   enabled: boolean;
@@ -78,7 +79,7 @@ export interface LookoutConfig {
   /** system: $SYS fan-out with system-account credentials; account: $JS.API only. */
   mode: "system" | "account";
   slices: Record<SliceName, SliceSchedule>;
-  thresholds: { meta: MetaThresholds; streams: StreamThresholdConfig; consumers: ConsumerThresholdConfig };
+  thresholds: { meta: MetaThresholds; streams: StreamThresholdConfig; consumers: ConsumerThresholdConfig; servers: ServerThresholds };
   alerts: {
     /** A still-firing alert is notified again after this long. */
     remindAfterMs: number;
@@ -106,12 +107,14 @@ export const DEFAULT_CONFIG: LookoutConfig = {
   slices: {
     meta: { enabled: true, everyMs: 30_000 },
     streams: { enabled: true, everyMs: 60_000 },
+    servers: { enabled: true, everyMs: 60_000 },
     consumers: { enabled: true, everyMs: 60_000 },
   },
   thresholds: {
     meta: { peerSeenCriticalMs: 30_000, flapMaxChanges: 1, flapWindowMs: 10 * 60_000 },
     streams: { defaults: { "peer-seen-critical": "1m" }, overrides: [], mirrorStallAfterMs: 5 * 60_000 },
     consumers: DEFAULT_CONSUMER_THRESHOLDS,
+    servers: DEFAULT_SERVER_THRESHOLDS,
   },
   alerts: { remindAfterMs: 4 * 3_600_000, resolveAfterRuns: 2, claimLeaseMs: 5 * 60_000 },
   history: { kind: "file" },

@@ -196,7 +196,7 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   const th = r.obj(o, "thresholds", "thresholds");
   const warnings: string[] = [];
   if (th) {
-    r.known(th, "thresholds", ["meta", "streams", "consumers"]);
+    r.known(th, "thresholds", ["meta", "streams", "consumers", "servers"]);
     // One reader for every slice's thresholds (lib/thresholds/table.ts); stream values below.
     const m = r.obj(th, "meta", "thresholds.meta");
     if (m) readConfigThresholds(r, m, "meta", c.thresholds.meta, warnings);
@@ -213,6 +213,8 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
         for (const p of validateMonitorValues(ov.values)) r.problems.push(`thresholds.streams.overrides[${i}].values.${p}`);
       });
     }
+    const sv = r.obj(th, "servers", "thresholds.servers");
+    if (sv) readConfigThresholds(r, sv, "servers", c.thresholds.servers, warnings);
     const cs = r.obj(th, "consumers", "thresholds.consumers");
     if (cs) {
       const ct = c.thresholds.consumers;

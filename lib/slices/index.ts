@@ -1,6 +1,7 @@
 import type { SliceName } from "../core/slice-name.ts";
 import { consumersSlice } from "./consumers.ts";
 import { metaSlice } from "./meta.ts";
+import { serversSlice } from "./servers.ts";
 import { streamsSlice } from "./streams.ts";
 import type { Slice } from "./slice.ts";
 
@@ -10,6 +11,7 @@ export const SLICES: Partial<Record<SliceName, Slice<any, any>>> = {
   meta: metaSlice,
   streams: streamsSlice,
   consumers: consumersSlice,
+  servers: serversSlice,
 };
 
 export function sliceNamed(name: string): Slice {

@@ -90,6 +90,22 @@ export const THRESHOLDS: readonly ThresholdDefinition[] = [
   { slice: "consumers", key: "include-ephemeral", kind: "bool", scope: "config", field: "includeEphemeral", compares: "`true` judges ephemeral consumers too (KV watchers, ordered consumers, mirror and source internals)", default: "false" },
   { slice: "consumers", key: "backlog-runs", kind: "integer", direction: "above", scope: "config", field: "backlogRuns", min: 1, compares: "runs in a row in which `num_pending` grew (backlog growing)", default: "5" },
   { slice: "consumers", key: "backlog-factor", kind: "integer", direction: "above", scope: "config", field: "backlogFactor", min: 1, compares: "growth of `num_pending` over those runs (backlog growing)", default: "2" },  // ---- servers (configuration only: servers carry no metadata)
+  { slice: "servers", key: "memory-warn-percent", kind: "integer", direction: "above", scope: "config", field: "memoryWarnPct", min: 1, compares: "JetStream memory as a percentage of reserved (SERVER_005) and of max_memory_store", default: "90" },
+  { slice: "servers", key: "memory-critical-percent", kind: "integer", direction: "above", scope: "config", field: "memoryCriticalPct", min: 1, compares: "JetStream memory as a percentage of reserved (JETSTREAM_007) and of max_memory_store", default: "95" },
+  { slice: "servers", key: "storage-warn-percent", kind: "integer", direction: "above", scope: "config", field: "storageWarnPct", min: 1, compares: "JetStream storage as a percentage of reserved (SERVER_017) and of max_file_store (SERVER_019)", default: "90" },
+  { slice: "servers", key: "storage-critical-percent", kind: "integer", direction: "above", scope: "config", field: "storageCriticalPct", min: 1, compares: "JetStream storage as a percentage of max_file_store (SERVER_019)", default: "95" },
+  { slice: "servers", key: "cpu-per-core-warn-percent", kind: "integer", direction: "above", scope: "config", field: "cpuPerCoreWarnPct", min: 1, compares: "CPU divided by cores (SERVER_003)", default: "90" },
+  { slice: "servers", key: "connections-warn-percent", kind: "integer", direction: "above", scope: "config", field: "connectionsWarnPct", min: 1, compares: "connections as a percentage of max_connections (SERVER_011)", default: "80" },
+  { slice: "servers", key: "route-rtt-warn", kind: "duration", direction: "above", scope: "config", field: "routeRttWarnMs", compares: "each route's RTT (SERVER_010)", default: "50ms" },
+  { slice: "servers", key: "gateway-rtt-warn", kind: "duration", direction: "above", scope: "config", field: "gatewayRttWarnMs", compares: "each outbound gateway's RTT (SERVER_018)", default: "50ms" },
+  { slice: "servers", key: "leaf-rtt-warn", kind: "duration", direction: "above", scope: "config", field: "leafRttWarnMs", compares: "each leaf link's RTT (LEAF_002)", default: "100ms" },
+  { slice: "servers", key: "meta-pending-warn", kind: "integer", direction: "above", scope: "config", field: "metaPendingWarn", min: 0, compares: "the meta leader's pending entries (META_008)", default: "500" },
+  { slice: "servers", key: "restart-alert-for", kind: "duration", direction: "above", scope: "config", field: "restartAlertForMs", compares: "how long SERVER_008 and an upgrade notice stay after the new start", default: "10m" },
+  { slice: "servers", key: "crash-loop-starts", kind: "integer", direction: "above", scope: "config", field: "crashLoopStarts", min: 1, compares: "start times seen inside `crash-loop-window` (SERVER_009)", default: "2" },
+  { slice: "servers", key: "crash-loop-window", kind: "duration", scope: "config", field: "crashLoopWindowMs", compares: "the window SERVER_009 counts start times in", default: "1h" },
+  { slice: "servers", key: "forget-after", kind: "duration", direction: "above", scope: "config", field: "forgetAfterMs", compares: "how long a silent server, lost gateway or leaf link is named", default: "24h" },
+  { slice: "servers", key: "creds-warn", kind: "duration", direction: "below", scope: "config", field: "credsWarnMs", compares: "time left before the monitor's user JWT expires (warning)", default: "14d" },
+  { slice: "servers", key: "creds-critical", kind: "duration", direction: "below", scope: "config", field: "credsCriticalMs", compares: "time left before the monitor's user JWT expires (critical)", default: "3d" },
 ];
 
 /** The rows of one slice and scope. */

@@ -45,7 +45,7 @@ describe("Construct: NatsLookout", () => {
       ["a meta schedule at which META_003 can never fire", { slices: { meta: { every: Duration.minutes(6) } } }, /slices.meta.every: the meta slice runs every 6m against thresholds.meta.flap-window 10m: .* META_003 could never fire; run it at least every 5m/],
       ["historyTtlDays", { historyTtlDays: 0.5 }, /historyTtlDays: expected a whole number of days >= 1/],
       ["slices empty", { slices: {} }, /slices: deploy at least one slice/],
-      ["slice unknown", { slices: { bogus: { every: Duration.minutes(1) } } as NatsLookoutProps["slices"] }, /slices.bogus: unknown slice \(known: meta, streams, consumers\)/],
+      ["slice unknown", { slices: { bogus: { every: Duration.minutes(1) } } as NatsLookoutProps["slices"] }, /slices.bogus: unknown slice \(known: meta, streams, consumers, servers\)/],
       ["slice every under a minute or not whole minutes", { slices: { meta: { every: Duration.seconds(90) } } }, /slices.meta.every: EventBridge Scheduler runs at most once a minute; use whole minutes/],
       ["every x missed runs over a day", { slices: { meta: { every: Duration.hours(12) } } }, /slices.meta.every: 720 min x 3 missed runs exceeds the 24 h/],
       ["missedRunsBeforeAlarm", { missedRunsBeforeAlarm: 0 }, /missedRunsBeforeAlarm: expected a whole number from 1 to 100/],
