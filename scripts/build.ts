@@ -68,7 +68,7 @@ export async function buildCli(): Promise<string[]> {
 async function buildHandlers(): Promise<void> {
   // The construct's options (infra/bundling.ts), so the shipped bundles are the tested ones.
   const { esbuildOptions } = await import("../infra/bundling.ts");
-  for (const slice of ["meta", "streams"]) {
+  for (const slice of ["meta", "streams", "consumers"]) {
     await build(esbuildOptions(slice, join(DIST, "functions", slice)));
   }
 }
@@ -87,7 +87,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     for (const f of readdirSync(chunks)) if (!cli.has(`cli-chunks/${f}`)) rmSync(join(chunks, f));
     buildLibrary();
     await buildHandlers();
-    for (const f of ["cli.js", "functions/meta/index.mjs", "functions/streams/index.mjs"]) {
+    for (const f of ["cli.js", "functions/meta/index.mjs", "functions/streams/index.mjs", "functions/consumers/index.mjs"]) {
       console.log(`build: dist/${f} ${(statSync(join(DIST, f)).size / 1024).toFixed(1)} KiB`);
     }
   }
