@@ -11,10 +11,10 @@ import { neverHeardFor } from "./upstream-unheard.ts";
 
 type Kind = "mirror" | "source";
 
-const NONE: [StreamUpstream, Kind][] = [];
+const NONE: readonly [StreamUpstream, Kind][] = [];
 
 /** The mirror first, then each source. */
-function upstreamsOf(v: StreamView): [StreamUpstream, Kind][] {
+function upstreamsOf(v: StreamView): readonly [StreamUpstream, Kind][] {
   if (!v.mirror && !v.sources.length) return NONE;
   const out: [StreamUpstream, Kind][] = v.mirror ? [[v.mirror, "mirror"]] : [];
   for (const s of v.sources) out.push([s, "source"]);
