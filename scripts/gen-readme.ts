@@ -20,7 +20,9 @@ export function checksTable(): string {
     const key = c.threshold ? `\`${cell(c.threshold)}\`${c.default ? ` (${cell(c.default)})` : ""}` : "—";
     return `| [\`${c.id}\`](docs/checks.md#${anchor(c.id)}) | ${c.code ?? "—"} | ${c.severity} | ${cell(c.firesWhen)} | ${key} |`;
   });
-  return ["| check | code | severity | fires when | threshold (default) |", "|---|---|---|---|---|", ...rows].join("\n");
+  return ["| check | code | severity | fires when | threshold (default) |", "|---|---|---|---|---|", ...rows].join(
+    "\n",
+  );
 }
 
 /** Every check with its runbook: what fires it, why it matters, what to do, how to confirm. */
@@ -63,14 +65,26 @@ const FIRES: Record<NonNullable<ThresholdDefinition["direction"]>, string> = {
 /** Every threshold of every slice, from the one table the code reads. */
 export function thresholdsTable(): string {
   const rows = THRESHOLDS.map((t) => {
-    const where = t.scope === "metadata"
-      ? `\`io.nats.monitor.${t.key}\`, \`thresholds.${t.slice}.overrides\`, \`.defaults\``
-      : `\`thresholds.${t.slice}.${t.key}\`${t.deprecatedName ? ` (was \`${t.deprecatedName}\`)` : ""}`;
+    const where =
+      t.scope === "metadata"
+        ? `\`io.nats.monitor.${t.key}\`, \`thresholds.${t.slice}.overrides\`, \`.defaults\``
+        : `\`thresholds.${t.slice}.${t.key}\`${t.deprecatedName ? ` (was \`${t.deprecatedName}\`)` : ""}`;
     const fires = t.direction ? FIRES[t.direction] : "";
-    const off = t.scope === "metadata" ? (t.kind === "bool" ? "" : "; `<= 0` turns it off") : t.canTurnOff ? "; `off` or `0` turns it off" : "";
+    const off =
+      t.scope === "metadata"
+        ? t.kind === "bool"
+          ? ""
+          : "; `<= 0` turns it off"
+        : t.canTurnOff
+          ? "; `off` or `0` turns it off"
+          : "";
     return `| ${t.slice} | \`${t.key}\` | ${where} | ${t.kind} | ${cell(t.compares)} | ${fires} | ${t.default}${off} |`;
   });
-  return ["| slice | key | set in | value | compared with | fires | default |", "|---|---|---|---|---|---|---|", ...rows].join("\n");
+  return [
+    "| slice | key | set in | value | compared with | fires | default |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 function between(text: string, begin: string, end: string, body: string): string {

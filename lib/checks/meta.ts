@@ -19,11 +19,24 @@ export type { MetaCheck, MetaRun } from "./meta/run.ts";
 
 /** Every meta check, in the order its findings are listed. */
 export const META_CHECKS: readonly MetaCheck[] = [
-  silentServers, leaderSplit, leaderKnown, quorumOnline, peerOffline, peerSeen, peerLag, leaderFlapping, clusterShrunk,
+  silentServers,
+  leaderSplit,
+  leaderKnown,
+  quorumOnline,
+  peerOffline,
+  peerSeen,
+  peerLag,
+  leaderFlapping,
+  clusterShrunk,
 ];
 
 export function evaluateMeta(snap: MetaSnapshot, prev: MetaObservation | undefined, t: MetaThresholds): Finding[] {
-  if (snap.blind) return [finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind })];
+  if (snap.blind)
+    return [
+      finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, {
+        reason: snap.blind,
+      }),
+    ];
   if (snap.standalone) return [];
   const run = metaRun(snap, prev);
   for (const check of META_CHECKS) check(snap, t, run);

@@ -27,7 +27,12 @@ export type { StreamCheck, StreamRun } from "./streams/run.ts";
 export { coverKey, subjectCluster } from "./stream-subject.ts";
 
 /** Every per-stream check, in the order its findings are listed. */
-export const STREAM_CHECKS: readonly StreamCheck[] = [thresholdInvalid, ...REPLICA_CHECKS, ...UPSTREAM_CHECKS, ...COUNT_CHECKS];
+export const STREAM_CHECKS: readonly StreamCheck[] = [
+  thresholdInvalid,
+  ...REPLICA_CHECKS,
+  ...UPSTREAM_CHECKS,
+  ...COUNT_CHECKS,
+];
 
 /**
  * What the streams slice remembers between runs. Saved every run, so it stays small: server names
@@ -58,19 +63,30 @@ export interface StreamsObservation {
   upstreamLeaders?: UpstreamLeaders;
 }
 
-
 /** Every finding of one streams run. Pure; also what the benchmark times. */
-export function evaluateStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Finding[] {
+export function evaluateStreams(
+  snap: StreamsSnapshot,
+  prev: StreamsObservation | undefined,
+  cfg: StreamThresholdConfig,
+): Finding[] {
   return judgeOnce(snap, prev, cfg).findings;
 }
 
 /** The observation a run leaves for the next (tests; the slice takes it from judgeStreams). */
-export function observeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): StreamsObservation {
+export function observeStreams(
+  snap: StreamsSnapshot,
+  prev: StreamsObservation | undefined,
+  cfg: StreamThresholdConfig,
+): StreamsObservation {
   return judgeStreams(snap, prev, cfg).observation;
 }
 
 /** One pass over a run: its findings and the observation it leaves for the next run. */
-export function judgeStreams(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): { findings: Finding[]; observation: StreamsObservation } {
+export function judgeStreams(
+  snap: StreamsSnapshot,
+  prev: StreamsObservation | undefined,
+  cfg: StreamThresholdConfig,
+): { findings: Finding[]; observation: StreamsObservation } {
   const judged = judgeOnce(snap, prev, cfg);
   return { findings: judged.findings, observation: observationOf(snap, prev, judged) };
 }
@@ -87,17 +103,42 @@ function observationOf(snap: StreamsSnapshot, prev: StreamsObservation | undefin
   return o;
 }
 
-type Judged = { findings: Finding[]; marks: Record<string, MirrorMark>; unheard: Record<string, number>; carried: Placements | undefined; upstreams: UpstreamLeaders };
+type Judged = {
+  findings: Finding[];
+  marks: Record<string, MirrorMark>;
+  unheard: Record<string, number>;
+  carried: Placements | undefined;
+  upstreams: UpstreamLeaders;
+};
 
 function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, cfg: StreamThresholdConfig): Judged {
-  const before: StreamMemory = { unheard: prev?.unheard ?? {}, upstreams: prev?.upstreamLeaders ?? {}, mirrors: prev?.mirrors ?? {} };
+  const before: StreamMemory = {
+    unheard: prev?.unheard ?? {},
+    upstreams: prev?.upstreamLeaders ?? {},
+    mirrors: prev?.mirrors ?? {},
+  };
   if (snap.blind) {
-    const blind = finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind });
-    return { findings: [blind], marks: { ...before.mirrors }, unheard: { ...before.unheard }, carried: prev?.placements, upstreams: { ...before.upstreams } };
+    const blind = finding(
+      "monitor_blind",
+      snap.cluster ? { cluster: snap.cluster } : {},
+      `monitor is blind: ${snap.blind}`,
+      { reason: snap.blind },
+    );
+    return {
+      findings: [blind],
+      marks: { ...before.mirrors },
+      unheard: { ...before.unheard },
+      carried: prev?.placements,
+      upstreams: { ...before.upstreams },
+    };
   }
   let index: UpstreamIndex | undefined;
   const run: StreamRun = {
-    snap, config: cfg, out: [], before, after: { unheard: {}, upstreams: {}, mirrors: {} },
+    snap,
+    config: cfg,
+    out: [],
+    before,
+    after: { unheard: {}, upstreams: {}, mirrors: {} },
     // Built on first use: only a mirror needs to find its source among the streams.
     get index() {
       return (index ??= new UpstreamIndex(snap));
@@ -117,9 +158,12 @@ function judgeOnce(snap: StreamsSnapshot, prev: StreamsObservation | undefined, 
   // stall mark, a follower's unheard time or an upstream's leader.
   const after = run.after;
   const unjudged = new Set(snap.gaps.map(streamKey));
-  for (const [k, m] of Object.entries(before.mirrors)) if (unjudged.has(k) && !(k in after.mirrors)) after.mirrors[k] = m;
-  for (const [k, t] of Object.entries(before.unheard)) if (unjudged.has(k.slice(0, k.lastIndexOf("|"))) && !(k in after.unheard)) after.unheard[k] = t;
-  for (const [k, u] of Object.entries(before.upstreams)) if (unjudged.has(k) && !(k in after.upstreams)) after.upstreams[k] = u;
+  for (const [k, m] of Object.entries(before.mirrors))
+    if (unjudged.has(k) && !(k in after.mirrors)) after.mirrors[k] = m;
+  for (const [k, t] of Object.entries(before.unheard))
+    if (unjudged.has(k.slice(0, k.lastIndexOf("|"))) && !(k in after.unheard)) after.unheard[k] = t;
+  for (const [k, u] of Object.entries(before.upstreams))
+    if (unjudged.has(k) && !(k in after.upstreams)) after.upstreams[k] = u;
   return { findings: run.out, marks: after.mirrors, unheard: after.unheard, carried, upstreams: after.upstreams };
 }
 

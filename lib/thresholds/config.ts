@@ -24,7 +24,8 @@ export function readConfigThresholds(
   const rows = thresholdsOf(slice, "config");
   const documented = [...rows.map((t) => t.key), ...structural];
   const accepted = new Set([...documented, ...rows.flatMap((t) => (t.deprecatedName ? [t.deprecatedName] : []))]);
-  for (const k of Object.keys(o)) if (!accepted.has(k)) r.bad(`${path}.${k}`, `unknown key (expected one of ${documented.join(", ")})`);
+  for (const k of Object.keys(o))
+    if (!accepted.has(k)) r.bad(`${path}.${k}`, `unknown key (expected one of ${documented.join(", ")})`);
 
   for (const t of rows) {
     const old = t.deprecatedName !== undefined && o[t.deprecatedName] !== undefined ? t.deprecatedName : undefined;
@@ -34,7 +35,10 @@ export function readConfigThresholds(
     }
     const key = old ?? t.key;
     if (o[key] === undefined || !t.field) continue;
-    if (old) warnings.push(`${path}.${old} is deprecated: write ${path}.${t.key} (keys are named as the NATS tools' io.nats.monitor.* keys; the old name is accepted in this release only)`);
+    if (old)
+      warnings.push(
+        `${path}.${old} is deprecated: write ${path}.${t.key} (keys are named as the NATS tools' io.nats.monitor.* keys; the old name is accepted in this release only)`,
+      );
     const at = `${path}.${key}`;
     const value = o[key];
     // "off" (or 0) disables a threshold, as a value <= 0 does in the NATS tools.
@@ -42,7 +46,12 @@ export function readConfigThresholds(
       delete out[t.field];
       continue;
     }
-    const parsed = t.kind === "duration" ? r.duration(o, key, at) : t.kind === "integer" ? r.int(o, key, at, t.min) : r.bool(o, key, at);
+    const parsed =
+      t.kind === "duration"
+        ? r.duration(o, key, at)
+        : t.kind === "integer"
+          ? r.int(o, key, at, t.min)
+          : r.bool(o, key, at);
     if (parsed !== undefined) out[t.field] = parsed;
   }
 }

@@ -33,13 +33,22 @@ interface KeySpec {
 }
 
 /** Every stream key the monitor reads, with its type and where it lands: the table's stream metadata rows. */
-export const STREAM_KEYS: readonly KeySpec[] = thresholdsOf("streams", "metadata").map((t) => ({ key: t.key, kind: t.kind, ...(t.field ? { field: t.field as keyof StreamThresholds } : {}) }));
+export const STREAM_KEYS: readonly KeySpec[] = thresholdsOf("streams", "metadata").map((t) => ({
+  key: t.key,
+  kind: t.kind,
+  ...(t.field ? { field: t.field as keyof StreamThresholds } : {}),
+}));
 const BY_KEY = new Map(STREAM_KEYS.map((k) => [k.key, k]));
 
 /** Consumer keys live in the same namespace; the streams slice leaves them alone (the consumers slice adds its rows to the table). */
 const CONSUMER_KEYS = new Set([
-  "outstanding-ack-critical", "waiting-critical", "unprocessed-critical", "last-delivery-critical",
-  "last-ack-critical", "redelivery-critical", "pinned",
+  "outstanding-ack-critical",
+  "waiting-critical",
+  "unprocessed-critical",
+  "last-delivery-critical",
+  "last-ack-critical",
+  "redelivery-critical",
+  "pinned",
 ]);
 
 export type ThresholdOrigin = "metadata" | "override" | "default";
@@ -93,7 +102,10 @@ export function validateMonitorValues(values: Record<string, string>): string[] 
   const out: string[] = [];
   for (const [k, v] of Object.entries(values)) {
     const p = parseMonitorValue(k, v);
-    if ("error" in p) out.push(`${k}: ${p.error}${p.error === "unknown key" ? ` (known: ${STREAM_KEYS.map((s) => s.key).join(", ")})` : ""}`);
+    if ("error" in p)
+      out.push(
+        `${k}: ${p.error}${p.error === "unknown key" ? ` (known: ${STREAM_KEYS.map((s) => s.key).join(", ")})` : ""}`,
+      );
   }
   return out;
 }
@@ -103,7 +115,10 @@ const globCache = new Map<string, RegExp>();
 export function globMatch(glob: string, name: string): boolean {
   let re = globCache.get(glob);
   if (!re) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const body = glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
     re = new RegExp(`^${body}$`);
     globCache.set(glob, re);
   }
@@ -127,7 +142,7 @@ export function resolveStreamThresholds(
   const applicable = matching(config.overrides, account, stream).reverse(); // later wins: look at it first
   if (metadata && hasMonitorKeys(metadata)) return resolveFrom(applicable, metadata, config);
   let byOverrides = shared.get(config);
-  if (!byOverrides) shared.set(config, (byOverrides = new Map()));
+  if (!byOverrides) shared.set(config, (byOverrides = new Map<string, ResolvedThresholds>()));
   const key = applicable.map((o) => config.overrides.indexOf(o)).join(",");
   let r = byOverrides.get(key);
   if (!r) byOverrides.set(key, (r = resolveFrom(applicable, undefined, config)));
@@ -171,7 +186,8 @@ function resolveFrom(
     for (const [k, v] of Object.entries(metadata)) {
       if (!k.startsWith(MONITOR_PREFIX)) continue;
       const key = k.slice(MONITOR_PREFIX.length);
-      if (!BY_KEY.has(key) && !CONSUMER_KEYS.has(key)) out.invalid.push({ key, value: v, origin: "metadata", reason: "unknown key" });
+      if (!BY_KEY.has(key) && !CONSUMER_KEYS.has(key))
+        out.invalid.push({ key, value: v, origin: "metadata", reason: "unknown key" });
     }
   }
   return out;

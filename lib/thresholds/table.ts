@@ -51,6 +51,8 @@ export interface ThresholdDefinition {
   readonly default: string;
 }
 
+// One row a line, so the table reads as a table.
+// prettier-ignore
 export const THRESHOLDS: readonly ThresholdDefinition[] = [
   // ---- meta (configuration only: the meta group has no metadata)
   { slice: "meta", key: "peer-seen-critical", kind: "duration", direction: "above", scope: "config", field: "peerSeenCriticalMs", canTurnOff: true, deprecatedName: "peerSeenCritical", compares: "each meta peer's last contact with the leader", default: "30s" },
@@ -72,7 +74,7 @@ export const THRESHOLDS: readonly ThresholdDefinition[] = [
   { slice: "streams", key: "enabled", kind: "bool", scope: "metadata", compares: "`false` opts the stream out of every check", default: "true" },
   // ---- streams: configuration only
   { slice: "streams", key: "mirror-stall-after", kind: "duration", direction: "above", scope: "config", field: "mirrorStallAfterMs", deprecatedName: "mirrorStallAfter", compares: "a zero-lag mirror's silence while its source grows (JETSTREAM_015)", default: "5m" },
-  // ---- consumers: the NATS tools' consumer metadata keys (`>=`), then the slice's own, settable the same way
+  // ---- consumers: the NATS tools' metadata keys
   { slice: "consumers", key: "outstanding-ack-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "outstandingAckCritical", compares: "`num_ack_pending`", default: "off" },
   { slice: "consumers", key: "waiting-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "waitingCritical", compares: "`num_waiting` (pull requests waiting)", default: "off" },
   { slice: "consumers", key: "unprocessed-critical", kind: "integer", direction: "at-or-above", scope: "metadata", field: "unprocessedCritical", compares: "`num_pending` (not yet delivered)", default: "off" },
@@ -89,7 +91,8 @@ export const THRESHOLDS: readonly ThresholdDefinition[] = [
   // ---- consumers: configuration only
   { slice: "consumers", key: "include-ephemeral", kind: "bool", scope: "config", field: "includeEphemeral", compares: "`true` judges ephemeral consumers too (KV watchers, ordered consumers, mirror and source internals)", default: "false" },
   { slice: "consumers", key: "backlog-runs", kind: "integer", direction: "above", scope: "config", field: "backlogRuns", min: 1, compares: "runs in a row in which `num_pending` grew (backlog growing)", default: "5" },
-  { slice: "consumers", key: "backlog-factor", kind: "integer", direction: "above", scope: "config", field: "backlogFactor", min: 1, compares: "growth of `num_pending` over those runs (backlog growing)", default: "2" },  // ---- servers (configuration only: servers carry no metadata)
+  { slice: "consumers", key: "backlog-factor", kind: "integer", direction: "above", scope: "config", field: "backlogFactor", min: 1, compares: "growth of `num_pending` over those runs (backlog growing)", default: "2" },
+  // ---- servers (configuration only: servers carry no metadata)
   { slice: "servers", key: "memory-warn-percent", kind: "integer", direction: "above", scope: "config", field: "memoryWarnPct", min: 1, compares: "JetStream memory as a percentage of reserved (SERVER_005) and of max_memory_store", default: "90" },
   { slice: "servers", key: "memory-critical-percent", kind: "integer", direction: "above", scope: "config", field: "memoryCriticalPct", min: 1, compares: "JetStream memory as a percentage of reserved (JETSTREAM_007) and of max_memory_store", default: "95" },
   { slice: "servers", key: "storage-warn-percent", kind: "integer", direction: "above", scope: "config", field: "storageWarnPct", min: 1, compares: "JetStream storage as a percentage of reserved (SERVER_017) and of max_file_store (SERVER_019)", default: "90" },

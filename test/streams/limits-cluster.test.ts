@@ -49,16 +49,28 @@ for (const binary of serversUnderTest()) {
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-limits-h-")));
       const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
       try {
-        return await runSlice(streamsSlice, { config, history, notifiers: [], connection: conn.get, describeError: conn.describe });
+        return await runSlice(streamsSlice, {
+          config,
+          history,
+          notifiers: [],
+          connection: conn.get,
+          describeError: conn.describe,
+        });
       } finally {
         await conn.close();
       }
     }
-    const summary = (r: RunReport) => r.findings.map((f) => `${f.id} ${f.code} ${f.severity} ${f.subject.stream}`).sort();
-    const want = ["stream_bytes_near_limit JETSTREAM_010 warning HEAVY", "stream_messages_near_limit JETSTREAM_003 warning LIMITED"];
+    const summary = (r: RunReport) =>
+      r.findings.map((f) => `${f.id} ${f.code} ${f.severity} ${f.subject.stream}`).sort();
+    const want = [
+      "stream_bytes_near_limit JETSTREAM_010 warning HEAVY",
+      "stream_messages_near_limit JETSTREAM_003 warning LIMITED",
+    ];
 
     it("system mode: the JSZ fan-out's config carries the limits", async () => {
-      const r = await run({ nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password } });
+      const r = await run({
+        nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+      });
       expect(summary(r)).toEqual(want);
       const limited = r.findings.find((f) => f.subject.stream === "LIMITED")!;
       expect(limited.values).toMatchObject({ messages: 95, max_msgs: 100 });
@@ -67,7 +79,10 @@ for (const binary of serversUnderTest()) {
     });
 
     it("account mode: STREAM.LIST carries them too", async () => {
-      const r = await run({ mode: "account", nats: { servers: cluster.runningUrls(), user: "app", password: "app-secret" } });
+      const r = await run({
+        mode: "account",
+        nats: { servers: cluster.runningUrls(), user: "app", password: "app-secret" },
+      });
       expect(summary(r)).toEqual(want);
     });
   });

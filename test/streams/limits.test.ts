@@ -6,7 +6,8 @@ import { evaluateStreams } from "../../lib/checks/streams.ts";
 import { streamView } from "../../lib/collect/stream-parse.ts";
 import { snapshot, stream, thresholds } from "./builders.ts";
 
-const run = (...vs: Parameters<typeof stream>[1][]) => evaluateStreams(snapshot(vs.map((o, i) => stream(`S${i}`, o))), undefined, thresholds());
+const run = (...vs: Parameters<typeof stream>[1][]) =>
+  evaluateStreams(snapshot(vs.map((o, i) => stream(`S${i}`, o))), undefined, thresholds());
 
 describe("stream near its limits", () => {
   it("warns at 90% of max_msgs and above (JETSTREAM_003), not below it", () => {
@@ -37,15 +38,28 @@ describe("stream near its limits", () => {
   });
 
   it("judges each limit on its own", () => {
-    expect(run({ messages: 99, maxMsgs: 100, bytes: 10, maxBytes: 1000 }).map((x) => x.id)).toEqual(["stream_messages_near_limit"]);
-    expect(run({ messages: 99, maxMsgs: 100, bytes: 999, maxBytes: 1000 }).map((x) => x.id)).toEqual(["stream_messages_near_limit", "stream_bytes_near_limit"]);
+    expect(run({ messages: 99, maxMsgs: 100, bytes: 10, maxBytes: 1000 }).map((x) => x.id)).toEqual([
+      "stream_messages_near_limit",
+    ]);
+    expect(run({ messages: 99, maxMsgs: 100, bytes: 999, maxBytes: 1000 }).map((x) => x.id)).toEqual([
+      "stream_messages_near_limit",
+      "stream_bytes_near_limit",
+    ]);
   });
 
   it("reads the limits from the stream's config; -1 (none) leaves them unset", () => {
     const where = { account: "APP", reportedBy: "n1" };
-    const limited = streamView({ name: "L", config: { max_msgs: 100, max_bytes: 4096 } as never, state: { messages: 95, bytes: 3000 } }, where, "led");
+    const limited = streamView(
+      { name: "L", config: { max_msgs: 100, max_bytes: 4096 } as never, state: { messages: 95, bytes: 3000 } },
+      where,
+      "led",
+    );
     expect([limited.maxMsgs, limited.maxBytes, limited.messages, limited.bytes]).toEqual([100, 4096, 95, 3000]);
-    const open = streamView({ name: "O", config: { max_msgs: -1, max_bytes: -1 } as never, state: { messages: 95 } }, where, "led");
+    const open = streamView(
+      { name: "O", config: { max_msgs: -1, max_bytes: -1 } as never, state: { messages: 95 } },
+      where,
+      "led",
+    );
     expect([open.maxMsgs, open.maxBytes, open.bytes]).toEqual([undefined, undefined, 0]);
   });
 });

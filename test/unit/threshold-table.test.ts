@@ -11,8 +11,11 @@ import { THRESHOLDS } from "../../lib/thresholds/table.ts";
 
 describe("threshold table", () => {
   it("states a direction for every integer threshold; only msgs-* and subjects-* take it from the order of warn and critical", () => {
-    for (const t of THRESHOLDS.filter((x) => x.kind === "integer")) expect(t.direction, `${t.slice}.${t.key}`).toBeDefined();
-    const byOrder = THRESHOLDS.filter((t) => t.direction === "warn-critical-order").map((t) => t.key).sort();
+    for (const t of THRESHOLDS.filter((x) => x.kind === "integer"))
+      expect(t.direction, `${t.slice}.${t.key}`).toBeDefined();
+    const byOrder = THRESHOLDS.filter((t) => t.direction === "warn-critical-order")
+      .map((t) => t.key)
+      .sort();
     expect(byOrder).toEqual(["msgs-critical", "msgs-warn", "subjects-critical", "subjects-warn"]);
   });
 
@@ -23,11 +26,18 @@ describe("threshold table", () => {
   });
 
   it("documents the defaults the configuration ships", () => {
-    const { defaults: _d, overrides: _o, ...consumers } = DEFAULT_CONFIG.thresholds.consumers;
-    const shipped: Record<string, unknown> = { ...DEFAULT_CONFIG.thresholds.meta, mirrorStallAfterMs: DEFAULT_CONFIG.thresholds.streams.mirrorStallAfterMs, ...consumers };
+    // A configuration row's typed value lives at thresholds.<slice>.<field>.
+    const bySlice = DEFAULT_CONFIG.thresholds as unknown as Record<string, Record<string, unknown> | undefined>;
     for (const t of THRESHOLDS.filter((x) => x.scope === "config")) {
-      const want = t.default === "off" ? undefined : t.kind === "duration" ? parseDurationMs(t.default) : t.kind === "bool" ? t.default === "true" : Number(t.default);
-      expect(shipped[t.field!], `${t.slice}.${t.key}`).toEqual(want);
+      const want =
+        t.default === "off"
+          ? undefined
+          : t.kind === "duration"
+            ? parseDurationMs(t.default)
+            : t.kind === "bool"
+              ? t.default === "true"
+              : Number(t.default);
+      expect(bySlice[t.slice]?.[t.field!], `${t.slice}.${t.key}`).toEqual(want);
     }
     for (const t of THRESHOLDS.filter((x) => x.scope === "metadata" && x.slice === "consumers" && x.kind !== "bool")) {
       expect(DEFAULT_CONFIG.thresholds.consumers.defaults[t.key] ?? "off", t.key).toBe(t.default);
@@ -40,15 +50,35 @@ describe("threshold table", () => {
 
 describe("threshold configuration keys", () => {
   it("reads the documented kebab-case keys without a warning", () => {
-    const c = buildConfig({ thresholds: { meta: { "peer-seen-critical": "45s", "peer-lag-critical": 500, "flap-max-changes": 2, "flap-window": "20m" }, streams: { "mirror-stall-after": "2m" } } }, {});
-    expect(c.thresholds.meta).toEqual({ peerSeenCriticalMs: 45_000, peerLagCritical: 500, flapMaxChanges: 2, flapWindowMs: 1_200_000 });
+    const c = buildConfig(
+      {
+        thresholds: {
+          meta: { "peer-seen-critical": "45s", "peer-lag-critical": 500, "flap-max-changes": 2, "flap-window": "20m" },
+          streams: { "mirror-stall-after": "2m" },
+        },
+      },
+      {},
+    );
+    expect(c.thresholds.meta).toEqual({
+      peerSeenCriticalMs: 45_000,
+      peerLagCritical: 500,
+      flapMaxChanges: 2,
+      flapWindowMs: 1_200_000,
+    });
     expect(c.thresholds.streams.mirrorStallAfterMs).toBe(120_000);
     expect(c.warnings).toBeUndefined();
-    expect(buildConfig({ thresholds: { meta: { "peer-seen-critical": "off", "peer-lag-critical": 0 } } }, {}).thresholds.meta).toEqual({ flapMaxChanges: 1, flapWindowMs: 600_000 });
+    expect(
+      buildConfig({ thresholds: { meta: { "peer-seen-critical": "off", "peer-lag-critical": 0 } } }, {}).thresholds
+        .meta,
+    ).toEqual({ flapMaxChanges: 1, flapWindowMs: 600_000 });
   });
 
   it("accepts the camelCase names of 0.1 with one warning each, naming the key to write", () => {
-    const c = buildConfig({ thresholds: { meta: { peerSeenCritical: "45s", flapWindow: "20m" }, streams: { mirrorStallAfter: "2m" } } }, {}, "lookout.json");
+    const c = buildConfig(
+      { thresholds: { meta: { peerSeenCritical: "45s", flapWindow: "20m" }, streams: { mirrorStallAfter: "2m" } } },
+      {},
+      "lookout.json",
+    );
     expect(c.thresholds.meta.peerSeenCriticalMs).toBe(45_000);
     expect(c.thresholds.meta.flapWindowMs).toBe(1_200_000);
     expect(c.thresholds.streams.mirrorStallAfterMs).toBe(120_000);
@@ -60,13 +90,20 @@ describe("threshold configuration keys", () => {
   });
 
   it("the example configuration uses only documented names", () => {
-    const doc = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "docs", "lookout.example.json"), "utf8")) as { nats: Record<string, unknown> };
+    const doc = JSON.parse(
+      readFileSync(join(import.meta.dirname, "..", "..", "docs", "lookout.example.json"), "utf8"),
+    ) as { nats: Record<string, unknown> };
     // Its credential files live on the operator's machine.
     delete doc.nats.creds;
     delete doc.nats.tls;
     const c = buildConfig(doc, {});
     expect(c.warnings).toBeUndefined();
-    expect(c.thresholds.meta).toEqual({ peerSeenCriticalMs: 30_000, peerLagCritical: 10_000, flapMaxChanges: 1, flapWindowMs: 600_000 });
+    expect(c.thresholds.meta).toEqual({
+      peerSeenCriticalMs: 30_000,
+      peerLagCritical: 10_000,
+      flapMaxChanges: 1,
+      flapWindowMs: 600_000,
+    });
   });
 
   it("names the key as written in a problem, refuses both spellings at once and lists only documented keys as known", () => {
@@ -81,7 +118,9 @@ describe("threshold configuration keys", () => {
     expect(problems({ thresholds: { meta: { "peer-seen-critical": "soon" } } })).toEqual([
       'lookout.json: thresholds.meta.peer-seen-critical: "soon" is not a duration (use e.g. 30s, 5m, 1h30m, 2d; a bare number means seconds)',
     ]);
-    expect(problems({ thresholds: { meta: { "flap-max-changes": -1 } } })).toEqual(["lookout.json: thresholds.meta.flap-max-changes: expected an integer >= 0, got -1"]);
+    expect(problems({ thresholds: { meta: { "flap-max-changes": -1 } } })).toEqual([
+      "lookout.json: thresholds.meta.flap-max-changes: expected an integer >= 0, got -1",
+    ]);
     expect(problems({ thresholds: { meta: { peerLagCritical: 5, "peer-lag-critical": 6 } } })).toEqual([
       "lookout.json: thresholds.meta.peerLagCritical: also given as thresholds.meta.peer-lag-critical: keep only peer-lag-critical",
     ]);

@@ -11,14 +11,30 @@ export const silentServers: MetaCheck = (snap, _t, run) => {
   const short = silent.length > 0 || snap.servers.length < run.expected;
   if (!short && !snap.problems.length) return;
   if (!short) {
-    run.out.push(finding("monitor_partial", run.at(), `collection was incomplete: ${snap.problems.join("; ")}`, { answered: snap.servers.length, expected: run.expected }));
+    run.out.push(
+      finding("monitor_partial", run.at(), `collection was incomplete: ${snap.problems.join("; ")}`, {
+        answered: snap.servers.length,
+        expected: run.expected,
+      }),
+    );
     return;
   }
-  const who = silent.length ? `silent: ${silent.join(", ")}` : `${run.expected - snap.servers.length} unnamed server(s) silent`;
+  const who = silent.length
+    ? `silent: ${silent.join(", ")}`
+    : `${run.expected - snap.servers.length} unnamed server(s) silent`;
   const problems = snap.problems.length ? `; ${snap.problems.join("; ")}` : "";
-  run.out.push(finding("monitor_partial", run.at(), `${snap.servers.length} of ${run.expected} servers answered (${who})${problems}`, {
-    answered: snap.servers.length, expected: run.expected, silent: silent.join(","),
-  }));
+  run.out.push(
+    finding(
+      "monitor_partial",
+      run.at(),
+      `${snap.servers.length} of ${run.expected} servers answered (${who})${problems}`,
+      {
+        answered: snap.servers.length,
+        expected: run.expected,
+        silent: silent.join(","),
+      },
+    ),
+  );
 };
 
 /** META_009: the distinct members the leader lists, fewer than in the previous run (not its `cluster_size`, which blips). */
@@ -29,7 +45,16 @@ export const clusterShrunk: MetaCheck = (snap, _t, run) => {
   const now = memberNames(v);
   if (now.length >= before.length) return;
   const gone = before.filter((m) => !now.includes(m));
-  run.out.push(finding("meta_cluster_shrunk", run.at(), `meta group shrank from ${before.length} to ${now.length} distinct peers since the previous run${gone.length ? ` (no longer listed: ${gone.join(", ")})` : ""}`, {
-    previous: before.length, size: now.length, gone: gone.join(","),
-  }));
+  run.out.push(
+    finding(
+      "meta_cluster_shrunk",
+      run.at(),
+      `meta group shrank from ${before.length} to ${now.length} distinct peers since the previous run${gone.length ? ` (no longer listed: ${gone.join(", ")})` : ""}`,
+      {
+        previous: before.length,
+        size: now.length,
+        gone: gone.join(","),
+      },
+    ),
+  );
 };

@@ -35,14 +35,15 @@ export interface LeaderChange {
 }
 
 /** The group's distinct members as its leader reports them (itself and the peers it lists). */
-export const memberNames = (v: NonNullable<MetaSnapshot["leaderView"]>): string[] => [...new Set([v.leader, ...v.peers.map((p) => p.name)])].sort();
+export const memberNames = (v: NonNullable<MetaSnapshot["leaderView"]>): string[] =>
+  [...new Set([v.leader, ...v.peers.map((p) => p.name)])].sort();
 
 /** The observation this run leaves for the next one. */
 export function observeMeta(snap: MetaSnapshot, prev: MetaObservation | undefined, t: MetaThresholds): MetaObservation {
   if (snap.blind) return prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], changes: [] };
   // The leader's view replaces what earlier runs knew (a removed peer is forgotten); without it,
   // every server ever seen is still expected to answer.
-  const known = new Set(snap.leaderView ? [] : prev?.knownServers ?? []);
+  const known = new Set(snap.leaderView ? [] : (prev?.knownServers ?? []));
   for (const s of snap.servers) known.add(s.name);
   if (snap.leaderView) {
     known.add(snap.leaderView.leader);

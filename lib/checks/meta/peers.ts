@@ -19,7 +19,14 @@ export const quorumOnline: MetaCheck = (snap, _t, run) => {
   if (!v) return;
   const g = group(v);
   if (g.online >= g.quorum) return;
-  run.out.push(finding("meta_quorum_lost", run.at(), `meta group has ${g.online} of ${g.size} peers online; quorum needs ${g.quorum}`, { online: g.online, size: g.size, quorum: g.quorum }));
+  run.out.push(
+    finding(
+      "meta_quorum_lost",
+      run.at(),
+      `meta group has ${g.online} of ${g.size} peers online; quorum needs ${g.quorum}`,
+      { online: g.online, size: g.size, quorum: g.quorum },
+    ),
+  );
 };
 
 /** META_001: a peer the leader marks offline. */
@@ -29,9 +36,14 @@ export const peerOffline: MetaCheck = (snap, _t, run) => {
   const g = group(v);
   for (const p of g.offline) {
     const spare = Math.max(0, g.online - g.quorum);
-    run.out.push(finding("meta_offline_replica", run.at({ peer: p.name }),
-      `meta peer ${p.name} is offline: ${g.online} of ${g.size} online, the group survives ${spare} more failure(s)`,
-      { online: g.online, size: g.size, quorum: g.quorum, survives: spare }));
+    run.out.push(
+      finding(
+        "meta_offline_replica",
+        run.at({ peer: p.name }),
+        `meta peer ${p.name} is offline: ${g.online} of ${g.size} online, the group survives ${spare} more failure(s)`,
+        { online: g.online, size: g.size, quorum: g.quorum, survives: spare },
+      ),
+    );
   }
 };
 
@@ -44,16 +56,26 @@ export const peerSeen: MetaCheck = (snap, t, run) => {
     if (p.offline) {
       // Escalation: an offline peer is certainly not seen, so peer seen keeps firing (saying so)
       // while META_001 holds, and resolves only once the peer is heard from again.
-      run.out.push(finding("meta_peer_seen", run.at({ peer: p.name }),
-        `meta peer ${p.name} is offline (marked by leader ${v.leader}${p.activeMs > 0 ? `, last heard from ${formatDuration(p.activeMs)} ago` : ""}; threshold ${formatDuration(seenMs)})`,
-        { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: true }));
+      run.out.push(
+        finding(
+          "meta_peer_seen",
+          run.at({ peer: p.name }),
+          `meta peer ${p.name} is offline (marked by leader ${v.leader}${p.activeMs > 0 ? `, last heard from ${formatDuration(p.activeMs)} ago` : ""}; threshold ${formatDuration(seenMs)})`,
+          { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: true },
+        ),
+      );
       continue;
     }
     const neverSeen = p.activeMs === 0 && !p.current;
     if (neverSeen || p.activeMs <= seenMs) continue;
-    run.out.push(finding("meta_peer_seen", run.at({ peer: p.name }),
-      `meta leader ${v.leader} last heard from ${p.name} ${formatDuration(p.activeMs)} ago (threshold ${formatDuration(seenMs)})`,
-      { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: false }));
+    run.out.push(
+      finding(
+        "meta_peer_seen",
+        run.at({ peer: p.name }),
+        `meta leader ${v.leader} last heard from ${p.name} ${formatDuration(p.activeMs)} ago (threshold ${formatDuration(seenMs)})`,
+        { active_ms: Math.round(p.activeMs), threshold_ms: seenMs, current: p.current, offline: false },
+      ),
+    );
   }
 };
 
@@ -64,6 +86,13 @@ export const peerLag: MetaCheck = (snap, t, run) => {
   if (!v || max === undefined) return;
   for (const p of v.peers) {
     if (p.lag <= max) continue;
-    run.out.push(finding("meta_peer_lag", run.at({ peer: p.name }), `meta peer ${p.name} is ${p.lag} entries behind (threshold ${max})`, { lag: p.lag, threshold: max }));
+    run.out.push(
+      finding(
+        "meta_peer_lag",
+        run.at({ peer: p.name }),
+        `meta peer ${p.name} is ${p.lag} entries behind (threshold ${max})`,
+        { lag: p.lag, threshold: max },
+      ),
+    );
   }
 };

@@ -33,10 +33,16 @@ export function metaRun(snap: MetaSnapshot, previous: MetaObservation | undefine
   }
   // The leader's view is the membership: after a peer-remove, stale sizes (the previous run's, a
   // follower's) would count the removed server as silent.
-  const expected = snap.leaderView ? Math.max(members.size, snap.leaderView.clusterSize) : Math.max(snap.expectedServers ?? 0, members.size);
+  const expected = snap.leaderView
+    ? Math.max(members.size, snap.leaderView.clusterSize)
+    : Math.max(snap.expectedServers ?? 0, members.size);
   const cluster = snap.cluster;
   return {
-    previous, out: [], leader: currentLeader(snap), members, expected,
+    previous,
+    out: [],
+    leader: currentLeader(snap),
+    members,
+    expected,
     at: (extra = {}) => ({ ...(cluster ? { cluster } : {}), ...extra }),
   };
 }

@@ -44,9 +44,13 @@ export function checkMirrorStall(
     const out: StallResult = {};
     if (previous) out.mark = previous;
     if (stale && m.lag === 0) {
-      out.finding = finding("mirror_stalled", subjectOf(snap, v, { source: m.name }),
+      out.finding = finding(
+        "mirror_stalled",
+        subjectOf(snap, v, { source: m.name }),
         `${label(v)}: mirror reports lag 0 but its source ${m.name} was last heard from ${seenText(m.activeMs)} (stall threshold ${formatDuration(stallAfterMs)}); cannot tell whether the source advanced: ${r.reason}`,
-        { active_ms, threshold_ms: stallAfterMs, lag: 0, source_resolved: false, reason: r.reason }, "warning");
+        { active_ms, threshold_ms: stallAfterMs, lag: 0, source_resolved: false, reason: r.reason },
+        "warning",
+      );
     }
     return out;
   }
@@ -61,11 +65,20 @@ export function checkMirrorStall(
   const where = src.domain && src.domain !== v.domain ? ` (domain ${src.domain})` : "";
   return {
     mark,
-    finding: finding("mirror_stalled", subjectOf(snap, v, { source: m.name }),
+    finding: finding(
+      "mirror_stalled",
+      subjectOf(snap, v, { source: m.name }),
       `${label(v)}: mirror reports lag 0 but was last heard from ${seenText(m.activeMs)} (threshold ${formatDuration(stallAfterMs)}) while its source ${label(src)}${where} advanced from sequence ${base.seq} to ${src.lastSeq}; the mirror holds ${v.lastSeq}`,
       {
-        active_ms, threshold_ms: stallAfterMs, lag: 0,
-        source_last_seq: src.lastSeq, source_seq_before: base.seq, source_seq_at: base.at, mirror_last_seq: v.lastSeq, source_resolved: true,
-      }),
+        active_ms,
+        threshold_ms: stallAfterMs,
+        lag: 0,
+        source_last_seq: src.lastSeq,
+        source_seq_before: base.seq,
+        source_seq_at: base.at,
+        mirror_last_seq: v.lastSeq,
+        source_resolved: true,
+      },
+    ),
   };
 }

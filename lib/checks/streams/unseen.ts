@@ -32,7 +32,10 @@ export function parseStreamKey(key: string): { domain?: string; account: string;
   const first = key.indexOf("/");
   const last = key.lastIndexOf("/");
   const domain = key.slice(0, first);
-  const out: { domain?: string; account: string; name: string } = { account: key.slice(first + 1, last), name: key.slice(last + 1) };
+  const out: { domain?: string; account: string; name: string } = {
+    account: key.slice(first + 1, last),
+    name: key.slice(last + 1),
+  };
   if (domain) out.domain = domain;
   return out;
 }
@@ -74,9 +77,14 @@ export function unseenStreams(snap: StreamsSnapshot, previous: Placements | unde
       add(carried, group, k);
       const where = parseStreamKey(k);
       const R = holders.length;
-      findings.push(finding("stream_quorum_lost", subjectOf(snap, where),
-        `${label(where)}: no server holding it answered (last seen on ${holders.join(", ")}, silent now); ${R === 1 ? "an R1 stream on a silent server has no leader" : `none of its ${R} peers can lead it`}: publishes and reads fail`,
-        { leader: null, replicas: R, quorum: Math.floor(R / 2) + 1, holders: holders.join(","), from_history: true }));
+      findings.push(
+        finding(
+          "stream_quorum_lost",
+          subjectOf(snap, where),
+          `${label(where)}: no server holding it answered (last seen on ${holders.join(", ")}, silent now); ${R === 1 ? "an R1 stream on a silent server has no leader" : `none of its ${R} peers can lead it`}: publishes and reads fail`,
+          { leader: null, replicas: R, quorum: Math.floor(R / 2) + 1, holders: holders.join(","), from_history: true },
+        ),
+      );
     }
   }
   return { findings, carried };

@@ -31,11 +31,14 @@ export class UpstreamIndex {
       const others = (this.byName.get(`${domain}/${name}`) ?? []).filter((x) => x.account !== v.account);
       if (others.length === 1) return { view: others[0]! };
       return others.length
-        ? { reason: `${others.length} streams named ${name} in other accounts (${others.map((x) => x.account).join(", ")}); ${u.api} does not say which` }
+        ? {
+            reason: `${others.length} streams named ${name} in other accounts (${others.map((x) => x.account).join(", ")}); ${u.api} does not say which`,
+          }
         : { reason: `no stream named ${name} in another account answered (upstream through ${u.api})` };
     }
     const domain = u.domain ?? v.domain ?? "";
-    if (!this.domains.has(domain)) return { reason: `no server of JetStream domain ${domain} answered the monitor (upstream through ${u.api})` };
+    if (!this.domains.has(domain))
+      return { reason: `no server of JetStream domain ${domain} answered the monitor (upstream through ${u.api})` };
     const key = streamKey({ domain: domain || undefined, account: v.account, name });
     const same = this.exact.get(key);
     if (same) return { view: same };
@@ -45,6 +48,8 @@ export class UpstreamIndex {
       const elsewhere = this.byName.get(`${domain}/${name}`) ?? [];
       if (elsewhere.length === 1) return { view: elsewhere[0]! };
     }
-    return { reason: `no stream ${name} in account ${v.account}${u.domain !== undefined ? ` of domain ${domain}` : ""} answered` };
+    return {
+      reason: `no stream ${name} in account ${v.account}${u.domain !== undefined ? ` of domain ${domain}` : ""} answered`,
+    };
   }
 }

@@ -42,7 +42,12 @@ export function noteUpstreamLeader(v: StreamView, at: number, prev: UpstreamLead
  * For an upstream with `active: -1`, how long it has really gone unheard (undefined: it was heard
  * from, or the stream's age is unknown). `leaders` is this run's, after `noteUpstreamLeader`.
  */
-export function neverHeardFor(v: StreamView, u: StreamUpstream, at: number, leaders: UpstreamLeaders): NeverHeard | undefined {
+export function neverHeardFor(
+  v: StreamView,
+  u: StreamUpstream,
+  at: number,
+  leaders: UpstreamLeaders,
+): NeverHeard | undefined {
   if (u.activeMs >= 0 || v.ageMs === undefined) return undefined;
   const age: NeverHeard = { ms: v.ageMs, basis: "age" };
   if (v.leaderForMs !== undefined) return v.leaderForMs < age.ms ? { ms: v.leaderForMs, basis: "leader" } : age;

@@ -21,15 +21,21 @@ function upstreamsOf(v: StreamView): readonly [StreamUpstream, Kind][] {
   return out;
 }
 
-const describe = (u: StreamUpstream, kind: Kind) => `${kind === "mirror" ? `mirror of ${u.name}` : `source ${u.name}`}${u.api ? ` via ${u.api}` : ""}`;
+const describe = (u: StreamUpstream, kind: Kind) =>
+  `${kind === "mirror" ? `mirror of ${u.name}` : `source ${u.name}`}${u.api ? ` via ${u.api}` : ""}`;
 
 /** An error the server reports on the mirror or a source (jsm.go ignores it). */
 export const replicationError: StreamCheck = (v, _t, run) => {
   for (const [u, kind] of upstreamsOf(v)) {
     if (!u.error) continue;
-    run.out.push(finding("replication_error", subjectOf(run.snap, v, { source: u.name }),
-      `${label(v)}: ${describe(u, kind)} reports an error: ${u.error}`,
-      { kind, error: u.error, lag: u.lag, active_ms: u.activeMs < 0 ? -1 : Math.round(u.activeMs) }));
+    run.out.push(
+      finding(
+        "replication_error",
+        subjectOf(run.snap, v, { source: u.name }),
+        `${label(v)}: ${describe(u, kind)} reports an error: ${u.error}`,
+        { kind, error: u.error, lag: u.lag, active_ms: u.activeMs < 0 ? -1 : Math.round(u.activeMs) },
+      ),
+    );
   }
 };
 
@@ -43,23 +49,37 @@ export const upstreamSeen: StreamCheck = (v, { values, origin }, run) => {
     const thresholdOrigin = origin["seen-critical"] ?? null;
     if (u.activeMs >= 0) {
       if (u.activeMs <= seen) continue;
-      run.out.push(finding(id, subject,
-        `${label(v)}: ${describe(u, kind)} last heard from ${formatDuration(u.activeMs)} ago (threshold ${formatDuration(seen)}); lag ${u.lag}`,
-        { active_ms: Math.round(u.activeMs), threshold_ms: seen, threshold_origin: thresholdOrigin, lag: u.lag }));
+      run.out.push(
+        finding(
+          id,
+          subject,
+          `${label(v)}: ${describe(u, kind)} last heard from ${formatDuration(u.activeMs)} ago (threshold ${formatDuration(seen)}); lag ${u.lag}`,
+          { active_ms: Math.round(u.activeMs), threshold_ms: seen, threshold_origin: thresholdOrigin, lag: u.lag },
+        ),
+      );
       continue;
     }
     // jsm.go lets -1 pass its `>=` test: a mirror that never connected is the worst case, not a pass.
     // A new leader reports -1 until its own consumer runs: timed from its election, not the stream's birth.
     const never = neverHeardFor(v, u, run.snap.collectedAt, run.after.upstreams);
     if (!never || v.ageMs === undefined || never.ms <= seen) continue;
-    const text = never.basis === "age"
-      ? `was never heard from; the stream is ${formatDuration(v.ageMs)} old`
-      : never.basis === "leader"
-        ? `has not been heard from since ${v.leader} became the stream's leader ${formatDuration(never.ms)} ago`
-        : `has not been heard from by leader ${v.leader} for at least ${formatDuration(never.ms)} (seen across runs; the server does not say when it was elected)`;
-    run.out.push(finding(id, subject,
-      `${label(v)}: ${describe(u, kind)} ${text} (threshold ${formatDuration(seen)})`,
-      { active_ms: -1, age_ms: Math.round(v.ageMs), unheard_ms: Math.round(never.ms), leader_for_ms: v.leaderForMs ?? null, threshold_ms: seen, threshold_origin: thresholdOrigin, lag: u.lag }));
+    const text =
+      never.basis === "age"
+        ? `was never heard from; the stream is ${formatDuration(v.ageMs)} old`
+        : never.basis === "leader"
+          ? `has not been heard from since ${v.leader} became the stream's leader ${formatDuration(never.ms)} ago`
+          : `has not been heard from by leader ${v.leader} for at least ${formatDuration(never.ms)} (seen across runs; the server does not say when it was elected)`;
+    run.out.push(
+      finding(id, subject, `${label(v)}: ${describe(u, kind)} ${text} (threshold ${formatDuration(seen)})`, {
+        active_ms: -1,
+        age_ms: Math.round(v.ageMs),
+        unheard_ms: Math.round(never.ms),
+        leader_for_ms: v.leaderForMs ?? null,
+        threshold_ms: seen,
+        threshold_origin: thresholdOrigin,
+        lag: u.lag,
+      }),
+    );
   }
 };
 
@@ -69,9 +89,14 @@ export const upstreamLag: StreamCheck = (v, { values, origin }, run) => {
   if (lagMax === undefined) return;
   for (const [u, kind] of upstreamsOf(v)) {
     if (u.lag <= lagMax) continue;
-    run.out.push(finding(kind === "mirror" ? "mirror_lag" : "source_lag", subjectOf(run.snap, v, { source: u.name }),
-      `${label(v)}: ${describe(u, kind)} is ${u.lag} messages behind (threshold ${lagMax})`,
-      { lag: u.lag, threshold: lagMax, threshold_origin: origin["lag-critical"] ?? null }));
+    run.out.push(
+      finding(
+        kind === "mirror" ? "mirror_lag" : "source_lag",
+        subjectOf(run.snap, v, { source: u.name }),
+        `${label(v)}: ${describe(u, kind)} is ${u.lag} messages behind (threshold ${lagMax})`,
+        { lag: u.lag, threshold: lagMax, threshold_origin: origin["lag-critical"] ?? null },
+      ),
+    );
   }
 };
 
@@ -81,7 +106,13 @@ export const mirrorStalled: StreamCheck = (v, _t, run) => {
   const key = streamKey(v);
   // A mirror unheard only since its leader moved is not stalled for longer than that either.
   const never = neverHeardFor(v, v.mirror, run.snap.collectedAt, run.after.upstreams);
-  const stall = checkMirrorStall(run.snap, never ? { ...v, ageMs: never.ms } : v, run.index, run.before.mirrors[key], run.config.mirrorStallAfterMs);
+  const stall = checkMirrorStall(
+    run.snap,
+    never ? { ...v, ageMs: never.ms } : v,
+    run.index,
+    run.before.mirrors[key],
+    run.config.mirrorStallAfterMs,
+  );
   if (stall.finding) run.out.push(stall.finding);
   if (stall.mark) run.after.mirrors[key] = stall.mark;
 };
@@ -90,14 +121,31 @@ export const mirrorStalled: StreamCheck = (v, _t, run) => {
 export const sourceCount: StreamCheck = (v, { values, origin }, run) => {
   const n = v.sources.length;
   if (values.minSources !== undefined && n < values.minSources) {
-    run.out.push(finding("sources_min", subjectOf(run.snap, v), `${label(v)} has ${n} source(s), fewer than ${values.minSources}`,
-      { sources: n, threshold: values.minSources, threshold_origin: origin["min-sources"] ?? null }));
+    run.out.push(
+      finding(
+        "sources_min",
+        subjectOf(run.snap, v),
+        `${label(v)} has ${n} source(s), fewer than ${values.minSources}`,
+        { sources: n, threshold: values.minSources, threshold_origin: origin["min-sources"] ?? null },
+      ),
+    );
   }
   if (values.maxSources !== undefined && n > values.maxSources) {
-    run.out.push(finding("sources_max", subjectOf(run.snap, v), `${label(v)} has ${n} source(s), more than ${values.maxSources}`,
-      { sources: n, threshold: values.maxSources, threshold_origin: origin["max-sources"] ?? null }));
+    run.out.push(
+      finding("sources_max", subjectOf(run.snap, v), `${label(v)} has ${n} source(s), more than ${values.maxSources}`, {
+        sources: n,
+        threshold: values.maxSources,
+        threshold_origin: origin["max-sources"] ?? null,
+      }),
+    );
   }
 };
 
 /** This family's checks, in the order they run. */
-export const UPSTREAM_CHECKS: readonly StreamCheck[] = [replicationError, upstreamSeen, upstreamLag, mirrorStalled, sourceCount];
+export const UPSTREAM_CHECKS: readonly StreamCheck[] = [
+  replicationError,
+  upstreamSeen,
+  upstreamLag,
+  mirrorStalled,
+  sourceCount,
+];
