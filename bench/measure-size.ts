@@ -1,6 +1,9 @@
 // Everything measured at one S, on a fresh cluster: fill it, let it settle, then interleave the
 // naive loop, the streams slice and the meta slice run by run (same machine load for each), and
 // finally the streams slice's peak RSS in a child process.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { LookoutConfig } from "../lib/config/config.ts";
 import { connectNats } from "../lib/nats/connect.ts";
@@ -13,9 +16,10 @@ import type { ServerBinary } from "../lib/testbed/servers.ts";
 import { roundTrip, startDelayRelays } from "./delay-relay.ts";
 import { BENCH_ACCOUNTS, fillCluster, type FillReport } from "./fill.ts";
 import { naiveCollect, type NaiveResult } from "./naive.ts";
+import { rawFanout } from "./raw-fanout.ts";
 import { measureRss } from "./rss.ts";
 import type { RssChildResult } from "./rss-child.ts";
-import { assertClean, timedSliceRun, type TimedRun } from "./slice-run.ts";
+import { assertClean, timedCheckRun, timedSliceRun, type TimedRun } from "./slice-run.ts";
 import { median } from "./stats.ts";
 import { benchConfig, benchStore, BENCH_TABLE, type BenchTarget } from "./target.ts";
 
@@ -48,6 +52,11 @@ export interface SizeFigures {
   rss: RssChildResult;
   /** The same naive loop and streams slice, interleaved, through relays that add a round trip (absent with --rtt-ms 0). */
   rtt?: RttFigures;
+  /**
+   * The raw leader-only JSZ fan-out (bench/raw-fanout.ts) and the streams slice through runCheck, as
+   * `lookout check --slice streams` runs it, interleaved pair by pair: the slice is held to a multiple of that floor.
+   */
+  fanout: { rawMs: number; rawRunsMs: number[]; checkMs: number; checkRunsMs: number[]; checkCpuMs: number };
   /** Runs it took until the streams slice found nothing (mirrors caught up, leaders elected). */
   settleRuns: number;
 }
@@ -182,6 +191,34 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
       log(`S=${S} run ${i + 1}/${ctx.runs}: naive ${naive.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms, meta ${m.wallMs.toFixed(0)} ms`);
     }
 
+    // The slice against its floor, the raw fan-out, pair by pair (each pair under the same load).
+    // The raw fan-out's connection stays open: it is the request alone; the check opens its own.
+    const rawConn = await connectNats(config.nats, 10_000);
+    const historyDir = mkdtempSync(join(tmpdir(), "lookout-bench-history-"));
+    const rawMs: number[] = [];
+    const checkRuns: TimedRun[] = [];
+    try {
+      await rawFanout(rawConn, cluster.servers.length); // warm-up
+      await timedCheckRun(config, historyDir); // and the history the measured runs load
+      for (let i = 0; i < ctx.runs; i++) {
+        rawMs.push((await rawFanout(rawConn, cluster.servers.length)).wallMs);
+        const c = await timedCheckRun(config, historyDir);
+        assertClean(c.report);
+        checkRuns.push(c);
+        log(`S=${S} pair ${i + 1}/${ctx.runs}: raw fan-out ${rawMs.at(-1)!.toFixed(0)} ms, streams slice through runCheck ${c.wallMs.toFixed(0)} ms`);
+      }
+    } finally {
+      await rawConn.close();
+      rmSync(historyDir, { recursive: true, force: true });
+    }
+    const fanout = {
+      rawMs: median(rawMs),
+      rawRunsMs: rawMs,
+      checkMs: median(checkRuns.map((r) => r.wallMs)),
+      checkRunsMs: checkRuns.map((r) => r.wallMs),
+      checkCpuMs: median(checkRuns.map((r) => r.cpuMs)),
+    };
+
     // The same two, through relays that add a network round trip between the monitor and each
     // server (bench/delay-relay.ts): same cluster, same history, interleaved run by run.
     let rtt: RttFigures | undefined;
@@ -249,6 +286,7 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
       rss,
       ...(rtt ? { rtt } : {}),
       settleRuns,
+      fanout,
     };
   } finally {
     await cluster.stop();

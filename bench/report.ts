@@ -19,6 +19,8 @@ const TTL_DAYS = DEFAULTS.historyTtlDays;
 export const RSS_BUDGET_RATIO = 4;
 /** The 1.5 MB bundle budget, in bytes (decimal MB: the stricter reading). */
 export const BUNDLE_BUDGET_BYTES = 1_500_000;
+/** The streams slice end to end (runCheck) within this multiple of the raw leader-only JSZ fan-out. */
+export const FANOUT_BUDGET_RATIO = 1.5;
 
 export interface Budget {
   name: string;
@@ -46,6 +48,13 @@ export interface BenchReport {
   naive_rtt_ms: Record<string, number>;
   streams_slice_ms: Record<string, number>;
   streams_slice_cpu_ms: Record<string, number>;
+  /** The raw leader-only JSZ fan-out (one request, replies parsed, nothing else), by S. */
+  raw_fanout_ms: Record<string, number>;
+  /** The streams slice through runCheck (as `lookout check` runs it), interleaved with the raw fan-out. */
+  streams_check_ms: Record<string, number>;
+  streams_check_cpu_ms: Record<string, number>;
+  /** streams_check_ms / raw_fanout_ms, medians of the same run. */
+  streams_slice_over_raw_fanout: Record<string, number>;
   naive_ms: Record<string, number>;
   meta_slice_ms: Record<string, number>;
   nats_requests_per_run: Record<string, number>;
@@ -159,7 +168,14 @@ export function buildReport(o: {
   const bundleNames = Object.keys(o.bundles);
   const fmtS = (rec: Record<string, number>) => Object.entries(rec).map(([k, v]) => `S=${k}: ${v}`).join(", ");
 
+  const overRaw = byS(sizes, (s) => round(s.fanout.checkMs / s.fanout.rawMs, 2));
   const budgets: Budget[] = [
+    {
+      name: `streams slice through runCheck vs the raw leader-only JSZ fan-out, S=${largest.streams}, same run`,
+      budget: `<= ${FANOUT_BUDGET_RATIO}x`,
+      measured: `${overRaw[String(largest.streams)]}x (${round(largest.fanout.checkMs, 0)} ms vs ${round(largest.fanout.rawMs, 0)} ms)`,
+      met: (overRaw[String(largest.streams)] ?? Infinity) <= FANOUT_BUDGET_RATIO,
+    },
     { name: `streams slice vs naive loop, S=${at5000.streams}, bare loopback (no network)`, budget: ">= 25x faster", measured: `${speedup[String(at5000.streams)]}x (${round(at5000.streamsSlice.wallMs, 0)} ms vs ${round(at5000.naive.wallMs, 0)} ms)`, met: (speedup[String(at5000.streams)] ?? 0) >= 25 },
     ...(at5000.rtt
       ? [{
@@ -194,6 +210,10 @@ export function buildReport(o: {
     streams_slice_ms: byS(sizes, (s) => round(s.streamsSlice.wallMs)),
     streams_slice_cpu_ms: byS(sizes, (s) => round(s.streamsSlice.cpuMs)),
     naive_ms: byS(sizes, (s) => round(s.naive.wallMs)),
+    raw_fanout_ms: byS(sizes, (s) => round(s.fanout.rawMs)),
+    streams_check_ms: byS(sizes, (s) => round(s.fanout.checkMs)),
+    streams_check_cpu_ms: byS(sizes, (s) => round(s.fanout.checkCpuMs)),
+    streams_slice_over_raw_fanout: overRaw,
     meta_slice_ms: byS(sizes, (s) => round(s.metaSlice.wallMs)),
     nats_requests_per_run: byS(sizes, (s) => s.streamsSlice.requests),
     nats_requests_budget: reqBudget,

@@ -11,6 +11,8 @@ export function renderTable(r: BenchReport): string {
   const rows: [string, (s: string) => string][] = [
     ["streams slice, end to end (median)", (s) => ms(r.streams_slice_ms[s]!)],
     ["  of which CPU in the monitor", (s) => ms(r.streams_slice_cpu_ms[s]!)],
+    ["raw leader-only JSZ fan-out (median)", (s) => ms(r.raw_fanout_ms[s]!)],
+    ["streams slice through runCheck (median) / over the raw fan-out", (s) => `${ms(r.streams_check_ms[s]!)} / ${r.streams_slice_over_raw_fanout[s]}x`],
     ["naive loop, 1 STREAM.INFO per stream", (s) => ms(r.naive_ms[s]!)],
     ["speedup vs naive (bare loopback)", (s) => `${r.speedup_vs_naive[s]}x`],
     ...(r.rtt_ms > 0

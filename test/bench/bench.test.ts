@@ -34,6 +34,7 @@ describe("Benchmark: bench/run.ts on a small S", () => {
       "streams_slice_ms", "naive_ms", "meta_slice_ms", "nats_bytes_received_per_run", "nats_json_bytes_per_run",
       "history_bytes_per_run", "ddb_write_units_per_run", "ddb_read_units_per_run", "naive_requests_per_run",
       "speedup_vs_naive_rtt", "streams_slice_rtt_ms", "naive_rtt_ms", "rtt_measured_ms", "retained_heap_bytes",
+      "raw_fanout_ms", "streams_check_ms", "streams_slice_over_raw_fanout",
     ] as const) {
       const byS = report[key] as Record<string, number>;
       expect(Object.keys(byS), key).toEqual([S]);
@@ -47,6 +48,11 @@ describe("Benchmark: bench/run.ts on a small S", () => {
     expect(report.budgets.some((b) => /round trip/.test(b.name))).toBe(true);
     expect(report.budgets.some((b) => /bare loopback/.test(b.name))).toBe(true);
     expect(stdout).toMatch(/\| speedup vs naive, 1 ms round trip added \|/);
+  });
+
+  it("holds the streams slice against the raw leader-only JSZ fan-out of the same run, and says so", () => {
+    expect(report.budgets.some((b) => /raw leader-only JSZ fan-out/.test(b.name))).toBe(true);
+    expect(stdout).toMatch(/\| streams slice through runCheck \(median\) \/ over the raw fan-out \|/);
   });
 
   it("counts the naive way as one STREAM.INFO per stream, and the slice's requests against their budget", () => {
