@@ -9,7 +9,9 @@ try {
   const app = new App();
   const env: unknown = app.node.tryGetContext("env");
   if (typeof env !== "string" || env === "") {
-    throw new LookoutError(`choose an environment: npx cdk synth -c env=<${environmentNames().join("|")}> (files in infra/environments/)`);
+    throw new LookoutError(
+      `choose an environment: npx cdk synth -c env=<${environmentNames().join("|")}> (files in infra/environments/)`,
+    );
   }
   new LookoutStack(app, loadEnvironment(env));
   app.synth();

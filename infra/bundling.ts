@@ -22,13 +22,15 @@ export const prebuiltFor = (slice: string): string => join(PROJECT_ROOT, "functi
 export const hasSources = (slice: string): boolean => existsSync(entryFor(slice));
 
 /** Whether a slice has a handler either way. */
-export const hasHandler = (slice: string): boolean => hasSources(slice) || existsSync(join(prebuiltFor(slice), "index.mjs"));
+export const hasHandler = (slice: string): boolean =>
+  hasSources(slice) || existsSync(join(prebuiltFor(slice), "index.mjs"));
 
 /** Lambda's nodejs22.x runtime. */
 export const NODE_TARGET = "node22";
 
 // ES modules need `require` for the few CommonJS dependencies that call it for Node built-ins.
-const REQUIRE_SHIM = "import { createRequire as __lookoutCreateRequire } from 'node:module'; const require = __lookoutCreateRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire as __lookoutCreateRequire } from 'node:module'; const require = __lookoutCreateRequire(import.meta.url);";
 
 /** The single source of truth; both mappings below read only this. */
 export const LOOKOUT_BUNDLE = {

@@ -16,7 +16,10 @@ import { SETTINGS_KEYS } from "./validate-props.ts";
 export const ENVIRONMENTS_DIR = join(PROJECT_ROOT, "infra", "environments");
 
 export class EnvironmentFileError extends LookoutError {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file}:\n  - ${problems.join("\n  - ")}`);
   }
 }
@@ -56,12 +59,31 @@ export interface EnvironmentSettings {
 }
 
 /** Retention periods CloudWatch Logs accepts (RetentionDays). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const show = (v: unknown) => JSON.stringify(v);
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
-const TOP_KEYS = ["$comment", "account", "region", "nats", "secret", "slices", "settings", "subscriptions", "network", "retainData", "historyTtlDays", "functionTimeout", "memorySize", "logRetentionDays", "missedRunsBeforeAlarm", "detailedMetrics"];
+const TOP_KEYS = [
+  "$comment",
+  "account",
+  "region",
+  "nats",
+  "secret",
+  "slices",
+  "settings",
+  "subscriptions",
+  "network",
+  "retainData",
+  "historyTtlDays",
+  "functionTimeout",
+  "memorySize",
+  "logRetentionDays",
+  "missedRunsBeforeAlarm",
+  "detailedMetrics",
+];
 
 function readSecret(c: Validator, o: Obj): EnvironmentSettings["secret"] | undefined {
   const s = c.obj(o, "secret", "secret", true);
@@ -69,14 +91,25 @@ function readSecret(c: Validator, o: Obj): EnvironmentSettings["secret"] | undef
   c.known(s, "secret", ["arn", "kmsKeyArn", "create"]);
   const hasArn = s.arn !== undefined;
   const hasCreate = s.create !== undefined;
-  if (hasArn === hasCreate) return c.bad("secret", 'give exactly one of "arn" (an existing secret) or "create" ({} or {"user": "..."})');
+  if (hasArn === hasCreate)
+    return c.bad("secret", 'give exactly one of "arn" (an existing secret) or "create" ({} or {"user": "..."})');
   if (hasArn) {
-    const arn = c.str(s, "arn", "secret.arn", { pattern: SECRET_ARN, hint: "use the secret's complete ARN, ending in the 6-character suffix AWS adds (aws secretsmanager describe-secret --secret-id NAME --query ARN), so IAM can name it without a wildcard" });
-    const kms = c.str(s, "kmsKeyArn", "secret.kmsKeyArn", { pattern: KMS_KEY_ARN, hint: "the ARN of the customer-managed KMS key encrypting the secret (arn:aws:kms:<region>:<account>:key/<id>)" });
+    const arn = c.str(s, "arn", "secret.arn", {
+      pattern: SECRET_ARN,
+      hint: "use the secret's complete ARN, ending in the 6-character suffix AWS adds (aws secretsmanager describe-secret --secret-id NAME --query ARN), so IAM can name it without a wildcard",
+    });
+    const kms = c.str(s, "kmsKeyArn", "secret.kmsKeyArn", {
+      pattern: KMS_KEY_ARN,
+      hint: "the ARN of the customer-managed KMS key encrypting the secret (arn:aws:kms:<region>:<account>:key/<id>)",
+    });
     if (!arn) return undefined;
     return kms ? { arn, kmsKeyArn: kms } : { arn };
   }
-  if (s.kmsKeyArn !== undefined) c.bad("secret.kmsKeyArn", "only for an existing secret; a created secret uses the account's default Secrets Manager key");
+  if (s.kmsKeyArn !== undefined)
+    c.bad(
+      "secret.kmsKeyArn",
+      "only for an existing secret; a created secret uses the account's default Secrets Manager key",
+    );
   const cr = c.obj(s, "create", "secret.create");
   if (!cr) return undefined;
   c.known(cr, "secret.create", ["user"]);
@@ -87,22 +120,56 @@ function readSecret(c: Validator, o: Obj): EnvironmentSettings["secret"] | undef
 function readNetwork(c: Validator, o: Obj): EnvironmentSettings["network"] | undefined {
   const n = c.obj(o, "network", "network");
   if (!n) return undefined;
-  c.known(n, "network", ["vpcId", "subnets", "securityGroupIds", "natsCidrs", "awsApiAccess", "dynamoDbGatewayEndpoint"]);
-  const vpcId = c.str(n, "vpcId", "network.vpcId", { pattern: /^vpc-[0-9a-f]{8,17}$/, hint: "a VPC id such as vpc-0123456789abcdef0", required: true });
-  const subnets: SubnetSettings[] = [];
-  if (!Array.isArray(n.subnets) || n.subnets.length === 0) c.bad("network.subnets", 'required: a list of {"id", "availabilityZone", "routeTableId"} for the private subnets the functions run in');
-  else n.subnets.forEach((s, i) => {
-    const at = `network.subnets[${i}]`;
-    if (!isObj(s)) return void c.bad(at, "expected an object");
-    c.known(s, at, ["id", "availabilityZone", "routeTableId"]);
-    const id = c.str(s, "id", `${at}.id`, { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "a subnet id such as subnet-0123456789abcdef0", required: true });
-    const az = c.str(s, "availabilityZone", `${at}.availabilityZone`, { pattern: /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, hint: "an AZ name such as eu-west-1a", required: true });
-    const rtb = c.str(s, "routeTableId", `${at}.routeTableId`, { pattern: /^rtb-[0-9a-f]{8,17}$/, hint: "a route table id such as rtb-0123456789abcdef0" });
-    if (id && az) subnets.push(rtb ? { id, availabilityZone: az, routeTableId: rtb } : { id, availabilityZone: az });
+  c.known(n, "network", [
+    "vpcId",
+    "subnets",
+    "securityGroupIds",
+    "natsCidrs",
+    "awsApiAccess",
+    "dynamoDbGatewayEndpoint",
+  ]);
+  const vpcId = c.str(n, "vpcId", "network.vpcId", {
+    pattern: /^vpc-[0-9a-f]{8,17}$/,
+    hint: "a VPC id such as vpc-0123456789abcdef0",
+    required: true,
   });
+  const subnets: SubnetSettings[] = [];
+  if (!Array.isArray(n.subnets) || n.subnets.length === 0)
+    c.bad(
+      "network.subnets",
+      'required: a list of {"id", "availabilityZone", "routeTableId"} for the private subnets the functions run in',
+    );
+  else
+    n.subnets.forEach((s, i) => {
+      const at = `network.subnets[${i}]`;
+      if (!isObj(s)) return void c.bad(at, "expected an object");
+      c.known(s, at, ["id", "availabilityZone", "routeTableId"]);
+      const id = c.str(s, "id", `${at}.id`, {
+        pattern: /^subnet-[0-9a-f]{8,17}$/,
+        hint: "a subnet id such as subnet-0123456789abcdef0",
+        required: true,
+      });
+      const az = c.str(s, "availabilityZone", `${at}.availabilityZone`, {
+        pattern: /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/,
+        hint: "an AZ name such as eu-west-1a",
+        required: true,
+      });
+      const rtb = c.str(s, "routeTableId", `${at}.routeTableId`, {
+        pattern: /^rtb-[0-9a-f]{8,17}$/,
+        hint: "a route table id such as rtb-0123456789abcdef0",
+      });
+      if (id && az) subnets.push(rtb ? { id, availabilityZone: az, routeTableId: rtb } : { id, availabilityZone: az });
+    });
   const access = n.awsApiAccess;
-  if (access !== "nat" && access !== "endpoints") c.bad("network.awsApiAccess", `expected "nat" (the subnets already route to a NAT gateway) or "endpoints" (create interface endpoints for SNS and Secrets Manager), got ${show(access)}`);
-  const sgs = c.strings(n, "securityGroupIds", "network.securityGroupIds", { pattern: /^sg-[0-9a-f]{8,17}$/, hint: "a security group id such as sg-0123456789abcdef0" });
+  if (access !== "nat" && access !== "endpoints")
+    c.bad(
+      "network.awsApiAccess",
+      `expected "nat" (the subnets already route to a NAT gateway) or "endpoints" (create interface endpoints for SNS and Secrets Manager), got ${show(access)}`,
+    );
+  const sgs = c.strings(n, "securityGroupIds", "network.securityGroupIds", {
+    pattern: /^sg-[0-9a-f]{8,17}$/,
+    hint: "a security group id such as sg-0123456789abcdef0",
+  });
   const cidrs = c.strings(n, "natsCidrs", "network.natsCidrs");
   const gw = c.bool(n, "dynamoDbGatewayEndpoint", "network.dynamoDbGatewayEndpoint");
   if (!vpcId || (access !== "nat" && access !== "endpoints")) return undefined;
@@ -136,8 +203,16 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const c = new Validator();
   if (!isObj(doc)) throw new EnvironmentFileError(file, ["expected a JSON object"]);
   c.known(doc, "", TOP_KEYS);
-  const account = c.str(doc, "account", "account", { pattern: /^\d{12}$/, hint: "the 12-digit AWS account id to deploy to", required: true });
-  const region = c.str(doc, "region", "region", { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, hint: "an AWS region such as eu-west-1", required: true });
+  const account = c.str(doc, "account", "account", {
+    pattern: /^\d{12}$/,
+    hint: "the 12-digit AWS account id to deploy to",
+    required: true,
+  });
+  const region = c.str(doc, "region", "region", {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d$/,
+    hint: "an AWS region such as eu-west-1",
+    required: true,
+  });
 
   const nats = c.obj(doc, "nats", "nats", true);
   let servers: string[] | undefined;
@@ -147,7 +222,8 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
     c.known(nats, "nats", ["servers", "mode", "cluster"]);
     servers = c.strings(nats, "servers", "nats.servers");
     if (!servers) c.bad("nats.servers", "required: the NATS URLs the monitor connects to");
-    if (nats.mode !== undefined && nats.mode !== "system" && nats.mode !== "account") c.bad("nats.mode", `expected "system" or "account", got ${show(nats.mode)}`);
+    if (nats.mode !== undefined && nats.mode !== "system" && nats.mode !== "account")
+      c.bad("nats.mode", `expected "system" or "account", got ${show(nats.mode)}`);
     else mode = nats.mode;
     cluster = c.str(nats, "cluster", "nats.cluster");
   }
@@ -156,7 +232,10 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const slicesObj = c.obj(doc, "slices", "slices", true);
   const slices: EnvironmentSettings["slices"] = {};
   for (const [k, v] of Object.entries(slicesObj ?? {})) {
-    if (!isObj(v)) { c.bad(`slices.${k}`, 'expected {"every": "<duration>"}'); continue; }
+    if (!isObj(v)) {
+      c.bad(`slices.${k}`, 'expected {"every": "<duration>"}');
+      continue;
+    }
     c.known(v, `slices.${k}`, ["every"]);
     const everyMs = c.duration(v, "every", `slices.${k}.every`, "1m", true);
     if (everyMs !== undefined) slices[k] = { everyMs };
@@ -166,16 +245,28 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
 
   const subscriptions: EnvironmentSettings["subscriptions"] = [];
   if (doc.subscriptions !== undefined && !Array.isArray(doc.subscriptions)) c.bad("subscriptions", "expected a list");
-  else (doc.subscriptions as unknown[] | undefined ?? []).forEach((s, i) => {
-    const at = `subscriptions[${i}]`;
-    if (!isObj(s)) return void c.bad(at, "expected an object");
-    c.known(s, at, ["protocol", "endpoint", "severities"]);
-    if (s.protocol !== "email" && s.protocol !== "sms" && s.protocol !== "https") return void c.bad(`${at}.protocol`, `expected "email", "sms" or "https", got ${show(s.protocol)}`);
-    const endpoint = c.str(s, "endpoint", `${at}.endpoint`, { hint: "the address, E.164 number or https URL", required: true });
-    const severities = c.strings(s, "severities", `${at}.severities`);
-    for (const v of severities ?? []) if (!(SEVERITIES as readonly string[]).includes(v)) c.bad(`${at}.severities`, `unknown severity ${show(v)} (expected ${SEVERITIES.join(", ")})`);
-    if (endpoint) subscriptions.push(severities ? { protocol: s.protocol, endpoint, severities: severities as Severity[] } : { protocol: s.protocol, endpoint });
-  });
+  else
+    ((doc.subscriptions as unknown[] | undefined) ?? []).forEach((s, i) => {
+      const at = `subscriptions[${i}]`;
+      if (!isObj(s)) return void c.bad(at, "expected an object");
+      c.known(s, at, ["protocol", "endpoint", "severities"]);
+      if (s.protocol !== "email" && s.protocol !== "sms" && s.protocol !== "https")
+        return void c.bad(`${at}.protocol`, `expected "email", "sms" or "https", got ${show(s.protocol)}`);
+      const endpoint = c.str(s, "endpoint", `${at}.endpoint`, {
+        hint: "the address, E.164 number or https URL",
+        required: true,
+      });
+      const severities = c.strings(s, "severities", `${at}.severities`);
+      for (const v of severities ?? [])
+        if (!(SEVERITIES as readonly string[]).includes(v))
+          c.bad(`${at}.severities`, `unknown severity ${show(v)} (expected ${SEVERITIES.join(", ")})`);
+      if (endpoint)
+        subscriptions.push(
+          severities
+            ? { protocol: s.protocol, endpoint, severities: severities as Severity[] }
+            : { protocol: s.protocol, endpoint },
+        );
+    });
 
   const network = readNetwork(c, doc);
   const retainData = c.bool(doc, "retainData", "retainData");
@@ -183,12 +274,24 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const functionTimeoutMs = c.duration(doc, "functionTimeout", "functionTimeout", "1m");
   const memorySize = c.int(doc, "memorySize", "memorySize");
   const logRetentionDays = c.int(doc, "logRetentionDays", "logRetentionDays");
-  if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) c.bad("logRetentionDays", `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days; got ${logRetentionDays}`);
+  if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays))
+    c.bad(
+      "logRetentionDays",
+      `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days; got ${logRetentionDays}`,
+    );
   const missedRunsBeforeAlarm = c.int(doc, "missedRunsBeforeAlarm", "missedRunsBeforeAlarm");
   const detailedMetrics = c.bool(doc, "detailedMetrics", "detailedMetrics");
 
   if (c.problems.length) throw new EnvironmentFileError(file, c.problems);
-  const out: EnvironmentSettings = { name, account: account!, region: region!, nats: { servers: servers! }, secret: secret!, slices, subscriptions };
+  const out: EnvironmentSettings = {
+    name,
+    account: account!,
+    region: region!,
+    nats: { servers: servers! },
+    secret: secret!,
+    slices,
+    subscriptions,
+  };
   if (mode) out.nats.mode = mode;
   if (cluster) out.nats.cluster = cluster;
   if (settings) out.settings = settings;
@@ -205,14 +308,19 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
 
 /** The environments there are files for. */
 export function environmentNames(dir = ENVIRONMENTS_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json")).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => basename(f, ".json"))
+    .sort();
 }
 
 /** Reads `infra/environments/<name>.json`. */
 export function loadEnvironment(name: string, dir = ENVIRONMENTS_DIR): EnvironmentSettings {
   const known = environmentNames(dir);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !known.includes(name)) {
-    throw new EnvironmentFileError(`infra/environments/${name}.json`, [`no such environment; choose one of ${known.join(", ")} (-c env=<name>), or add infra/environments/${name}.json`]);
+    throw new EnvironmentFileError(`infra/environments/${name}.json`, [
+      `no such environment; choose one of ${known.join(", ")} (-c env=<name>), or add infra/environments/${name}.json`,
+    ]);
   }
   const file = join(dir, `${name}.json`);
   let doc: unknown;

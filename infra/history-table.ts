@@ -7,4 +7,9 @@ export const HISTORY_TABLE_SCHEMA = HISTORY_TABLE;
 
 /** GetItem (HEAD, consistent read), Query (a document's extra chunks), PutItem (the conditional
  * HEAD), BatchWriteItem (extra chunks). PutItem's condition needs no extra action. */
-export const HISTORY_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"] as const;
+export const HISTORY_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:BatchWriteItem",
+] as const;

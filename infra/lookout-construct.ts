@@ -23,7 +23,13 @@ import { SEVERITIES } from "../lib/findings/finding.ts";
 import { LAMBDA_ENV } from "../lib/lambda/environment.ts";
 import { cdkBundling, entryFor, hasSources, prebuiltFor, PROJECT_ROOT } from "./bundling.ts";
 import { HISTORY_TABLE_SCHEMA, HISTORY_TABLE_ACTIONS } from "./history-table.ts";
-import { DEFAULTS, type AlertSubscription, type NatsLookoutProps, type SliceDeployment, type SliceName } from "./lookout-props.ts";
+import {
+  DEFAULTS,
+  type AlertSubscription,
+  type NatsLookoutProps,
+  type SliceDeployment,
+  type SliceName,
+} from "./lookout-props.ts";
 import { alarmNames, buildDashboard, SliceMonitoring } from "./monitoring.ts";
 import { LookoutNetwork } from "./network.ts";
 import { ExactLambdaInvoke } from "./scheduler-target.ts";
@@ -95,14 +101,24 @@ export class NatsLookout extends Construct {
       removalPolicy,
     });
     // CloudWatch publishes alarms to an encrypted topic only if the key lets it (AWS's documented policy).
-    this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: "AllowCloudWatchAlarmsToPublish",
-      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      resources: ["*"],
-    }));
-    this.topic = new sns.Topic(this, "Alerts", { displayName: "NATS lookout", masterKey: this.topicKey, enforceSSL: true });
-    this.alarmTopic = new sns.Topic(this, "MonitorAlarms", { displayName: "NATS lookout", masterKey: this.topicKey, enforceSSL: true });
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "AllowCloudWatchAlarmsToPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      }),
+    );
+    this.topic = new sns.Topic(this, "Alerts", {
+      displayName: "NATS lookout",
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic = new sns.Topic(this, "MonitorAlarms", {
+      displayName: "NATS lookout",
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
 
     if (props.secret?.existingSecret) this.secret = props.secret.existingSecret;
     else {
@@ -126,29 +142,49 @@ export class NatsLookout extends Construct {
     const slices: Partial<Record<SliceName, SliceResources>> = {};
     for (const [name, deployment] of Object.entries(props.slices) as [SliceName, SliceDeployment | undefined][]) {
       if (!deployment) continue;
-      slices[name] = this.buildSlice(name, deployment, { configJson, serviceName, detailedMetrics: props.detailedMetrics ?? false, timeout, removalPolicy, memorySize: props.memorySize ?? DEFAULTS.memorySize, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, missedRuns, namePrefix });
+      slices[name] = this.buildSlice(name, deployment, {
+        configJson,
+        serviceName,
+        detailedMetrics: props.detailedMetrics ?? false,
+        timeout,
+        removalPolicy,
+        memorySize: props.memorySize ?? DEFAULTS.memorySize,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        missedRuns,
+        namePrefix,
+      });
     }
     this.slices = slices;
 
     this.subscribe(props.subscriptions ?? []);
-    this.dashboard = buildDashboard(this, "Dashboard", serviceName, props.detailedMetrics ?? false, Object.entries(slices).map(([slice, r]) => ({
-      slice,
-      fn: r.fn,
-      logGroup: r.logGroup,
-      every: props.slices[slice as SliceName]!.every,
-      alarms: [r.errorAlarm, r.missedRunAlarm],
-    })));
+    this.dashboard = buildDashboard(
+      this,
+      "Dashboard",
+      serviceName,
+      props.detailedMetrics ?? false,
+      Object.entries(slices).map(([slice, r]) => ({
+        slice,
+        fn: r.fn,
+        logGroup: r.logGroup,
+        every: props.slices[slice as SliceName]!.every,
+        alarms: [r.errorAlarm, r.missedRunAlarm],
+      })),
+    );
     // Only our own alarms may publish to the alarm topic (confused-deputy guard, no wildcard).
-    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: "AllowOwnAlarmsToPublish",
-      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-      actions: ["sns:Publish"],
-      resources: [this.alarmTopic.topicArn],
-      conditions: {
-        StringEquals: { "aws:SourceAccount": stack.account },
-        ArnEquals: { "aws:SourceArn": Object.values(slices).flatMap((r) => [r.errorAlarm.alarmArn, r.missedRunAlarm.alarmArn]) },
-      },
-    }));
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "AllowOwnAlarmsToPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { "aws:SourceAccount": stack.account },
+          ArnEquals: {
+            "aws:SourceArn": Object.values(slices).flatMap((r) => [r.errorAlarm.alarmArn, r.missedRunAlarm.alarmArn]),
+          },
+        },
+      }),
+    );
 
     new CfnOutput(this, "HistoryTableName", { value: this.table.tableName });
     new CfnOutput(this, "AlertTopicArn", { value: this.topic.topicArn });
@@ -160,27 +196,71 @@ export class NatsLookout extends Construct {
   private buildSlice(
     name: SliceName,
     deployment: SliceDeployment,
-    o: { configJson: string; serviceName: string; detailedMetrics: boolean; timeout: Duration; removalPolicy: RemovalPolicy; memorySize: number; logRetention: logs.RetentionDays; missedRuns: number; namePrefix: string },
+    o: {
+      configJson: string;
+      serviceName: string;
+      detailedMetrics: boolean;
+      timeout: Duration;
+      removalPolicy: RemovalPolicy;
+      memorySize: number;
+      logRetention: logs.RetentionDays;
+      missedRuns: number;
+      namePrefix: string;
+    },
   ): SliceResources {
-    const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: o.logRetention, removalPolicy: o.removalPolicy });
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+      retention: o.logRetention,
+      removalPolicy: o.removalPolicy,
+    });
     const statements = [
-      new iam.PolicyStatement({ sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.logGroupArn] }),
-      new iam.PolicyStatement({ sid: "ReadNatsCredentials", actions: ["secretsmanager:GetSecretValue"], resources: [this.secret.secretArn] }),
-      new iam.PolicyStatement({ sid: "ReadWriteHistory", actions: [...HISTORY_TABLE_ACTIONS], resources: [this.table.tableArn] }),
+      new iam.PolicyStatement({
+        sid: "WriteOwnLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({
+        sid: "ReadNatsCredentials",
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [this.secret.secretArn],
+      }),
+      new iam.PolicyStatement({
+        sid: "ReadWriteHistory",
+        actions: [...HISTORY_TABLE_ACTIONS],
+        resources: [this.table.tableArn],
+      }),
       new iam.PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [this.topic.topicArn] }),
-      new iam.PolicyStatement({ sid: "EncryptAlerts", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [this.topicKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: "EncryptAlerts",
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: [this.topicKey.keyArn],
+      }),
     ];
     if (this.secret.encryptionKey) {
-      statements.push(new iam.PolicyStatement({ sid: "DecryptNatsCredentials", actions: ["kms:Decrypt"], resources: [this.secret.encryptionKey.keyArn] }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: "DecryptNatsCredentials",
+          actions: ["kms:Decrypt"],
+          resources: [this.secret.encryptionKey.keyArn],
+        }),
+      );
     }
     if (this.network) {
       // Lambda creates the function's network interfaces with the function's role. EC2 gives these
       // actions no resource names to scope to (Describe*), nor a name before the interface exists.
-      statements.push(new iam.PolicyStatement({
-        sid: "ManageVpcNetworkInterfaces",
-        actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-        resources: ["*"],
-      }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: "ManageVpcNetworkInterfaces",
+          actions: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
+          resources: ["*"],
+        }),
+      );
     }
     const role = new iam.Role(this, `${name}Role`, {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -211,12 +291,30 @@ export class NatsLookout extends Construct {
         ...(o.detailedMetrics ? { [LAMBDA_ENV.detailedMetrics]: "1" } : {}),
         NODE_OPTIONS: "--enable-source-maps",
       },
-      ...(this.network ? { vpc: this.network.vpc, vpcSubnets: { subnets: this.network.subnets }, securityGroups: this.network.securityGroups, allowPublicSubnet: false } : {}),
+      ...(this.network
+        ? {
+            vpc: this.network.vpc,
+            vpcSubnets: { subnets: this.network.subnets },
+            securityGroups: this.network.securityGroups,
+            allowPublicSubnet: false,
+          }
+        : {}),
     };
     const fn = hasSources(name)
-      ? new NodejsFunction(this, `${name}Function`, { ...options, entry: entryFor(name), handler: "handler", projectRoot: PROJECT_ROOT, depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"), bundling: cdkBundling() })
-      // Installed from the package: the handler `npm run build` prebuilt with the same esbuild options.
-      : new lambda.Function(this, `${name}Function`, { ...options, code: lambda.Code.fromAsset(prebuiltFor(name)), handler: "index.handler" });
+      ? new NodejsFunction(this, `${name}Function`, {
+          ...options,
+          entry: entryFor(name),
+          handler: "handler",
+          projectRoot: PROJECT_ROOT,
+          depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+          bundling: cdkBundling(),
+        })
+      : // Installed from the package: the handler `npm run build` prebuilt with the same esbuild options.
+        new lambda.Function(this, `${name}Function`, {
+          ...options,
+          code: lambda.Code.fromAsset(prebuiltFor(name)),
+          handler: "index.handler",
+        });
     const schedule = new scheduler.Schedule(this, `${name}Schedule`, {
       description: `nats-lookout ${name} slice every ${every.toMinutes()} min`,
       schedule: scheduler.ScheduleExpression.rate(every),
@@ -234,7 +332,15 @@ export class NatsLookout extends Construct {
         maxEventAge: Duration.seconds(60),
       }),
     });
-    const mon = new SliceMonitoring(this, `${name}Monitoring`, { slice: name, fn, every, missedRuns: o.missedRuns, alarmTopic: this.alarmTopic, serviceName: o.serviceName, namePrefix: o.namePrefix });
+    const mon = new SliceMonitoring(this, `${name}Monitoring`, {
+      slice: name,
+      fn,
+      every,
+      missedRuns: o.missedRuns,
+      alarmTopic: this.alarmTopic,
+      serviceName: o.serviceName,
+      namePrefix: o.namePrefix,
+    });
     return { fn, role, logGroup, schedule, errorAlarm: mon.errorAlarm, missedRunAlarm: mon.missedRunAlarm };
   }
 
@@ -245,15 +351,25 @@ export class NatsLookout extends Construct {
       const key = createHash("sha256").update(`${s.protocol}:${s.endpoint.toLowerCase()}`).digest("hex").slice(0, 8);
       const severities = s.severities ?? SEVERITIES;
       const everything = SEVERITIES.every((v) => severities.includes(v));
-      this.subscriptions.push(new sns.Subscription(this, `Alert-${s.protocol}-${key}`, {
-        topic: this.topic,
-        protocol: PROTOCOLS[s.protocol],
-        endpoint: s.endpoint,
-        ...(everything ? {} : { filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...severities] }) } }),
-      }));
+      this.subscriptions.push(
+        new sns.Subscription(this, `Alert-${s.protocol}-${key}`, {
+          topic: this.topic,
+          protocol: PROTOCOLS[s.protocol],
+          endpoint: s.endpoint,
+          ...(everything
+            ? {}
+            : { filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...severities] }) } }),
+        }),
+      );
       // The monitor's own alarms are critical by nature: whoever takes critical alerts gets them.
       if (severities.includes("critical")) {
-        this.subscriptions.push(new sns.Subscription(this, `Alarm-${s.protocol}-${key}`, { topic: this.alarmTopic, protocol: PROTOCOLS[s.protocol], endpoint: s.endpoint }));
+        this.subscriptions.push(
+          new sns.Subscription(this, `Alarm-${s.protocol}-${key}`, {
+            topic: this.alarmTopic,
+            protocol: PROTOCOLS[s.protocol],
+            endpoint: s.endpoint,
+          }),
+        );
       }
     }
   }

@@ -8,7 +8,15 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { SEVERITIES } from "../lib/findings/finding.ts";
-import { CORE_METRICS, CORE_SEVERITIES, DETAILED_METRICS, METRIC_DIMENSIONS as DIM, METRIC_NAMES as M, METRIC_NAMESPACE, SERVICE_DIMENSION } from "../lib/lambda/metric-names.ts";
+import {
+  CORE_METRICS,
+  CORE_SEVERITIES,
+  DETAILED_METRICS,
+  METRIC_DIMENSIONS as DIM,
+  METRIC_NAMES as M,
+  METRIC_NAMESPACE,
+  SERVICE_DIMENSION,
+} from "../lib/lambda/metric-names.ts";
 import type { SliceName } from "./lookout-props.ts";
 
 export interface SliceMonitoringProps {
@@ -32,7 +40,10 @@ export interface RunMetricSpec {
 export function runMetricSpecs(serviceName: string, slice: string, detailed = false): RunMetricSpec[] {
   const base = { [SERVICE_DIMENSION]: serviceName, [DIM.slice]: slice };
   return [
-    ...(detailed ? SEVERITIES : CORE_SEVERITIES).map((s) => ({ metricName: M.findings, dimensions: { ...base, [DIM.severity]: s } })),
+    ...(detailed ? SEVERITIES : CORE_SEVERITIES).map((s) => ({
+      metricName: M.findings,
+      dimensions: { ...base, [DIM.severity]: s },
+    })),
     ...[...CORE_METRICS, ...(detailed ? DETAILED_METRICS : [])].map((metricName) => ({ metricName, dimensions: base })),
   ];
 }
@@ -89,17 +100,37 @@ export function buildDashboard(
   id: string,
   serviceName: string,
   detailed: boolean,
-  slices: { slice: string; fn: lambda.IFunction; logGroup: logs.ILogGroup; every: Duration; alarms: cloudwatch.IAlarm[] }[],
+  slices: {
+    slice: string;
+    fn: lambda.IFunction;
+    logGroup: logs.ILogGroup;
+    every: Duration;
+    alarms: cloudwatch.IAlarm[];
+  }[],
 ): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, id, { defaultInterval: Duration.hours(6) });
   for (const s of slices) {
     const period = s.every;
     const metric = (spec: RunMetricSpec, statistic: string, label: string) =>
-      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: spec.metricName, dimensionsMap: spec.dimensions, statistic, period, label });
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: spec.metricName,
+        dimensionsMap: spec.dimensions,
+        statistic,
+        period,
+        label,
+      });
     const specs = runMetricSpecs(serviceName, s.slice, detailed);
-    const find = (name: string, sev?: string) => specs.find((x) => x.metricName === name && x.dimensions[DIM.severity] === sev)!;
+    const find = (name: string, sev?: string) =>
+      specs.find((x) => x.metricName === name && x.dimensions[DIM.severity] === sev)!;
     const region = Stack.of(scope).region;
-    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${s.slice} slice (every ${s.every.toMinutes()} min)`, width: 24, height: 1 }));
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `## ${s.slice} slice (every ${s.every.toMinutes()} min)`,
+        width: 24,
+        height: 1,
+      }),
+    );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${s.slice}: findings by severity`,
@@ -121,12 +152,21 @@ export function buildDashboard(
       new cloudwatch.LogQueryWidget({
         title: `${s.slice}: last runs (findings per check, requests, notices)`,
         logGroupNames: [s.logGroup.logGroupName],
-        queryLines: ['filter message = "run finished"', "fields @timestamp, run.status, run.byCheck, run.requests.requests, run.notices.sent, run.errors.0", "sort @timestamp desc", "limit 20"],
+        queryLines: [
+          'filter message = "run finished"',
+          "fields @timestamp, run.status, run.byCheck, run.requests.requests, run.notices.sent, run.errors.0",
+          "sort @timestamp desc",
+          "limit 20",
+        ],
         width: 16,
       }),
       new cloudwatch.GraphWidget({
         title: `${s.slice}: invocations`,
-        left: [s.fn.metricInvocations({ period, statistic: "Sum" }), s.fn.metricErrors({ period, statistic: "Sum" }), s.fn.metricThrottles({ period, statistic: "Sum" })],
+        left: [
+          s.fn.metricInvocations({ period, statistic: "Sum" }),
+          s.fn.metricErrors({ period, statistic: "Sum" }),
+          s.fn.metricThrottles({ period, statistic: "Sum" }),
+        ],
         right: [s.fn.metricDuration({ period, statistic: "Maximum" })],
         width: 8,
       }),
@@ -148,17 +188,26 @@ export function buildDashboard(
         new cloudwatch.GraphWidget({
           title: `${s.slice}: NATS requests and bytes per run`,
           left: [metric(find(M.natsRequests), "Maximum", "requests")],
-          right: [metric(find(M.natsBytes), "Maximum", "bytes received"), metric(find(M.historyBytes), "Maximum", "history bytes written")],
+          right: [
+            metric(find(M.natsBytes), "Maximum", "bytes received"),
+            metric(find(M.historyBytes), "Maximum", "history bytes written"),
+          ],
           width: 8,
         }),
         new cloudwatch.GraphWidget({
           title: `${s.slice}: errors and notices`,
-          left: [metric(find(M.runErrors), "Sum", "run errors"), metric(find(M.noticesSent), "Sum", "notices sent"), metric(find(M.noticesFailed), "Sum", "notices failed")],
+          left: [
+            metric(find(M.runErrors), "Sum", "run errors"),
+            metric(find(M.noticesSent), "Sum", "notices sent"),
+            metric(find(M.noticesFailed), "Sum", "notices failed"),
+          ],
           width: 8,
         }),
       );
     }
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${s.slice}: alarms`, alarms: s.alarms, width: 24, height: 2 }));
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: `${s.slice}: alarms`, alarms: s.alarms, width: 24, height: 2 }),
+    );
   }
   return dashboard;
 }

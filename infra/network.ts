@@ -43,7 +43,8 @@ export class LookoutNetwork extends Construct {
         allowAllOutbound: false,
       });
       for (const cidr of props.natsCidrs ?? []) {
-        for (const port of natsPorts(natsServers)) sg.addEgressRule(ec2.Peer.ipv4(cidr), Port.tcp(port), `NATS client port ${port}`);
+        for (const port of natsPorts(natsServers))
+          sg.addEgressRule(ec2.Peer.ipv4(cidr), Port.tcp(port), `NATS client port ${port}`);
       }
       sg.addEgressRule(ec2.Peer.anyIpv4(), Port.tcp(443), "AWS APIs (DynamoDB, SNS, Secrets Manager)");
       this.securityGroup = sg;
@@ -62,7 +63,11 @@ export class LookoutNetwork extends Construct {
         ["SecretsManagerEndpoint", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
       ] as const) {
         // The endpoint answers; it never starts connections: no egress at all.
-        const epSg = new ec2.SecurityGroup(this, `${name}SecurityGroup`, { vpc: props.vpc, description: `nats-lookout ${name}: HTTPS from the functions only`, allowAllOutbound: false });
+        const epSg = new ec2.SecurityGroup(this, `${name}SecurityGroup`, {
+          vpc: props.vpc,
+          description: `nats-lookout ${name}: HTTPS from the functions only`,
+          allowAllOutbound: false,
+        });
         const ep = new ec2.InterfaceVpcEndpoint(this, name, {
           vpc: props.vpc,
           service,

@@ -7,11 +7,16 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type { ScheduleTargetBaseProps } from "aws-cdk-lib/aws-scheduler-targets";
 
 export class ExactLambdaInvoke extends LambdaInvoke {
-  constructor(private readonly fn: lambda.IFunction, props: ScheduleTargetBaseProps) {
+  constructor(
+    private readonly fn: lambda.IFunction,
+    props: ScheduleTargetBaseProps,
+  ) {
     super(fn, props);
   }
 
   protected override addTargetActionToRole(role: iam.IRole): void {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [this.fn.functionArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [this.fn.functionArn] }),
+    );
   }
 }

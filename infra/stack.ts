@@ -8,7 +8,13 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { EnvironmentSettings } from "./environment-file.ts";
 import { NatsLookout } from "./lookout-construct.ts";
-import type { LookoutNetworkProps, LookoutSecretProps, NatsLookoutProps, SliceDeployment, SliceName } from "./lookout-props.ts";
+import type {
+  LookoutNetworkProps,
+  LookoutSecretProps,
+  NatsLookoutProps,
+  SliceDeployment,
+  SliceName,
+} from "./lookout-props.ts";
 
 export const stackNameFor = (env: string): string => `NatsLookout-${env}`;
 
@@ -34,7 +40,9 @@ export class LookoutStack extends Stack {
       secret = {
         existingSecret: secretsmanager.Secret.fromSecretAttributes(this, "NatsSecret", {
           secretCompleteArn: s.secret.arn,
-          ...(s.secret.kmsKeyArn ? { encryptionKey: kms.Key.fromKeyArn(this, "NatsSecretKey", s.secret.kmsKeyArn) } : {}),
+          ...(s.secret.kmsKeyArn
+            ? { encryptionKey: kms.Key.fromKeyArn(this, "NatsSecretKey", s.secret.kmsKeyArn) }
+            : {}),
         }),
       };
     } else {
@@ -66,14 +74,22 @@ export class LookoutStack extends Stack {
   private networkFrom(n: NonNullable<EnvironmentSettings["network"]>): LookoutNetworkProps {
     const azs = [...new Set(n.subnets.map((s) => s.availabilityZone))];
     const vpc = ec2.Vpc.fromVpcAttributes(this, "Vpc", { vpcId: n.vpcId, availabilityZones: azs });
-    const subnets = n.subnets.map((s, i) => ec2.Subnet.fromSubnetAttributes(this, `Subnet${i}`, {
-      subnetId: s.id,
-      availabilityZone: s.availabilityZone,
-      ...(s.routeTableId ? { routeTableId: s.routeTableId } : {}),
-    }));
+    const subnets = n.subnets.map((s, i) =>
+      ec2.Subnet.fromSubnetAttributes(this, `Subnet${i}`, {
+        subnetId: s.id,
+        availabilityZone: s.availabilityZone,
+        ...(s.routeTableId ? { routeTableId: s.routeTableId } : {}),
+      }),
+    );
     // Imported groups are not modified: their owners keep control of their rules.
-    const securityGroups = n.securityGroupIds?.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, id, { mutable: false }));
-    const out: { -readonly [K in keyof LookoutNetworkProps]: LookoutNetworkProps[K] } = { vpc, subnets, awsApiAccess: n.awsApiAccess };
+    const securityGroups = n.securityGroupIds?.map((id, i) =>
+      ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, id, { mutable: false }),
+    );
+    const out: { -readonly [K in keyof LookoutNetworkProps]: LookoutNetworkProps[K] } = {
+      vpc,
+      subnets,
+      awsApiAccess: n.awsApiAccess,
+    };
     if (securityGroups) out.securityGroups = securityGroups;
     if (n.natsCidrs) out.natsCidrs = n.natsCidrs;
     if (n.dynamoDbGatewayEndpoint !== undefined) out.dynamoDbGatewayEndpoint = n.dynamoDbGatewayEndpoint;

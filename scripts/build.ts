@@ -74,7 +74,11 @@ async function buildHandlers(): Promise<void> {
 }
 
 function buildLibrary(): void {
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")],
+    { stdio: "inherit" },
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -87,7 +91,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     for (const f of readdirSync(chunks)) if (!cli.has(`cli-chunks/${f}`)) rmSync(join(chunks, f));
     buildLibrary();
     await buildHandlers();
-    for (const f of ["cli.js", "functions/meta/index.mjs", "functions/streams/index.mjs", "functions/consumers/index.mjs"]) {
+    for (const f of [
+      "cli.js",
+      "functions/meta/index.mjs",
+      "functions/streams/index.mjs",
+      "functions/consumers/index.mjs",
+    ]) {
       console.log(`build: dist/${f} ${(statSync(join(DIST, f)).size / 1024).toFixed(1)} KiB`);
     }
   }

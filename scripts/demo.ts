@@ -30,40 +30,61 @@ async function main(): Promise<void> {
   await app.close();
   say(`streams ORDERS, PAYMENTS, AUDIT (R3) created; servers ${cluster.servers.map((s) => s.name).join(", ")}`);
 
-  const config = buildConfig({
-    cluster: "demo",
-    nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-    slices: { meta: { every: "2s" }, streams: { every: "2s" } },
-    thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
-    alerts: { resolveAfterRuns: 2 },
-    timeouts: { request: "1s", connect: "2s" },
-    history: { kind: "file", dir: join(work, "history") },
-    notify: [{ kind: "terminal" }, { kind: "jsonl", file: noticesFile }],
-  }, {});
+  const config = buildConfig(
+    {
+      cluster: "demo",
+      nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+      slices: { meta: { every: "2s" }, streams: { every: "2s" } },
+      thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
+      alerts: { resolveAfterRuns: 2 },
+      timeouts: { request: "1s", connect: "2s" },
+      history: { kind: "file", dir: join(work, "history") },
+      notify: [{ kind: "terminal" }, { kind: "jsonl", file: noticesFile }],
+    },
+    {},
+  );
   say("lookout watch: meta and streams every 2s; peer-seen thresholds 5s (the terminal notifier prints only changes)");
   watching = runWatch(config, { verbose: true, signal: stop.signal });
 
   const notices = (): NoticeDocument[] =>
-    existsSync(noticesFile) ? readFileSync(noticesFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument) : [];
+    existsSync(noticesFile)
+      ? readFileSync(noticesFile, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as NoticeDocument)
+      : [];
   await new Promise((r) => setTimeout(r, 6000));
 
   const leader = await cluster.waitForMetaLeader();
   const victim = cluster.servers.find((s) => s.name !== leader)!;
   say(`freezing ${victim.name} (kill -STOP ${victim.proc?.pid}): it keeps its sockets open but answers nothing`);
   cluster.freeze(victim.index);
-  await waitFor("the alert to appear", () => (notices().some((n) => n.state === "new" && n.finding.severity === "critical") ? true : undefined), 60_000, 500);
+  await waitFor(
+    "the alert to appear",
+    () => (notices().some((n) => n.state === "new" && n.finding.severity === "critical") ? true : undefined),
+    60_000,
+    500,
+  );
   await new Promise((r) => setTimeout(r, 4000));
 
   say(`thawing ${victim.name} (kill -CONT ${victim.proc?.pid})`);
   cluster.thaw(victim.index);
-  await waitFor("every alert to resolve", () => {
-    const all = notices();
-    const opened = new Set(all.filter((n) => n.state === "new").map((n) => n.fingerprint));
-    const closed = new Set(all.filter((n) => n.state === "resolved").map((n) => n.fingerprint));
-    return opened.size > 0 && [...opened].every((f) => closed.has(f)) ? true : undefined;
-  }, 90_000, 500);
+  await waitFor(
+    "every alert to resolve",
+    () => {
+      const all = notices();
+      const opened = new Set(all.filter((n) => n.state === "new").map((n) => n.fingerprint));
+      const closed = new Set(all.filter((n) => n.state === "resolved").map((n) => n.fingerprint));
+      return opened.size > 0 && [...opened].every((f) => closed.has(f)) ? true : undefined;
+    },
+    90_000,
+    500,
+  );
   const all = notices();
-  say(`done: ${all.filter((n) => n.state === "new").length} alert(s) raised and ${all.filter((n) => n.state === "resolved").length} resolved`);
+  say(
+    `done: ${all.filter((n) => n.state === "new").length} alert(s) raised and ${all.filter((n) => n.state === "resolved").length} resolved`,
+  );
 }
 
 try {

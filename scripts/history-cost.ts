@@ -31,13 +31,18 @@ import { newestServer } from "../lib/testbed/servers.ts";
 import { streamObservations } from "../lib/testbed/synthetic-history.ts";
 
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, streams: { type: "string", default: "0" }, replicas: { type: "string", default: "1" } },
+  options: {
+    runs: { type: "string", default: "3" },
+    streams: { type: "string", default: "0" },
+    replicas: { type: "string", default: "1" },
+  },
 });
 const RUNS = Number(args.runs);
 const STREAMS = Number(args.streams);
 const TABLE = "lookout-history-cost";
 const out = (s = "") => process.stdout.write(`${s}\n`);
-const row = (cells: (string | number)[], widths: number[]) => out(cells.map((c, i) => String(c).padStart(widths[i]!)).join("  "));
+const row = (cells: (string | number)[], widths: number[]) =>
+  out(cells.map((c, i) => String(c).padStart(widths[i]!)).join("  "));
 
 function saveLine(s: SaveReport): string {
   return `${s.items} item(s), ${s.bytes} B stored (${s.rawBytes ?? "?"} B JSON), ${s.computedWriteUnits} WCU computed / ${s.writeUnits} ${s.writeUnitsSource}`;
@@ -48,29 +53,49 @@ const moto = await MotoServer.start();
 const cluster = await NatsCluster.start({ binary, clusterName: "cost" });
 const work = mkdtempSync(join(tmpdir(), "lookout-cost-"));
 try {
-  const raw = new DynamoDBClient({ endpoint: moto.endpoint, region: moto.env.region, credentials: moto.env.credentials });
+  const raw = new DynamoDBClient({
+    endpoint: moto.endpoint,
+    region: moto.env.region,
+    credentials: moto.env.credentials,
+  });
   await createHistoryTable(raw, TABLE);
   raw.destroy();
-  const store = new DynamoHistoryStore({ table: TABLE, ttlDays: 14, clientConfig: { endpoint: moto.endpoint, region: moto.env.region, credentials: moto.env.credentials } });
+  const store = new DynamoHistoryStore({
+    table: TABLE,
+    ttlDays: 14,
+    clientConfig: { endpoint: moto.endpoint, region: moto.env.region, credentials: moto.env.credentials },
+  });
 
   if (STREAMS > 0) {
     const app = await cluster.appConnection();
     const jsm = await jetstreamManager(app);
-    for (let i = 0; i < STREAMS; i++) await jsm.streams.add({ name: `COST_${i}`, subjects: [`cost.${i}.>`], num_replicas: Number(args.replicas) });
+    for (let i = 0; i < STREAMS; i++)
+      await jsm.streams.add({ name: `COST_${i}`, subjects: [`cost.${i}.>`], num_replicas: Number(args.replicas) });
     await app.close();
   }
-  out(`nats-server ${binary.version}, 3 nodes, ${STREAMS} stream(s) in APP; DynamoDB: moto_server on 127.0.0.1; ${RUNS} run(s) per slice`);
+  out(
+    `nats-server ${binary.version}, 3 nodes, ${STREAMS} stream(s) in APP; DynamoDB: moto_server on 127.0.0.1; ${RUNS} run(s) per slice`,
+  );
   out();
 
-  const config = buildConfig({
-    cluster: "cost",
-    nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-    thresholds: { meta: { flapMaxChanges: 1 } },
-    timeouts: { request: "3s", connect: "2s" },
-  }, {});
+  const config = buildConfig(
+    {
+      cluster: "cost",
+      nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+      thresholds: { meta: { flapMaxChanges: 1 } },
+      timeouts: { request: "3s", connect: "2s" },
+    },
+    {},
+  );
   const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
   const run = (slice: Slice, notify = false): Promise<RunReport> =>
-    runSlice(slice, { config, history: store, notifiers: notify ? [new JsonLinesNotifier(join(work, "notices.jsonl"))] : [], connection: conn.get, describeError: conn.describe });
+    runSlice(slice, {
+      config,
+      history: store,
+      notifiers: notify ? [new JsonLinesNotifier(join(work, "notices.jsonl"))] : [],
+      connection: conn.get,
+      describeError: conn.describe,
+    });
 
   const widths = [8, 4, 7, 6, 9, 10, 6, 8, 10];
   row(["slice", "run", "saves", "items", "bytes", "JSON bytes", "WCU", "moto WU", "findings"], widths);
@@ -82,9 +107,30 @@ try {
       for (const e of r.errors) out(`  ${slice.name} run ${i}: ${e}`);
       const s = r.history.saves;
       last = s.at(-1);
-      row([slice.name, i, s.length, sum(s, "items"), sum(s, "bytes"), sum(s, "rawBytes"), sum(s, "computedWriteUnits"), sum(s, "writeUnits"), r.findings.length], widths);
+      row(
+        [
+          slice.name,
+          i,
+          s.length,
+          sum(s, "items"),
+          sum(s, "bytes"),
+          sum(s, "rawBytes"),
+          sum(s, "computedWriteUnits"),
+          sum(s, "writeUnits"),
+          r.findings.length,
+        ],
+        widths,
+      );
     }
-    if (last) perSlice.push({ slice: slice.name, items: last.items, bytes: last.bytes, wcu: last.computedWriteUnits ?? 0, rcu: consistentReadUnits(last.bytes), everyMs: config.slices[slice.name].everyMs });
+    if (last)
+      perSlice.push({
+        slice: slice.name,
+        items: last.items,
+        bytes: last.bytes,
+        wcu: last.computedWriteUnits ?? 0,
+        rcu: consistentReadUnits(last.bytes),
+        everyMs: config.slices[slice.name].everyMs,
+      });
   }
 
   // A run with notices to send writes twice: the claim, then the settled outcome.
@@ -101,7 +147,9 @@ try {
   out("per run, steady state (nothing to notify: one save):");
   for (const p of perSlice) {
     const runsPerMonth = Math.round((30 * 86_400_000) / p.everyMs);
-    out(`  ${p.slice}: ${p.items} item, ${p.bytes} B, ${p.wcu} write unit(s) + ~${p.rcu} read unit(s) (consistent GetItem); every ${p.everyMs / 1000}s = ${runsPerMonth} runs/30 days = ${(runsPerMonth * p.wcu).toLocaleString("en")} write units, ${(runsPerMonth * p.rcu).toLocaleString("en")} read units`);
+    out(
+      `  ${p.slice}: ${p.items} item, ${p.bytes} B, ${p.wcu} write unit(s) + ~${p.rcu} read unit(s) (consistent GetItem); every ${p.everyMs / 1000}s = ${runsPerMonth} runs/30 days = ${(runsPerMonth * p.wcu).toLocaleString("en")} write units, ${(runsPerMonth * p.rcu).toLocaleString("en")} read units`,
+    );
   }
 
   out();
@@ -111,7 +159,11 @@ try {
   let version: number | undefined;
   const key = { cluster: "cost-synthetic", slice: "streams" as const };
   for (const n of [100, 1_000, 10_000, 20_000, 50_000]) {
-    const s = await store.save(key, { observations: streamObservations(n), book: emptyBook(), runId: `synthetic-${n}`, savedAt: Date.now() }, version);
+    const s = await store.save(
+      key,
+      { observations: streamObservations(n), book: emptyBook(), runId: `synthetic-${n}`, savedAt: Date.now() },
+      version,
+    );
     version = s.version;
     row([n, s.rawBytes ?? 0, s.bytes, s.items, s.computedWriteUnits ?? 0], w2);
   }

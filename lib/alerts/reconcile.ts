@@ -35,7 +35,15 @@ export interface Reconciled {
 
 function notice(kind: NoticeKind, a: AlertState, at: number, scope: string | undefined): Notice {
   // The monitor_* checks exist in every slice: the slice in the id keeps ids unique across slices.
-  const n: Notice = { id: `${scope ? `${scope}/` : ""}${a.fingerprint}#${kind}@${at}`, kind, fingerprint: a.fingerprint, finding: a.finding, at, firstSeen: a.firstSeen, attempts: 0 };
+  const n: Notice = {
+    id: `${scope ? `${scope}/` : ""}${a.fingerprint}#${kind}@${at}`,
+    kind,
+    fingerprint: a.fingerprint,
+    finding: a.finding,
+    at,
+    firstSeen: a.firstSeen,
+    attempts: 0,
+  };
   // It lasted until the first run that no longer saw it, not until the run that confirmed that.
   if (kind === "resolved") n.durationMs = (a.clearSince ?? at) - a.firstSeen;
   return n;
@@ -71,7 +79,12 @@ export function reconcile(
     const a: AlertState = { ...still, finding: f, lastSeen: now, clearRuns: 0 };
     alerts[fp] = a;
     const pending = pendingKinds(fp);
-    if (a.lastNotified !== undefined && now - a.lastNotified >= policy.remindAfterMs && !pending.has("reminder") && !pending.has("new")) {
+    if (
+      a.lastNotified !== undefined &&
+      now - a.lastNotified >= policy.remindAfterMs &&
+      !pending.has("reminder") &&
+      !pending.has("new")
+    ) {
       queued.push(notice("reminder", a, now, policy.scope));
       states.set(fp, "reminder");
     } else {
@@ -107,8 +120,17 @@ export function deliverable(book: AlertBook, runId: string, now: number): Notice
 }
 
 /** Marks notices as being delivered by `runId` until `now + leaseMs`. */
-export function claim(book: AlertBook, ids: ReadonlySet<string>, runId: string, now: number, leaseMs: number): AlertBook {
-  return { ...book, outbox: book.outbox.map((n) => (ids.has(n.id) ? { ...n, claimedBy: runId, claimedUntil: now + leaseMs } : n)) };
+export function claim(
+  book: AlertBook,
+  ids: ReadonlySet<string>,
+  runId: string,
+  now: number,
+  leaseMs: number,
+): AlertBook {
+  return {
+    ...book,
+    outbox: book.outbox.map((n) => (ids.has(n.id) ? { ...n, claimedBy: runId, claimedUntil: now + leaseMs } : n)),
+  };
 }
 
 /**

@@ -31,7 +31,10 @@ export function selectSlices(config: LookoutConfig, which: string): Selection {
   }
   const slices = which.split(",").map((n) => sliceNamed(n.trim()));
   const refused = slices.filter(needsSystem);
-  if (refused.length) throw new ConfigError(refused.map((s) => `--slice ${s.name}: needs the system account; mode "account" cannot run it`));
+  if (refused.length)
+    throw new ConfigError(
+      refused.map((s) => `--slice ${s.name}: needs the system account; mode "account" cannot run it`),
+    );
   return { slices, notes: [] };
 }
 
@@ -58,7 +61,10 @@ export async function runCheck(config: LookoutConfig, which: string, o: CheckOpt
   const budget = o.timeoutMs === undefined ? undefined : Math.max(0, o.timeoutMs - OUTPUT_MARGIN_MS);
   // A timed check shares its budget: each wait may use a quarter of it, collection stops at 70 %.
   const cap = (ms: number) => (budget === undefined ? ms : Math.max(100, Math.min(ms, Math.floor(budget / 4))));
-  const timed: LookoutConfig = { ...config, timeouts: { connectMs: cap(config.timeouts.connectMs), requestMs: cap(config.timeouts.requestMs) } };
+  const timed: LookoutConfig = {
+    ...config,
+    timeouts: { connectMs: cap(config.timeouts.connectMs), requestMs: cap(config.timeouts.requestMs) },
+  };
   const deadline = budget === undefined ? undefined : started + Math.floor(budget * 0.7);
 
   const work = async (): Promise<void> => {
@@ -70,7 +76,15 @@ export async function runCheck(config: LookoutConfig, which: string, o: CheckOpt
     const conn = new SharedConnection(timed.nats, timed.timeouts.connectMs);
     try {
       for (const s of slices) {
-        const deps = { config: timed, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe, onStage: (slice: string, stage: string) => Object.assign(where, { slice, stage }) };
+        const deps = {
+          config: timed,
+          history,
+          notifiers,
+          connection: conn.get,
+          failover: conn.failover,
+          describeError: conn.describe,
+          onStage: (slice: string, stage: string) => Object.assign(where, { slice, stage }),
+        };
         reports.push(await runSlice(s, deadline === undefined ? deps : { ...deps, deadline }));
       }
     } finally {
@@ -85,7 +99,10 @@ export async function runCheck(config: LookoutConfig, which: string, o: CheckOpt
     return { reports, problems: notes, abandoned: false };
   }
   const timer = new AbortController();
-  const finished = await Promise.race([work().then(() => true), sleep(budget, false, { signal: timer.signal }).catch(() => true)]).finally(() => timer.abort());
+  const finished = await Promise.race([
+    work().then(() => true),
+    sleep(budget, false, { signal: timer.signal }).catch(() => true),
+  ]).finally(() => timer.abort());
   if (finished) return { reports, problems: notes, abandoned: false };
   const notRun = slices.slice(reports.length + 1).map((s) => s.name);
   const problem = `timed out after ${formatDuration(o.timeoutMs ?? 0)} in the ${where.slice} slice (${where.stage})${notRun.length ? `; not run: ${notRun.join(", ")}` : ""}`;

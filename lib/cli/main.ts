@@ -24,7 +24,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-const processIo: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
+const processIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  env: process.env,
+};
 
 export interface CliResult {
   code: number;
@@ -42,7 +46,16 @@ function version(): string {
 }
 
 function configFrom(str: (k: string) => string | undefined, env: CliIo["env"], stderr: CliIo["stderr"]): LookoutConfig {
-  const layer = natsLayer({ servers: str("server"), user: str("user"), password: str("password"), creds: str("creds"), nkey: str("nkey"), ca: str("tlsca"), cert: str("tlscert"), key: str("tlskey") });
+  const layer = natsLayer({
+    servers: str("server"),
+    user: str("user"),
+    password: str("password"),
+    creds: str("creds"),
+    nkey: str("nkey"),
+    ca: str("tlsca"),
+    cert: str("tlscert"),
+    key: str("tlskey"),
+  });
   const context = str("context");
   const c = loadConfig(str("config"), env, context === undefined ? { layer } : { layer, context });
   for (const w of c.warnings ?? []) stderr(`lookout: warning: ${w}\n`);
@@ -51,7 +64,10 @@ function configFrom(str: (k: string) => string | undefined, env: CliIo["env"], s
   return c;
 }
 
-const firstLine = (e: unknown): string => (e instanceof ConfigError ? `invalid configuration: ${e.problems[0] ?? ""}${e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : ""}` : String((e as Error)?.message ?? e).split("\n")[0]!);
+const firstLine = (e: unknown): string =>
+  e instanceof ConfigError
+    ? `invalid configuration: ${e.problems[0] ?? ""}${e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : ""}`
+    : String((e as Error)?.message ?? e).split("\n")[0]!;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<CliResult> {
   const [cmd, ...rest] = argv;
@@ -82,7 +98,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<CliRe
     io.stdout(`${spec.usage}\n`);
     return done(0);
   }
-  const str = (k: string) => (typeof values[k] === "string" ? (values[k]) : undefined);
+  const str = (k: string) => (typeof values[k] === "string" ? values[k] : undefined);
   return cmd === "check" ? check(str, Boolean(values.verbose), io) : watch(str, Boolean(values.verbose), io);
 }
 
@@ -93,14 +109,16 @@ async function check(str: (k: string) => string | undefined, verbose: boolean, i
     if (details) io.stderr(`${details}\n`);
     return { code: UNKNOWN, mustExit: false };
   };
-  if (!FORMATS.includes(format)) return fail(`--format: expected one of ${FORMATS.join(", ")}, got "${format}"`, COMMANDS.check.usage);
+  if (!FORMATS.includes(format))
+    return fail(`--format: expected one of ${FORMATS.join(", ")}, got "${format}"`, COMMANDS.check.usage);
   const outfile = str("outfile");
   if (outfile && format !== "prometheus") return fail("--outfile goes with --format prometheus", COMMANDS.check.usage);
   let timeoutMs: number | undefined;
   const timeout = str("timeout");
   if (timeout !== undefined) {
     const ms = parseDurationMs(timeout);
-    if (ms instanceof Error || ms <= 0) return fail(`--timeout: expected a positive duration such as 9s, got "${timeout}"`, COMMANDS.check.usage);
+    if (ms instanceof Error || ms <= 0)
+      return fail(`--timeout: expected a positive duration such as 9s, got "${timeout}"`, COMMANDS.check.usage);
     timeoutMs = ms;
   }
   let config: LookoutConfig;

@@ -34,7 +34,13 @@ connection (as the nats CLI: flags > environment > the selected nats context):
 
 export const COMMANDS = {
   check: {
-    options: { ...common, slice: { type: "string" }, format: { type: "string" }, timeout: { type: "string" }, outfile: { type: "string" } } satisfies Options,
+    options: {
+      ...common,
+      slice: { type: "string" },
+      format: { type: "string" },
+      timeout: { type: "string" },
+      outfile: { type: "string" },
+    } satisfies Options,
     usage: `usage: lookout check [--slice meta|streams|all] [--format text|json|nagios|prometheus]
                      [--timeout DURATION] [--outfile FILE] [--config FILE] [--history DIR] [--verbose]
 

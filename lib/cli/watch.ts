@@ -27,7 +27,9 @@ export async function runWatch(config: LookoutConfig, o: WatchOptions): Promise<
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
   const { slices, notes } = selectSlices(config, "all");
   const history = await historyStoreFor(config.history);
-  const notifiers = await notifiersFor(config.notify.map((n) => (n.kind === "terminal" && n.color === undefined ? { ...n, color } : n)));
+  const notifiers = await notifiersFor(
+    config.notify.map((n) => (n.kind === "terminal" && n.color === undefined ? { ...n, color } : n)),
+  );
   const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -37,14 +39,28 @@ export async function runWatch(config: LookoutConfig, o: WatchOptions): Promise<
   o.signal?.addEventListener("abort", onSignal, { once: true });
   for (const n of notes) err(`lookout: ${n}\n`);
   const what = config.clusterLabel ?? config.nats.servers.join(",");
-  out(`lookout: watching ${what}: ${slices.map((s) => `${s.name} every ${formatDuration(config.slices[s.name].everyMs)}`).join(", ")}; history in ${history.location}\n`);
+  out(
+    `lookout: watching ${what}: ${slices.map((s) => `${s.name} every ${formatDuration(config.slices[s.name].everyMs)}`).join(", ")}; history in ${history.location}\n`,
+  );
 
   const loop = async (slice: (typeof slices)[number]) => {
     for (let n = 0; !stop.signal.aborted && (o.maxRuns === undefined || n < o.maxRuns); n++) {
       const started = Date.now();
       try {
-        const r = await runSlice(slice, { config, history, notifiers, connection: conn.get, failover: conn.failover, describeError: conn.describe });
-        if (o.verbose) out(dim(`${new Date(r.startedAt).toISOString().slice(11, 19)} ${r.slice}: ${r.status}, ${r.findings.length} finding(s), ${r.requests.requests} request(s), ${r.durationMs} ms`) + "\n");
+        const r = await runSlice(slice, {
+          config,
+          history,
+          notifiers,
+          connection: conn.get,
+          failover: conn.failover,
+          describeError: conn.describe,
+        });
+        if (o.verbose)
+          out(
+            dim(
+              `${new Date(r.startedAt).toISOString().slice(11, 19)} ${r.slice}: ${r.status}, ${r.findings.length} finding(s), ${r.requests.requests} request(s), ${r.durationMs} ms`,
+            ) + "\n",
+          );
         for (const e of r.errors) err(`lookout: ${r.slice}: ${e}\n`);
         if (r.status === "unknown") await conn.close(); // reconnect next time
       } catch (e) {

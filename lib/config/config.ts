@@ -79,7 +79,12 @@ export interface LookoutConfig {
   /** system: $SYS fan-out with system-account credentials; account: $JS.API only. */
   mode: "system" | "account";
   slices: Record<SliceName, SliceSchedule>;
-  thresholds: { meta: MetaThresholds; streams: StreamThresholdConfig; consumers: ConsumerThresholdConfig; servers: ServerThresholds };
+  thresholds: {
+    meta: MetaThresholds;
+    streams: StreamThresholdConfig;
+    consumers: ConsumerThresholdConfig;
+    servers: ServerThresholds;
+  };
   alerts: {
     /** A still-firing alert is notified again after this long. */
     remindAfterMs: number;

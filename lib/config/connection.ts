@@ -30,7 +30,12 @@ export function finishConnection(n: NatsConnectionConfig, problems: string[]): N
   }
   if (out.password !== undefined && out.user === undefined) problems.push("nats: a password needs a user");
 
-  const explicit = [out.password !== undefined, out.token !== undefined, out.creds !== undefined, out.nkey !== undefined];
+  const explicit = [
+    out.password !== undefined,
+    out.token !== undefined,
+    out.creds !== undefined,
+    out.nkey !== undefined,
+  ];
   if (explicit.filter(Boolean).length > 1) problems.push("nats: choose one of user/password, token, creds or nkey");
   // Credentials in the URLs apply when nothing else was given (explicit settings win, as in `nats`).
   if (!explicit.some(Boolean)) Object.assign(out, parsed.credentials);
@@ -41,6 +46,7 @@ export function finishConnection(n: NatsConnectionConfig, problems: string[]): N
     const path = out.tls?.[k];
     if (path !== undefined) readable(path, `nats.tls.${k}`, problems);
   }
-  if ((out.tls?.cert === undefined) !== (out.tls?.key === undefined)) problems.push("nats.tls: cert and key go together");
+  if ((out.tls?.cert === undefined) !== (out.tls?.key === undefined))
+    problems.push("nats.tls: cert and key go together");
   return out;
 }

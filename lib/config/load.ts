@@ -9,7 +9,7 @@ import { isObj, type Obj } from "../core/guards.ts";
 import { ConfigError } from "../errors.ts";
 import { Validator } from "./validator.ts";
 import { finishConnection } from "./connection.ts";
-import { natsFromContext, natsFromEnv, overlay, splitList, type NatsLayer } from "./nats-context.ts";
+import { natsFromContext, natsFromEnv, overlay, type NatsLayer } from "./nats-context.ts";
 
 export { natsFromEnv };
 
@@ -42,7 +42,8 @@ function readValues(r: Validator, o: Obj, key: string, path: string): MonitorVal
   if (!v) return undefined;
   const out: MonitorValues = {};
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k.replace(/^io\.nats\.monitor\./, "")] = String(x);
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean")
+      out[k.replace(/^io\.nats\.monitor\./, "")] = String(x);
     else r.bad(`${path}.${k}`, `expected a string or number, got ${JSON.stringify(x)}`);
   }
   return out;
@@ -95,7 +96,7 @@ function readHistory(r: Validator, o: Obj | undefined): HistoryConfig | undefine
 
 function readNotify(r: Validator, v: unknown): NotifierConfig[] | undefined {
   if (v === undefined) return undefined;
-  if (!Array.isArray(v)) return void r.problems.push(`notify: expected a list, got ${JSON.stringify(v)}`) as undefined;
+  if (!Array.isArray(v)) return void r.problems.push(`notify: expected a list, got ${JSON.stringify(v)}`);
   const out: NotifierConfig[] = [];
   v.forEach((n, i) => {
     const path = `notify[${i}]`;
@@ -113,7 +114,8 @@ function readNotify(r: Validator, v: unknown): NotifierConfig[] | undefined {
     } else if (kind === "sns") {
       r.known(n, path, ["kind", "topicArn", "region", "endpoint"]);
       const topicArn = r.str(n, "topicArn", `${path}.topicArn`);
-      if (!topicArn || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(topicArn)) r.problems.push(`${path}.topicArn: expected an SNS topic ARN, got ${JSON.stringify(n.topicArn)}`);
+      if (!topicArn || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(topicArn))
+        r.problems.push(`${path}.topicArn: expected an SNS topic ARN, got ${JSON.stringify(n.topicArn)}`);
       else {
         const c: NotifierConfig = { kind, topicArn };
         const region = r.str(n, "region", `${path}.region`);
@@ -129,7 +131,7 @@ function readNotify(r: Validator, v: unknown): NotifierConfig[] | undefined {
 
 function readOverrides(r: Validator, v: unknown): StreamOverride[] | undefined {
   if (v === undefined) return undefined;
-  if (!Array.isArray(v)) return void r.problems.push(`thresholds.streams.overrides: expected a list`) as undefined;
+  if (!Array.isArray(v)) return void r.problems.push(`thresholds.streams.overrides: expected a list`);
   const out: StreamOverride[] = [];
   v.forEach((o, i) => {
     const path = `thresholds.streams.overrides[${i}]`;
@@ -162,15 +164,25 @@ function readConsumerOverrides(r: Validator, v: unknown): ConsumerOverride[] | u
 }
 
 /** Builds a validated configuration from a parsed JSON document (may be `{}`) and the environment. */
-export function buildConfig(doc: unknown, env: Env = process.env, source = "configuration", cli?: CliConnection): LookoutConfig {
+export function buildConfig(
+  doc: unknown,
+  env: Env = process.env,
+  source = "configuration",
+  cli?: CliConnection,
+): LookoutConfig {
   const r = new Validator(`${source}: `);
   const c: LookoutConfig = structuredClone(DEFAULT_CONFIG);
   const o: Obj = isObj(doc) ? doc : (r.problems.push(`${source}: expected a JSON object`), {});
   r.known(o, "", ["cluster", "nats", "mode", "slices", "thresholds", "alerts", "history", "notify", "timeouts"]);
 
   // flags > the configuration file > environment > nats context > defaults.
-  const layers = [natsFromContext(cli?.context, env, r.problems), natsFromEnv(env), readNats(r, r.obj(o, "nats", "nats")), cli?.layer ?? {}];
-  c.nats = { ...c.nats, ...layers.reduce(overlay, {}) } as NatsConnectionConfig;
+  const layers = [
+    natsFromContext(cli?.context, env, r.problems),
+    natsFromEnv(env),
+    readNats(r, r.obj(o, "nats", "nats")),
+    cli?.layer ?? {},
+  ];
+  c.nats = { ...c.nats, ...layers.reduce(overlay, {}) };
   const label = r.str(o, "cluster", "cluster");
   if (label) c.clusterLabel = label;
   const mode = o.mode;
@@ -187,7 +199,10 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       if (!s) continue;
       r.known(s, `slices.${name}`, ["enabled", "every"]);
       const enabled = r.bool(s, "enabled", `slices.${name}.enabled`);
-      if (enabled && c.mode === "account" && SYSTEM_ACCOUNT_SLICES.includes(name)) r.problems.push(`slices.${name}.enabled: the ${name} slice needs the system account; mode "account" cannot run it`);
+      if (enabled && c.mode === "account" && SYSTEM_ACCOUNT_SLICES.includes(name))
+        r.problems.push(
+          `slices.${name}.enabled: the ${name} slice needs the system account; mode "account" cannot run it`,
+        );
       c.slices[name].enabled = enabled ?? c.slices[name].enabled;
       c.slices[name].everyMs = r.duration(s, "every", `slices.${name}.every`) ?? c.slices[name].everyMs;
     }
@@ -210,7 +225,8 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       // Same parser as stream metadata: a bad configured value fails loading, not every stream's run.
       for (const p of validateMonitorValues(st.defaults)) r.problems.push(`thresholds.streams.defaults.${p}`);
       st.overrides.forEach((ov, i) => {
-        for (const p of validateMonitorValues(ov.values)) r.problems.push(`thresholds.streams.overrides[${i}].values.${p}`);
+        for (const p of validateMonitorValues(ov.values))
+          r.problems.push(`thresholds.streams.overrides[${i}].values.${p}`);
       });
     }
     const sv = r.obj(th, "servers", "thresholds.servers");
@@ -224,7 +240,8 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       ct.overrides = readConsumerOverrides(r, cs.overrides) ?? ct.overrides;
       for (const p of validateConsumerValues(ct.defaults)) r.problems.push(`thresholds.consumers.defaults.${p}`);
       ct.overrides.forEach((ov, i) => {
-        for (const p of validateConsumerValues(ov.values)) r.problems.push(`thresholds.consumers.overrides[${i}].values.${p}`);
+        for (const p of validateConsumerValues(ov.values))
+          r.problems.push(`thresholds.consumers.overrides[${i}].values.${p}`);
       });
     }
   }
@@ -238,7 +255,8 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
   if (al) {
     r.known(al, "alerts", ["remindAfter", "resolveAfterRuns", "claimLease", "severity"]);
     c.alerts.remindAfterMs = r.duration(al, "remindAfter", "alerts.remindAfter") ?? c.alerts.remindAfterMs;
-    c.alerts.resolveAfterRuns = r.int(al, "resolveAfterRuns", "alerts.resolveAfterRuns", 1) ?? c.alerts.resolveAfterRuns;
+    c.alerts.resolveAfterRuns =
+      r.int(al, "resolveAfterRuns", "alerts.resolveAfterRuns", 1) ?? c.alerts.resolveAfterRuns;
     c.alerts.claimLeaseMs = r.duration(al, "claimLease", "alerts.claimLease") ?? c.alerts.claimLeaseMs;
     const sev = r.obj(al, "severity", "alerts.severity");
     if (sev) {
@@ -246,8 +264,14 @@ export function buildConfig(doc: unknown, env: Env = process.env, source = "conf
       for (const [id, v] of Object.entries(sev)) {
         const at = `${source}: alerts.severity.${id}`;
         if (!isCheckId(id)) r.problems.push(`${at}: unknown check id (known: ${CHECKS.map((d) => d.id).join(", ")})`);
-        else if (!(SEVERITY_CHOICES as readonly unknown[]).includes(v)) r.problems.push(`${at}: expected ${SEVERITY_CHOICES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(v)}`);
-        else if (v === "off" && ALWAYS_ON.includes(id)) r.problems.push(`${at}: cannot be "off": a monitor that cannot see must say so (route it with "warning" instead)`);
+        else if (!(SEVERITY_CHOICES as readonly unknown[]).includes(v))
+          r.problems.push(
+            `${at}: expected ${SEVERITY_CHOICES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(v)}`,
+          );
+        else if (v === "off" && ALWAYS_ON.includes(id))
+          r.problems.push(
+            `${at}: cannot be "off": a monitor that cannot see must say so (route it with "warning" instead)`,
+          );
         else policy[id] = v as SeverityChoice;
       }
       c.alerts.severity = policy;

@@ -13,24 +13,43 @@ export type NatsLayer = Partial<NatsConnectionConfig>;
 
 const CREDENTIAL_KEYS = ["user", "password", "token", "creds", "nkey"] as const;
 
-export const splitList = (s: string): string[] => s.split(",").map((x) => x.trim()).filter(Boolean);
+export const splitList = (s: string): string[] =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** `higher` over `lower`: servers replace servers, credentials replace credentials, TLS files merge. */
 export function overlay(lower: NatsLayer, higher: NatsLayer): NatsLayer {
   const out: NatsLayer = { ...lower };
   if (CREDENTIAL_KEYS.some((k) => higher[k] !== undefined)) for (const k of CREDENTIAL_KEYS) delete out[k];
-  for (const k of ["servers", ...CREDENTIAL_KEYS] as const) if (higher[k] !== undefined) Object.assign(out, { [k]: higher[k] });
+  for (const k of ["servers", ...CREDENTIAL_KEYS] as const)
+    if (higher[k] !== undefined) Object.assign(out, { [k]: higher[k] });
   if (higher.tls) out.tls = { ...lower.tls, ...higher.tls };
   return out;
 }
 
 /** NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CERT, NATS_KEY. */
 export function natsFromEnv(env: Env): NatsLayer {
-  return natsLayer({ servers: env.NATS_URL, user: env.NATS_USER, password: env.NATS_PASSWORD, token: env.NATS_TOKEN, creds: env.NATS_CREDS, nkey: env.NATS_NKEY, ca: env.NATS_CA, cert: env.NATS_CERT, key: env.NATS_KEY });
+  return natsLayer({
+    servers: env.NATS_URL,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+    token: env.NATS_TOKEN,
+    creds: env.NATS_CREDS,
+    nkey: env.NATS_NKEY,
+    ca: env.NATS_CA,
+    cert: env.NATS_CERT,
+    key: env.NATS_KEY,
+  });
 }
 
 /** A layer from flat values (flags, environment, a context file); empty values are absent. */
-export function natsLayer(v: Partial<Record<"servers" | "user" | "password" | "token" | "creds" | "nkey" | "ca" | "cert" | "key", string | undefined>>): NatsLayer {
+export function natsLayer(
+  v: Partial<
+    Record<"servers" | "user" | "password" | "token" | "creds" | "nkey" | "ca" | "cert" | "key", string | undefined>
+  >,
+): NatsLayer {
   const out: NatsLayer = {};
   if (v.servers) out.servers = splitList(v.servers);
   for (const k of CREDENTIAL_KEYS) if (v[k]) out[k] = v[k];
@@ -64,7 +83,9 @@ export function natsFromContext(name: string | undefined, env: Env, problems: st
     doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    problems.push(`nats context "${selected}" (from ${from}): ${code === "ENOENT" ? `no such context file ${file}` : `cannot read ${file}: not a context file`}`);
+    problems.push(
+      `nats context "${selected}" (from ${from}): ${code === "ENOENT" ? `no such context file ${file}` : `cannot read ${file}: not a context file`}`,
+    );
     return {};
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
@@ -72,7 +93,21 @@ export function natsFromContext(name: string | undefined, env: Env, problems: st
     return {};
   }
   const c = doc as Record<string, unknown>;
-  const str = (k: string): string | undefined => (typeof c[k] === "string" && c[k] !== "" ? (c[k]) : undefined);
-  for (const k of UNSUPPORTED) if (c[k] !== undefined && c[k] !== "" && c[k] !== false) problems.push(`nats context "${selected}": "${k}" is not supported by nats-lookout; use a creds file or user/password`);
-  return natsLayer({ servers: str("url"), user: str("user"), password: str("password"), token: str("token"), creds: str("creds"), nkey: str("nkey"), ca: str("ca"), cert: str("cert"), key: str("key") });
+  const str = (k: string): string | undefined => (typeof c[k] === "string" && c[k] !== "" ? c[k] : undefined);
+  for (const k of UNSUPPORTED)
+    if (c[k] !== undefined && c[k] !== "" && c[k] !== false)
+      problems.push(
+        `nats context "${selected}": "${k}" is not supported by nats-lookout; use a creds file or user/password`,
+      );
+  return natsLayer({
+    servers: str("url"),
+    user: str("user"),
+    password: str("password"),
+    token: str("token"),
+    creds: str("creds"),
+    nkey: str("nkey"),
+    ca: str("ca"),
+    cert: str("cert"),
+    key: str("key"),
+  });
 }

@@ -42,7 +42,8 @@ function parseOne(raw: string): { url: string; credentials: UrlCredentials } | {
   const port = DEFAULT_PORTS[scheme];
   if (port === undefined) return { problem: `has an unsupported scheme "${scheme}" (expected nats, tls, ws or wss)` };
   if (!u.hostname) return { problem: "has no host" };
-  if ((u.pathname && u.pathname !== "/") || u.search || u.hash) return { problem: `(host ${u.hostname}) has a path or query; expected nats://host:port` };
+  if ((u.pathname && u.pathname !== "/") || u.search || u.hash)
+    return { problem: `(host ${u.hostname}) has a path or query; expected nats://host:port` };
   const credentials: UrlCredentials = {};
   if (u.username && u.password) {
     credentials.user = decode(u.username);
@@ -63,7 +64,9 @@ export function parseServerList(entries: readonly string[], path: string): Parse
       from = i;
       out.credentials = r.credentials;
     } else if (JSON.stringify(r.credentials) !== JSON.stringify(out.credentials)) {
-      out.problems.push(`${path}[${i}] carries other credentials than ${path}[${from}]; give one set (user info on every URL, or --user/--password)`);
+      out.problems.push(
+        `${path}[${i}] carries other credentials than ${path}[${from}]; give one set (user info on every URL, or --user/--password)`,
+      );
     }
   });
   return out;

@@ -6,7 +6,11 @@ import { parseDurationMs } from "../thresholds/duration.ts";
 
 const show = (v: unknown) => JSON.stringify(v);
 
-export const splitList = (s: string): string[] => s.split(",").map((x) => x.trim()).filter(Boolean);
+export const splitList = (s: string): string[] =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export interface StringRule {
   /** The value must match this. */
@@ -27,7 +31,8 @@ export class Validator {
   }
 
   known(o: Obj, path: string, keys: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.bad(path ? `${path}.${k}` : k, `unknown key (expected one of ${keys.join(", ")})`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k)) this.bad(path ? `${path}.${k}` : k, `unknown key (expected one of ${keys.join(", ")})`);
   }
 
   obj(o: Obj, key: string, path: string, required = false): Obj | undefined {
@@ -41,7 +46,8 @@ export class Validator {
     const hint = rule.hint ?? "";
     if (v === undefined) return rule.required ? this.bad(path, `required${hint ? ` (${hint})` : ""}`) : undefined;
     if (typeof v !== "string" || v === "") return this.bad(path, `expected a non-empty string, got ${show(v)}`);
-    if (rule.pattern && !rule.pattern.test(v)) return this.bad(path, `${show(v)} is not valid${hint ? `: ${hint}` : ""}`);
+    if (rule.pattern && !rule.pattern.test(v))
+      return this.bad(path, `${show(v)} is not valid${hint ? `: ${hint}` : ""}`);
     return v;
   }
 
@@ -50,9 +56,11 @@ export class Validator {
     const v = o[key];
     if (v === undefined) return undefined;
     if (rule.commaText && typeof v === "string") return splitList(v);
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x !== "")) return this.bad(path, `expected a list of strings, got ${show(v)}`);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x !== ""))
+      return this.bad(path, `expected a list of strings, got ${show(v)}`);
     const hint = rule.hint ?? "";
-    for (const x of v as string[]) if (rule.pattern && !rule.pattern.test(x)) this.bad(path, `${show(x)} is not valid${hint ? `: ${hint}` : ""}`);
+    for (const x of v as string[])
+      if (rule.pattern && !rule.pattern.test(x)) this.bad(path, `${show(x)} is not valid${hint ? `: ${hint}` : ""}`);
     return v as string[];
   }
 
@@ -68,14 +76,18 @@ export class Validator {
     if (v === undefined) return undefined;
     const ok = typeof v === "number" && Number.isInteger(v) && (min === undefined || v >= min);
     if (ok) return v;
-    return this.bad(path, min === undefined ? `expected a whole number, got ${show(v)}` : `expected an integer >= ${min}, got ${show(v)}`);
+    return this.bad(
+      path,
+      min === undefined ? `expected a whole number, got ${show(v)}` : `expected an integer >= ${min}, got ${show(v)}`,
+    );
   }
 
   /** A positive duration in the NATS tools' syntax (a bare number is seconds), in ms. */
   duration(o: Obj, key: string, path: string, example = "30s", required = false): number | undefined {
     const v = o[key];
     if (v === undefined) return required ? this.bad(path, `required (a duration such as "${example}")`) : undefined;
-    if (typeof v !== "string" && typeof v !== "number") return this.bad(path, `expected a duration such as "${example}", got ${show(v)}`);
+    if (typeof v !== "string" && typeof v !== "number")
+      return this.bad(path, `expected a duration such as "${example}", got ${show(v)}`);
     const ms = parseDurationMs(String(v));
     if (ms instanceof Error) return this.bad(path, ms.message);
     return ms > 0 ? ms : this.bad(path, `must be positive, got ${show(v)}`);

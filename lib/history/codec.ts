@@ -23,7 +23,8 @@ export interface Encoded {
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 export function encodeDocument(doc: unknown, chunkBytes: number): Encoded {
-  if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
+  if (!Number.isInteger(chunkBytes) || chunkBytes <= 0)
+    throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const json = Buffer.from(JSON.stringify(doc), "utf8");
   const gz = gzipSync(json);
   const chunks: Uint8Array[] = [];
@@ -32,10 +33,19 @@ export function encodeDocument(doc: unknown, chunkBytes: number): Encoded {
 }
 
 /** Reassembles chunks; throws HistoryError when they do not make up the document that was written. */
-export function decodeDocument<T>(codec: string, chunks: readonly Uint8Array[], digest: string | undefined, where: string): T {
-  if (codec !== CODEC) throw new HistoryError(`${where}: unknown history encoding "${codec}" (this version reads ${CODEC})`);
+export function decodeDocument<T>(
+  codec: string,
+  chunks: readonly Uint8Array[],
+  digest: string | undefined,
+  where: string,
+): T {
+  if (codec !== CODEC)
+    throw new HistoryError(`${where}: unknown history encoding "${codec}" (this version reads ${CODEC})`);
   const gz = Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
-  if (digest !== undefined && sha256(gz) !== digest) throw new HistoryError(`${where}: history chunks do not match their digest (${chunks.length} chunk(s), ${gz.length} bytes)`);
+  if (digest !== undefined && sha256(gz) !== digest)
+    throw new HistoryError(
+      `${where}: history chunks do not match their digest (${chunks.length} chunk(s), ${gz.length} bytes)`,
+    );
   try {
     return JSON.parse(gunzipSync(gz).toString("utf8")) as T;
   } catch (e) {

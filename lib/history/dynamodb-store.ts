@@ -17,13 +17,27 @@
 // becomes HistoryError, so the run fails loudly and the stored document is untouched.
 import { randomBytes, createHash } from "node:crypto";
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  type PutCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import type { HistoryConfig } from "../config/config.ts";
 import { HistoryConflictError, HistoryError } from "../errors.ts";
 import { CODEC, decodeDocument, encodeDocument } from "./codec.ts";
 import { itemSize, writeUnits, type ItemValue } from "./dynamodb-capacity.ts";
 import { HEAD_SORT_KEY, HISTORY_TABLE } from "./dynamodb-table.ts";
-import { keyString, type HistoryKey, type HistoryStore, type Loaded, type SaveReport, type SliceHistory } from "./store.ts";
+import {
+  keyString,
+  type HistoryKey,
+  type HistoryStore,
+  type Loaded,
+  type SaveReport,
+  type SliceHistory,
+} from "./store.ts";
 
 /** Compressed bytes per item: 400 KB (409,600) minus room for keys and the HEAD's other attributes. */
 export const CHUNK_BYTES = 380_000;
@@ -62,10 +76,18 @@ function parseHead(item: Record<string, unknown>, where: string): Head {
   const bad = (attr: string): never => {
     throw new HistoryError(`${where}: HEAD item has no valid "${attr}" (got ${JSON.stringify(item[attr])})`);
   };
-  const int = (attr: string): number => (typeof item[attr] === "number" && Number.isInteger(item[attr]) ? (item[attr]) : bad(attr));
-  const str = (attr: string): string => (typeof item[attr] === "string" ? (item[attr]) : bad(attr));
+  const int = (attr: string): number =>
+    typeof item[attr] === "number" && Number.isInteger(item[attr]) ? item[attr] : bad(attr);
+  const str = (attr: string): string => (typeof item[attr] === "string" ? item[attr] : bad(attr));
   const data = item.data instanceof Uint8Array ? item.data : bad("data");
-  const h: Head = { version: int("version"), codec: str("codec"), digest: str("digest"), parts: int("parts"), data, expiresAt: int(TTL) };
+  const h: Head = {
+    version: int("version"),
+    codec: str("codec"),
+    digest: str("digest"),
+    parts: int("parts"),
+    data,
+    expiresAt: int(TTL),
+  };
   if (h.parts > 1) h.chunkSet = str("chunkSet");
   return h;
 }
@@ -99,14 +121,18 @@ export class DynamoHistoryStore implements HistoryStore {
 
   constructor(private readonly o: DynamoHistoryOptions) {
     this.ownsClient = !o.client;
-    this.raw = o.client ?? new DynamoDBClient({ maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: "standard", ...o.clientConfig });
+    this.raw =
+      o.client ?? new DynamoDBClient({ maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: "standard", ...o.clientConfig });
     this.doc = DynamoDBDocumentClient.from(this.raw);
     this.now = o.now ?? Date.now;
     this.chunkBytes = o.chunkBytes ?? CHUNK_BYTES;
   }
 
   /** From the `history` section of the configuration; credentials from the default AWS chain. */
-  static fromConfig(c: Extract<HistoryConfig, { kind: "dynamodb" }>, clientConfig: DynamoDBClientConfig = {}): DynamoHistoryStore {
+  static fromConfig(
+    c: Extract<HistoryConfig, { kind: "dynamodb" }>,
+    clientConfig: DynamoDBClientConfig = {},
+  ): DynamoHistoryStore {
     const cc: DynamoDBClientConfig = { ...clientConfig };
     if (c.region) cc.region = c.region;
     if (c.endpoint) cc.endpoint = c.endpoint;
@@ -122,7 +148,11 @@ export class DynamoHistoryStore implements HistoryStore {
     const pk = partitionKeyFor(key);
     let item: Record<string, unknown> | undefined;
     try {
-      item = (await this.doc.send(new GetCommand({ TableName: this.o.table, Key: { [PK]: pk, [SK]: HEAD_SORT_KEY }, ConsistentRead: true }))).Item;
+      item = (
+        await this.doc.send(
+          new GetCommand({ TableName: this.o.table, Key: { [PK]: pk, [SK]: HEAD_SORT_KEY }, ConsistentRead: true }),
+        )
+      ).Item;
     } catch (e) {
       throw new HistoryError(`cannot read history ${where}: ${describeAwsError(e)}`, { cause: e });
     }
@@ -139,13 +169,16 @@ export class DynamoHistoryStore implements HistoryStore {
   private async readChunks(pk: string, head: Head, where: string): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     try {
-      const pages = paginateQuery({ client: this.doc }, {
-        TableName: this.o.table,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :set)",
-        ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-        ExpressionAttributeValues: { ":pk": pk, ":set": head.chunkSet },
-        ConsistentRead: true,
-      });
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.o.table,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :set)",
+          ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+          ExpressionAttributeValues: { ":pk": pk, ":set": head.chunkSet },
+          ConsistentRead: true,
+        },
+      );
       for await (const page of pages) {
         for (const it of page.Items ?? []) {
           if (!(it.data instanceof Uint8Array)) throw new HistoryError(`${where}: chunk ${String(it[SK])} has no data`);
@@ -157,7 +190,9 @@ export class DynamoHistoryStore implements HistoryStore {
       throw new HistoryError(`cannot read history chunks ${where}: ${describeAwsError(e)}`, { cause: e });
     }
     if (out.length !== head.parts - 1) {
-      throw new HistoryError(`${where}: version ${head.version} names ${head.parts} chunk(s) but ${out.length + 1} were found`);
+      throw new HistoryError(
+        `${where}: version ${head.version} names ${head.parts} chunk(s) but ${out.length + 1} were found`,
+      );
     }
     return out;
   }
@@ -171,7 +206,9 @@ export class DynamoHistoryStore implements HistoryStore {
     const expiresAt = Math.floor(nowMs / 1000) + this.o.ttlDays * 86_400;
     const chunkSet = `CHUNK#${pad(version, 12)}#${randomBytes(6).toString("hex")}#`;
 
-    const extra: Record<string, ItemValue>[] = enc.chunks.slice(1).map((data, i) => ({ [PK]: pk, [SK]: `${chunkSet}${pad(i + 1, 4)}`, data, [TTL]: expiresAt }));
+    const extra: Record<string, ItemValue>[] = enc.chunks
+      .slice(1)
+      .map((data, i) => ({ [PK]: pk, [SK]: `${chunkSet}${pad(i + 1, 4)}`, data, [TTL]: expiresAt }));
     const head: Record<string, ItemValue> = {
       [PK]: pk,
       [SK]: HEAD_SORT_KEY,
@@ -201,11 +238,18 @@ export class DynamoHistoryStore implements HistoryStore {
       for (let at = 0; at < extra.length; at += BATCH_ITEMS) {
         let pending = extra.slice(at, at + BATCH_ITEMS).map((Item) => ({ PutRequest: { Item } }));
         for (let round = 0; pending.length; round++) {
-          if (round >= BATCH_ROUNDS) throw new HistoryError(`${where}: DynamoDB left ${pending.length} chunk(s) unprocessed after ${BATCH_ROUNDS} rounds`);
+          if (round >= BATCH_ROUNDS)
+            throw new HistoryError(
+              `${where}: DynamoDB left ${pending.length} chunk(s) unprocessed after ${BATCH_ROUNDS} rounds`,
+            );
           if (round) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-          const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.o.table]: pending }, ReturnConsumedCapacity: "TOTAL" }));
+          const res = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.o.table]: pending }, ReturnConsumedCapacity: "TOTAL" }),
+          );
           count(res.ConsumedCapacity);
-          pending = (res.UnprocessedItems?.[this.o.table] ?? []).flatMap((r) => (r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : []));
+          pending = (res.UnprocessedItems?.[this.o.table] ?? []).flatMap((r) =>
+            r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
+          );
         }
       }
     } catch (e) {
@@ -214,14 +258,29 @@ export class DynamoHistoryStore implements HistoryStore {
     }
 
     // 2. The HEAD, conditional on the version this run read.
-    const condition: Pick<PutCommandInput, "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> = expectedVersion === undefined
-      ? { ConditionExpression: "attribute_not_exists(#pk) OR #exp <= :now", ExpressionAttributeNames: { "#pk": PK, "#exp": TTL }, ExpressionAttributeValues: { ":now": Math.floor(nowMs / 1000) } }
-      : { ConditionExpression: "#v = :expected", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":expected": expectedVersion } };
+    const condition: Pick<
+      PutCommandInput,
+      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    > =
+      expectedVersion === undefined
+        ? {
+            ConditionExpression: "attribute_not_exists(#pk) OR #exp <= :now",
+            ExpressionAttributeNames: { "#pk": PK, "#exp": TTL },
+            ExpressionAttributeValues: { ":now": Math.floor(nowMs / 1000) },
+          }
+        : {
+            ConditionExpression: "#v = :expected",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":expected": expectedVersion },
+          };
     try {
-      const res = await this.doc.send(new PutCommand({ TableName: this.o.table, Item: head, ReturnConsumedCapacity: "TOTAL", ...condition }));
+      const res = await this.doc.send(
+        new PutCommand({ TableName: this.o.table, Item: head, ReturnConsumedCapacity: "TOTAL", ...condition }),
+      );
       count(res.ConsumedCapacity);
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) throw new HistoryConflictError(where, expectedVersion, { cause: e });
+      if (e instanceof ConditionalCheckFailedException)
+        throw new HistoryConflictError(where, expectedVersion, { cause: e });
       throw new HistoryError(`cannot save history ${where}: ${describeAwsError(e)}`, { cause: e });
     }
 

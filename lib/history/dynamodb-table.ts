@@ -38,10 +38,19 @@ export function historyTableInput(tableName: string): CreateTableCommandInput {
 }
 
 /** Creates the history table, waits until it is active and turns TTL on (tests, local setups). */
-export async function createHistoryTable(client: DynamoDBClient, tableName: string, maxWaitSeconds = 60): Promise<void> {
+export async function createHistoryTable(
+  client: DynamoDBClient,
+  tableName: string,
+  maxWaitSeconds = 60,
+): Promise<void> {
   await client.send(new CreateTableCommand(historyTableInput(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: maxWaitSeconds, minDelay: 1 }, { TableName: tableName });
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: HISTORY_TABLE.ttlAttribute, Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: HISTORY_TABLE.ttlAttribute, Enabled: true },
+    }),
+  );
 }
 
 /** The TTL attribute the table expires items by, or undefined when TTL is off. */

@@ -2,10 +2,28 @@
 // cluster and slice under a folder. A save writes a temp file, fsyncs it and renames it over the
 // old one, so a kill -9 at any moment leaves either the old or the new document, never a torn one.
 // An O_EXCL lock file makes the version check and the rename one step across processes.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, readdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  readdirSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
 import { HistoryConflictError, HistoryError } from "../errors.ts";
-import { keyString, type HistoryKey, type HistoryStore, type Loaded, type SaveReport, type SliceHistory } from "./store.ts";
+import {
+  keyString,
+  type HistoryKey,
+  type HistoryStore,
+  type Loaded,
+  type SaveReport,
+  type SliceHistory,
+} from "./store.ts";
 
 const safe = (s: string) => encodeURIComponent(s).replace(/\./g, "%2E");
 
@@ -23,7 +41,10 @@ export class FileHistoryStore implements HistoryStore {
   get location(): string {
     return this.dir;
   }
-  constructor(readonly dir: string, private readonly lockWaitMs = 5_000) {}
+  constructor(
+    readonly dir: string,
+    private readonly lockWaitMs = 5_000,
+  ) {}
 
   private path(k: HistoryKey): string {
     return join(this.dir, safe(k.cluster), `${k.slice}.json`);
@@ -42,7 +63,9 @@ export class FileHistoryStore implements HistoryStore {
       if (typeof parsed.version !== "number" || !parsed.doc) throw new Error("missing version or doc");
       return parsed;
     } catch (e) {
-      throw new HistoryError(`history file ${this.path(key)} is not a history document: ${(e as Error).message}`, { cause: e });
+      throw new HistoryError(`history file ${this.path(key)} is not a history document: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
 
@@ -97,7 +120,8 @@ export class FileHistoryStore implements HistoryStore {
         closeSync(fd);
         return () => rmSync(lockFile, { force: true });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new HistoryError(`cannot lock ${lockFile}: ${(e as Error).message}`, { cause: e });
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST")
+          throw new HistoryError(`cannot lock ${lockFile}: ${(e as Error).message}`, { cause: e });
       }
       // A lock whose owner died (kill -9 mid-save) is stale.
       try {

@@ -29,7 +29,10 @@ function secretMaxAgeS(env: Env): number {
   const raw = env[LAMBDA_ENV.secretMaxAge];
   if (raw === undefined || raw === "") return DEFAULT_SECRET_MAX_AGE_S;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new MissingEnvironmentError([`${LAMBDA_ENV.secretMaxAge} (a whole number of seconds, got ${JSON.stringify(raw)})`]);
+  if (!Number.isInteger(n) || n < 0)
+    throw new MissingEnvironmentError([
+      `${LAMBDA_ENV.secretMaxAge} (a whole number of seconds, got ${JSON.stringify(raw)})`,
+    ]);
   return n;
 }
 

@@ -9,7 +9,6 @@ import { hasUserInfo } from "../config/server-urls.ts";
 import { ConfigError } from "../errors.ts";
 import { LAMBDA_ENV } from "./environment.ts";
 
-
 /** Keys of `nats` that must come from the secret, never from the plain-text environment. */
 export const SECRET_NATS_KEYS = ["user", "password", "token", "creds", "nkey", "tls"] as const;
 
@@ -34,15 +33,31 @@ export function parseConfigDocument(text: string): Obj {
  * The document `buildConfig` validates: history and notify point at the stack's table and topic;
  * connection credentials come only from the secret.
  */
-export function deployedDocument(doc: Obj, resources: DeployedResources, credentials: Partial<NatsConnectionConfig>): Obj {
+export function deployedDocument(
+  doc: Obj,
+  resources: DeployedResources,
+  credentials: Partial<NatsConnectionConfig>,
+): Obj {
   const problems: string[] = [];
   const nats = isObj(doc.nats) ? doc.nats : {};
-  for (const k of SECRET_NATS_KEYS) if (nats[k] !== undefined) problems.push(`${LAMBDA_ENV.config}: nats.${k}: credentials belong in the Secrets Manager secret, not in plain-text configuration`);
+  for (const k of SECRET_NATS_KEYS)
+    if (nats[k] !== undefined)
+      problems.push(
+        `${LAMBDA_ENV.config}: nats.${k}: credentials belong in the Secrets Manager secret, not in plain-text configuration`,
+      );
   const servers = Array.isArray(nats.servers) ? nats.servers.filter((x): x is string => typeof x === "string") : [];
-  if (hasUserInfo(servers)) problems.push(`${LAMBDA_ENV.config}: nats.servers: a URL carries user info; credentials belong in the Secrets Manager secret, not in plain-text configuration`);
-  for (const k of ["notify"]) if (doc[k] !== undefined) problems.push(`${LAMBDA_ENV.config}: ${k}: set by the stack (the SNS topic); remove it`);
+  if (hasUserInfo(servers))
+    problems.push(
+      `${LAMBDA_ENV.config}: nats.servers: a URL carries user info; credentials belong in the Secrets Manager secret, not in plain-text configuration`,
+    );
+  for (const k of ["notify"])
+    if (doc[k] !== undefined) problems.push(`${LAMBDA_ENV.config}: ${k}: set by the stack (the SNS topic); remove it`);
   const history = isObj(doc.history) ? doc.history : {};
-  for (const k of Object.keys(history)) if (k !== "ttlDays") problems.push(`${LAMBDA_ENV.config}: history.${k}: set by the stack (the DynamoDB table); only history.ttlDays may be given`);
+  for (const k of Object.keys(history))
+    if (k !== "ttlDays")
+      problems.push(
+        `${LAMBDA_ENV.config}: history.${k}: set by the stack (the DynamoDB table); only history.ttlDays may be given`,
+      );
   if (problems.length) throw new ConfigError(problems);
   return {
     ...doc,
@@ -53,6 +68,10 @@ export function deployedDocument(doc: Obj, resources: DeployedResources, credent
 }
 
 /** The validated configuration of a deployed run. Connection settings come from nowhere else. */
-export function deployedConfig(doc: Obj, resources: DeployedResources, credentials: Partial<NatsConnectionConfig>): LookoutConfig {
+export function deployedConfig(
+  doc: Obj,
+  resources: DeployedResources,
+  credentials: Partial<NatsConnectionConfig>,
+): LookoutConfig {
   return buildConfig(deployedDocument(doc, resources, credentials), {}, LAMBDA_ENV.config);
 }

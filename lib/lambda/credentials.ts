@@ -39,9 +39,17 @@ export class RotatingCredentials {
     } catch (e) {
       // AWS error messages name the secret and the denied action, never the value.
       const cause = (e as { cause?: Error }).cause ?? (e as Error);
-      throw new SecretError(this.secretArn, `cannot read it (${cause.name}: ${cause.message}); the function's role must allow secretsmanager:GetSecretValue on it`, { cause: e });
+      throw new SecretError(
+        this.secretArn,
+        `cannot read it (${cause.name}: ${cause.message}); the function's role must allow secretsmanager:GetSecretValue on it`,
+        { cause: e },
+      );
     }
-    if (typeof value !== "string") throw new SecretError(this.secretArn, "has no string value (binary secrets are not supported): store the JSON credentials as the secret string");
+    if (typeof value !== "string")
+      throw new SecretError(
+        this.secretArn,
+        "has no string value (binary secrets are not supported): store the JSON credentials as the secret string",
+      );
     if (value === this.text) return { nats: this.nats, changed: false };
     const nats = materializeSecret(parseNatsSecret(value, this.secretArn));
     this.forgetFiles();

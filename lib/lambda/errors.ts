@@ -5,13 +5,19 @@ import { LookoutError } from "../errors.ts";
 /** The stack did not set a variable the handler needs. */
 export class MissingEnvironmentError extends LookoutError {
   constructor(readonly variables: string[]) {
-    super(`missing environment variable${variables.length > 1 ? "s" : ""} ${variables.join(", ")}: the deployment must set ${variables.length > 1 ? "them" : "it"} (see infra/lookout-construct.ts)`);
+    super(
+      `missing environment variable${variables.length > 1 ? "s" : ""} ${variables.join(", ")}: the deployment must set ${variables.length > 1 ? "them" : "it"} (see infra/lookout-construct.ts)`,
+    );
   }
 }
 
 /** The NATS credentials secret is unreadable or not in the documented JSON shape. */
 export class SecretError extends LookoutError {
-  constructor(readonly secretArn: string, problem: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly secretArn: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`NATS credentials secret ${secretArn}: ${problem}`, options);
   }
 }
@@ -21,7 +27,10 @@ export class ScheduleEventError extends LookoutError {}
 
 /** The run saw the cluster but could not save history or deliver notices; they stay pending. */
 export class RunFailedError extends LookoutError {
-  constructor(readonly slice: string, readonly problems: string[]) {
+  constructor(
+    readonly slice: string,
+    readonly problems: string[],
+  ) {
     super(`${slice} run failed: ${problems.join("; ")}`);
   }
 }

@@ -20,12 +20,17 @@ const FIELDS = ["slice", "scheduledTime", "executionId", "attempt", "scheduleArn
 /** Keeps the known string fields; rejects an event meant for another slice. */
 export function readScheduledEvent(event: unknown, slice: string): ScheduledRunEvent {
   if (event === undefined || event === null) return {};
-  if (typeof event !== "object" || Array.isArray(event)) throw new ScheduleEventError(`expected a JSON object event, got ${Array.isArray(event) ? "an array" : typeof event}`);
+  if (typeof event !== "object" || Array.isArray(event))
+    throw new ScheduleEventError(
+      `expected a JSON object event, got ${Array.isArray(event) ? "an array" : typeof event}`,
+    );
   const e = event as Record<string, unknown>;
   const out: ScheduledRunEvent = {};
   for (const k of FIELDS) if (typeof e[k] === "string" && e[k] !== "") out[k] = e[k];
   if (out.slice !== undefined && out.slice !== slice) {
-    throw new ScheduleEventError(`this function runs the ${slice} slice but the event asks for "${out.slice}": check the schedule's target`);
+    throw new ScheduleEventError(
+      `this function runs the ${slice} slice but the event asks for "${out.slice}": check the schedule's target`,
+    );
   }
   return out;
 }

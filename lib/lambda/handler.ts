@@ -132,7 +132,11 @@ export function makeHandler(slice: Slice, options: HandlerOptions = {}): Schedul
     } finally {
       metrics.publishStoredMetrics();
     }
-    logRun(report, logger, { startDelayMs: startDelayMs(scheduled, report.startedAt), scheduledTime: scheduled.scheduledTime, executionId: scheduled.executionId });
+    logRun(report, logger, {
+      startDelayMs: startDelayMs(scheduled, report.startedAt),
+      scheduledTime: scheduled.scheduledTime,
+      executionId: scheduled.executionId,
+    });
 
     const failure = failureOf(report);
     if (failure) throw failure;

@@ -23,8 +23,8 @@ export interface NatsSecret {
 
 const TOP_KEYS = ["user", "password", "token", "creds", "nkey", "tls"] as const;
 const TLS_KEYS = ["ca", "cert", "key"] as const;
-export const SECRET_SHAPES = '{"user","password"} | {"token"} | {"creds"} | {"nkey"}, optionally with "tls": {"ca","cert","key"}';
-
+export const SECRET_SHAPES =
+  '{"user","password"} | {"token"} | {"creds"} | {"nkey"}, optionally with "tls": {"ca","cert","key"}';
 
 /** Parses and checks the secret's JSON; every problem is named by key, none shows a value. */
 export function parseNatsSecret(text: string, secretArn: string): NatsSecret {
@@ -53,12 +53,19 @@ export function parseNatsSecret(text: string, secretArn: string): NatsSecret {
         else if (typeof v !== "string" || v.trim() === "") problems.push(`"tls.${k}" must be a non-empty PEM string`);
         else out.tls[k as (typeof TLS_KEYS)[number]] = v;
       }
-      if ((out.tls.cert === undefined) !== (out.tls.key === undefined)) problems.push(`"tls.cert" and "tls.key" go together`);
+      if ((out.tls.cert === undefined) !== (out.tls.key === undefined))
+        problems.push(`"tls.cert" and "tls.key" go together`);
     }
   }
-  const methods = [out.user !== undefined || out.password !== undefined, out.token !== undefined, out.creds !== undefined, out.nkey !== undefined].filter(Boolean).length;
+  const methods = [
+    out.user !== undefined || out.password !== undefined,
+    out.token !== undefined,
+    out.creds !== undefined,
+    out.nkey !== undefined,
+  ].filter(Boolean).length;
   if (methods === 0) problems.push(`no credentials: expected ${SECRET_SHAPES}`);
-  if (methods > 1) problems.push(`more than one kind of credentials: choose one of user+password, token, creds or nkey`);
+  if (methods > 1)
+    problems.push(`more than one kind of credentials: choose one of user+password, token, creds or nkey`);
   if ((out.user === undefined) !== (out.password === undefined)) problems.push(`"user" and "password" go together`);
   if (problems.length) throw new SecretError(secretArn, problems.join("; "));
   return out;

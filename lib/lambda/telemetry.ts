@@ -21,19 +21,27 @@ export function recordRunMetrics(report: RunReport, metrics: Metrics, o: MetricO
   const bySeverity = countBySeverity(report.findings);
   const severities = o.detailed ? SEVERITIES : CORE_SEVERITIES;
   for (const severity of severities) {
-    metrics.singleMetric().addDimension(DIM.severity, severity).addMetric(M.findings, MetricUnit.Count, bySeverity[severity]);
+    metrics
+      .singleMetric()
+      .addDimension(DIM.severity, severity)
+      .addMetric(M.findings, MetricUnit.Count, bySeverity[severity]);
   }
   metrics.addMetric(M.blind, MetricUnit.Count, report.status === "unknown" ? 1 : 0);
   metrics.addMetric(M.partial, MetricUnit.Count, report.findings.some((f) => f.id === "monitor_partial") ? 1 : 0);
   metrics.addMetric(M.runDuration, MetricUnit.Milliseconds, report.durationMs);
   if (!o.detailed) return;
-  for (const [check, n] of countByCheck(report)) metrics.singleMetric().addDimension(DIM.check, check).addMetric(M.findings, MetricUnit.Count, n);
+  for (const [check, n] of countByCheck(report))
+    metrics.singleMetric().addDimension(DIM.check, check).addMetric(M.findings, MetricUnit.Count, n);
   metrics.addMetric(M.natsRequests, MetricUnit.Count, report.requests.requests);
   metrics.addMetric(M.natsBytes, MetricUnit.Bytes, report.requests.bytesReceived);
   metrics.addMetric(M.noticesSent, MetricUnit.Count, report.notices.sent.length);
   metrics.addMetric(M.noticesFailed, MetricUnit.Count, report.notices.failed);
   metrics.addMetric(M.runErrors, MetricUnit.Count, report.errors.length);
-  metrics.addMetric(M.historyBytes, MetricUnit.Bytes, report.history.saves.reduce((s, x) => s + x.bytes, 0));
+  metrics.addMetric(
+    M.historyBytes,
+    MetricUnit.Bytes,
+    report.history.saves.reduce((s, x) => s + x.bytes, 0),
+  );
 }
 
 function countByCheck(report: RunReport): Map<string, number> {
@@ -65,7 +73,14 @@ export function logRun(report: RunReport, logger: Logger, extra: Record<string, 
       errors: report.errors,
       ...extra,
     },
-    findings: report.findings.map((f) => ({ id: f.id, code: f.code, severity: f.severity, state: f.state, subject: f.subject, summary: f.summary })),
+    findings: report.findings.map((f) => ({
+      id: f.id,
+      code: f.code,
+      severity: f.severity,
+      state: f.state,
+      subject: f.subject,
+      summary: f.summary,
+    })),
   };
   if (report.status === "unknown" || report.errors.length) logger.error("run finished", entry);
   else if (report.status === "ok") logger.info("run finished", entry);

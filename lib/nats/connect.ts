@@ -27,7 +27,11 @@ export function connectionOptions(c: NatsConnectionConfig, timeoutMs: number): C
   return o;
 }
 
-export async function connectNats(c: NatsConnectionConfig, timeoutMs: number, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+export async function connectNats(
+  c: NatsConnectionConfig,
+  timeoutMs: number,
+  extra: Partial<ConnectionOptions> = {},
+): Promise<NatsConnection> {
   return connect({ ...connectionOptions(c, timeoutMs), ...extra });
 }
 
@@ -40,7 +44,8 @@ export function secretValues(c: NatsConnectionConfig): string[] {
   const fileLines = (path: string | undefined) => {
     if (!path) return;
     try {
-      for (const line of readFileSync(path, "utf8").split("\n")) if (line.trim().length >= 16 && !line.includes("-----")) out.push(line.trim());
+      for (const line of readFileSync(path, "utf8").split("\n"))
+        if (line.trim().length >= 16 && !line.includes("-----")) out.push(line.trim());
     } catch {
       // unreadable now: nothing from it can reach a message either
     }
@@ -73,7 +78,8 @@ export function describeNatsError(e: unknown, c: NatsConnectionConfig, secrets =
   // Never echo a secret back, whatever the library put in its message.
   msg = redact(msg, secrets);
   if (/authorization|authentication|auth/i.test(msg)) return `authentication failed (${msg})`;
-  if (/no responders/i.test(msg)) return `no responders for ${/'([^']+)'/.exec(msg)?.[1] ?? "the request"}: these credentials are probably not the system account's (system mode needs them; use mode "account" otherwise)`;
+  if (/no responders/i.test(msg))
+    return `no responders for ${/'([^']+)'/.exec(msg)?.[1] ?? "the request"}: these credentials are probably not the system account's (system mode needs them; use mode "account" otherwise)`;
   if (/tls|certificate|ssl|handshake/i.test(msg)) return `TLS failure (${msg})`;
   if (/ECONNREFUSED|CONNECTION_REFUSED/i.test(msg)) return `connection refused by ${c.servers.join(", ")} (${msg})`;
   if (/timeout|TIMEOUT/i.test(msg)) return `timed out (${msg})`;

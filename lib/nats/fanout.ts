@@ -35,14 +35,23 @@ export function decodeMsg(m: Msg, stats: RequestStats): unknown {
   return JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8"));
 }
 
-export async function sysFanout<T>(nc: NatsConnection, subject: string, body: unknown, opts: FanoutOptions<T>): Promise<FanoutResult<T>> {
+export async function sysFanout<T>(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  opts: FanoutOptions<T>,
+): Promise<FanoutResult<T>> {
   const h = headers();
   h.set("Accept-Encoding", "gzip");
   opts.stats.requests++;
   const replies: SysEnvelope<T>[] = [];
   const undecodable: string[] = [];
   const started = Date.now();
-  const iter = await nc.requestMany(subject, JSON.stringify(body ?? {}), { strategy: "timer", maxWait: opts.timeoutMs, headers: h });
+  const iter = await nc.requestMany(subject, JSON.stringify(body ?? {}), {
+    strategy: "timer",
+    maxWait: opts.timeoutMs,
+    headers: h,
+  });
   let complete = false;
   for await (const m of iter) {
     let reply: SysEnvelope<T> | undefined;

@@ -1,7 +1,16 @@
 // What the servers send for the $SYS requests nats-lookout makes, snake_case as on the wire.
 // Stream-level shapes come from @nats-io/jetstream; only the $SYS envelopes are described here.
 // Fields that older servers omit are optional; `active` is a Go time.Duration in nanoseconds.
-import type { ApiError, ClusterInfo, ExternalStream, PeerInfo, StreamConfig, StreamInfo, StreamSourceInfo, StreamState } from "@nats-io/jetstream";
+import type {
+  ApiError,
+  ClusterInfo,
+  ExternalStream,
+  PeerInfo,
+  StreamConfig,
+  StreamInfo,
+  StreamSourceInfo,
+  StreamState,
+} from "@nats-io/jetstream";
 
 export type Nanos = number;
 

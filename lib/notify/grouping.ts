@@ -39,7 +39,13 @@ export function anchorOf(n: Notice): GroupAnchor | undefined {
 /** The grouping rule above; `cluster` stands in for findings that do not name theirs. */
 export function groupKey(n: Notice, cluster: string): string {
   const a = anchorOf(n);
-  return JSON.stringify([n.kind, n.finding.id, n.finding.severity, n.finding.subject.cluster ?? cluster, a ? `${a.kind}=${a.name}` : ""]);
+  return JSON.stringify([
+    n.kind,
+    n.finding.id,
+    n.finding.severity,
+    n.finding.subject.cluster ?? cluster,
+    a ? `${a.kind}=${a.name}` : "",
+  ]);
 }
 
 /** Groups notices by the rule above: most severe first, then new before reminder before resolved. */
@@ -49,7 +55,14 @@ export function groupNotices(notices: readonly Notice[], cluster: string): Notic
     const key = groupKey(n, cluster);
     let g = groups.get(key);
     if (!g) {
-      g = { key, state: n.kind, check: n.finding.id, severity: n.finding.severity, cluster: n.finding.subject.cluster ?? cluster, notices: [] };
+      g = {
+        key,
+        state: n.kind,
+        check: n.finding.id,
+        severity: n.finding.severity,
+        cluster: n.finding.subject.cluster ?? cluster,
+        notices: [],
+      };
       const a = anchorOf(n);
       if (a) g.anchor = a;
       groups.set(key, g);
@@ -69,7 +82,10 @@ export function groupNotices(notices: readonly Notice[], cluster: string): Notic
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The values members of a group take for one subject field: one value, several, or none. */
-export function sharedValue(notices: readonly Notice[], field: "account" | "stream"): { kind: "one"; value: string } | { kind: "several" } | { kind: "none" } {
+export function sharedValue(
+  notices: readonly Notice[],
+  field: "account" | "stream",
+): { kind: "one"; value: string } | { kind: "several" } | { kind: "none" } {
   const values = new Set(notices.map((n) => n.finding.subject[field]));
   if (values.size === 1) {
     const [v] = values;

@@ -54,7 +54,11 @@ function label(p: GroupPart): string {
 
 /** ASCII only, one line (SNS rejects anything else in a subject; SMS stays in one encoding). */
 export function asciiLine(s: string): string {
-  return s.replace(/…/g, "...").replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, "?").trim();
+  return s
+    .replace(/…/g, "...")
+    .replace(/\s+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .trim();
 }
 
 function clipAscii(s: string, max: number): string {
@@ -102,12 +106,27 @@ function numbers(f: Finding): string {
 
 function runbook(f: Finding, state: GroupPart["group"]["state"]): string[] {
   if (state === "resolved") return [];
-  return ["", "Why it matters:", `  ${f.why}`, "", "What to do:", `  ${f.action}`, "", "Confirm with:", ...f.commands.map((c) => `  ${c}`)];
+  return [
+    "",
+    "Why it matters:",
+    `  ${f.why}`,
+    "",
+    "What to do:",
+    `  ${f.action}`,
+    "",
+    "Confirm with:",
+    ...f.commands.map((c) => `  ${c}`),
+  ];
 }
 
 function footer(p: GroupPart, ctx: DeliveryContext): string[] {
   const one = single(p);
-  return ["", "--", `nats-lookout: cluster ${p.group.cluster}, slice ${ctx.slice}, run ${ctx.runId}`, ...(one ? [`alert ${one.fingerprint}`] : [`group ${p.group.key}`])];
+  return [
+    "",
+    "--",
+    `nats-lookout: cluster ${p.group.cluster}, slice ${ctx.slice}, run ${ctx.runId}`,
+    ...(one ? [`alert ${one.fingerprint}`] : [`group ${p.group.key}`]),
+  ];
 }
 
 function singleText(p: GroupPart, n: Notice, ctx: DeliveryContext): string {
@@ -116,11 +135,30 @@ function singleText(p: GroupPart, n: Notice, ctx: DeliveryContext): string {
   const at = [`Cluster ${p.group.cluster}`, describeSubject(f.subject)].filter(Boolean).join(", ");
   const summary = clip(f.summary, MAX_SUMMARY_CHARS);
   if (p.group.state === "resolved") {
-    return [title, at, "", `Cleared after ${formatDuration(n.durationMs ?? 0)} (first seen ${iso(n.firstSeen)}, resolved ${iso(n.at)}).`, `Last reading: ${summary}`, ...footer(p, ctx)].join("\n");
+    return [
+      title,
+      at,
+      "",
+      `Cleared after ${formatDuration(n.durationMs ?? 0)} (first seen ${iso(n.firstSeen)}, resolved ${iso(n.at)}).`,
+      `Last reading: ${summary}`,
+      ...footer(p, ctx),
+    ].join("\n");
   }
-  const since = p.group.state === "reminder" ? `Firing since ${iso(n.firstSeen)} (${formatDuration(n.at - n.firstSeen)})` : `First seen ${iso(n.firstSeen)}`;
+  const since =
+    p.group.state === "reminder"
+      ? `Firing since ${iso(n.firstSeen)} (${formatDuration(n.at - n.firstSeen)})`
+      : `First seen ${iso(n.firstSeen)}`;
   const nums = numbers(f);
-  return [title, at, "", `What: ${summary}`, ...(nums ? [`Numbers: ${nums}`] : []), since, ...runbook(f, p.group.state), ...footer(p, ctx)].join("\n");
+  return [
+    title,
+    at,
+    "",
+    `What: ${summary}`,
+    ...(nums ? [`Numbers: ${nums}`] : []),
+    since,
+    ...runbook(f, p.group.state),
+    ...footer(p, ctx),
+  ].join("\n");
 }
 
 function groupText(p: GroupPart, ctx: DeliveryContext, o: RenderOptions): string {
@@ -128,14 +166,18 @@ function groupText(p: GroupPart, ctx: DeliveryContext, o: RenderOptions): string
   const first = p.notices[0]!.finding;
   const anchor = g.anchor ? `, ${g.anchor.kind} ${g.anchor.name}` : "";
   const title = `${label(p)}: ${checkTitle(g.check)} (${g.check}${first.code ? `, ${first.code}` : ""}), ${g.notices.length} alerts${anchor}`;
-  const split = p.parts > 1 ? ` This message is part ${p.part} of ${p.parts} and carries ${p.notices.length} of them.` : "";
+  const split =
+    p.parts > 1 ? ` This message is part ${p.part} of ${p.parts} and carries ${p.notices.length} of them.` : "";
   const intro = `Cluster ${g.cluster}: ${g.notices.length} alerts of the same check${anchor ? ` on the same ${g.anchor!.kind}` : ""} ${g.state === "resolved" ? "cleared" : "fired"} together.${split}`;
   const listed = p.notices.slice(0, o.listLimit);
   const line = (n: Notice) => {
     // The shared server is in the heading already.
-    const who = describeSubject({ ...n.finding.subject, ...(g.anchor ? { [g.anchor.kind]: undefined } : {}) }) || n.fingerprint;
+    const who =
+      describeSubject({ ...n.finding.subject, ...(g.anchor ? { [g.anchor.kind]: undefined } : {}) }) || n.fingerprint;
     const s = clip(n.finding.summary, MAX_SUMMARY_CHARS);
-    return g.state === "resolved" ? `  - ${who}: cleared after ${formatDuration(n.durationMs ?? 0)} (last: ${s})` : `  - ${who}: ${s}`;
+    return g.state === "resolved"
+      ? `  - ${who}: cleared after ${formatDuration(n.durationMs ?? 0)} (last: ${s})`
+      : `  - ${who}: ${s}`;
   };
   const more = p.notices.length - listed.length;
   return [
@@ -144,13 +186,19 @@ function groupText(p: GroupPart, ctx: DeliveryContext, o: RenderOptions): string
     "",
     `Alerts${more ? ` (${listed.length} of ${p.notices.length} listed)` : ""}:`,
     ...listed.map(line),
-    ...(more ? [`  ... and ${more} more (the JSON document sent to SQS, HTTPS and Lambda subscribers lists every one)`] : []),
+    ...(more
+      ? [`  ... and ${more} more (the JSON document sent to SQS, HTTPS and Lambda subscribers lists every one)`]
+      : []),
     ...runbook(first, g.state),
     ...footer(p, ctx),
   ].join("\n");
 }
 
-export function textBody(p: GroupPart, ctx: DeliveryContext, o: RenderOptions = { listLimit: DEFAULT_LIST_LIMIT }): string {
+export function textBody(
+  p: GroupPart,
+  ctx: DeliveryContext,
+  o: RenderOptions = { listLimit: DEFAULT_LIST_LIMIT },
+): string {
   const one = single(p);
   return one ? singleText(p, one, ctx) : groupText(p, ctx, o);
 }
@@ -177,12 +225,22 @@ export function publishBytes(subject: string, message: string, attributes: Recor
   return n;
 }
 
-export function renderMessage(p: GroupPart, ctx: DeliveryContext, o: RenderOptions = { listLimit: DEFAULT_LIST_LIMIT }): SnsMessage {
+export function renderMessage(
+  p: GroupPart,
+  ctx: DeliveryContext,
+  o: RenderOptions = { listLimit: DEFAULT_LIST_LIMIT },
+): SnsMessage {
   const text = textBody(p, ctx, o);
   const json = JSON.stringify(noticeGroupDocument(p, ctx));
   const bodies: ProtocolBodies = { default: text, email: text, sms: smsLine(p), sqs: json, https: json, lambda: json };
   const subject = subjectLine(p);
   const message = JSON.stringify(bodies);
   const attributes = messageAttributes(p);
-  return { subject, message, attributes, bytes: publishBytes(subject, message, attributes), noticeIds: p.notices.map((n) => n.id) };
+  return {
+    subject,
+    message,
+    attributes,
+    bytes: publishBytes(subject, message, attributes),
+    noticeIds: p.notices.map((n) => n.id),
+  };
 }

@@ -22,4 +22,7 @@ export interface Notifier {
   close?(): Promise<void>;
 }
 
-export const allDelivered = (notices: readonly Notice[]): DeliveryResult => ({ delivered: new Set(notices.map((n) => n.id)), failed: new Map() });
+export const allDelivered = (notices: readonly Notice[]): DeliveryResult => ({
+  delivered: new Set(notices.map((n) => n.id)),
+  failed: new Map(),
+});

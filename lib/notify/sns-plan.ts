@@ -3,7 +3,13 @@
 // requests (at most 10 entries and 256 KB per request). Pure.
 import type { Notice } from "../alerts/alert.ts";
 import { groupNotices, type GroupPart, type NoticeGroup } from "./grouping.ts";
-import { DEFAULT_LIST_LIMIT, MAX_PUBLISH_BYTES, renderMessage, type RenderOptions, type SnsMessage } from "./messages.ts";
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_PUBLISH_BYTES,
+  renderMessage,
+  type RenderOptions,
+  type SnsMessage,
+} from "./messages.ts";
 import type { DeliveryContext } from "./notifier.ts";
 
 export const MAX_BATCH_ENTRIES = 10;
@@ -24,7 +30,8 @@ export const DEFAULT_PLAN: PlanOptions = { listLimit: DEFAULT_LIST_LIMIT, maxMes
  */
 export function splitGroup(g: NoticeGroup, ctx: DeliveryContext, o: PlanOptions = DEFAULT_PLAN): GroupPart[] {
   const budget = o.maxMessageBytes - PART_LABEL_SLACK;
-  const fits = (members: Notice[]) => renderMessage({ group: g, notices: members, part: 1, parts: 1 }, ctx, o).bytes <= budget;
+  const fits = (members: Notice[]) =>
+    renderMessage({ group: g, notices: members, part: 1, parts: 1 }, ctx, o).bytes <= budget;
   const chunks: Notice[][] = [];
   let rest = g.notices;
   while (rest.length) {
@@ -51,7 +58,11 @@ export function splitGroup(g: NoticeGroup, ctx: DeliveryContext, o: PlanOptions 
 }
 
 /** Every notice in exactly one message. */
-export function planMessages(notices: readonly Notice[], ctx: DeliveryContext, o: PlanOptions = DEFAULT_PLAN): SnsMessage[] {
+export function planMessages(
+  notices: readonly Notice[],
+  ctx: DeliveryContext,
+  o: PlanOptions = DEFAULT_PLAN,
+): SnsMessage[] {
   return groupNotices(notices, ctx.cluster).flatMap((g) => splitGroup(g, ctx, o).map((p) => renderMessage(p, ctx, o)));
 }
 

@@ -26,7 +26,8 @@ interface CommonOptions {
 }
 
 /** Either a client the caller owns, or settings for one this notifier builds and closes. */
-export type SnsNotifierOptions = CommonOptions & ({ client: SNSClient; clientConfig?: never } | { client?: never; clientConfig?: SNSClientConfig });
+export type SnsNotifierOptions = CommonOptions &
+  ({ client: SNSClient; clientConfig?: never } | { client?: never; clientConfig?: SNSClientConfig });
 
 /** `arn:aws:sns:<region>:<account>:<name>` -> region. */
 export const regionOfTopic = (arn: string): string | undefined => arn.split(":")[3] || undefined;
@@ -77,7 +78,8 @@ export class SnsNotifier implements Notifier {
     const messages = planMessages(notices, ctx, this.plan);
     const sendable: SnsMessage[] = [];
     for (const m of messages) {
-      if (m.bytes > MAX_PUBLISH_BYTES) outcome(m, `message of ${m.bytes} bytes exceeds SNS's ${MAX_PUBLISH_BYTES}-byte limit`);
+      if (m.bytes > MAX_PUBLISH_BYTES)
+        outcome(m, `message of ${m.bytes} bytes exceeds SNS's ${MAX_PUBLISH_BYTES}-byte limit`);
       else sendable.push(m);
     }
     // Each request stands alone: one failing (a bad entry, a throttle past its retries) does not
@@ -91,7 +93,9 @@ export class SnsNotifier implements Notifier {
           continue;
         }
         const entries: PublishBatchRequestEntry[] = batch.map((m, i) => ({ Id: `m${i}`, ...entry(m) }));
-        const r = await this.client.send(new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: entries }));
+        const r = await this.client.send(
+          new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: entries }),
+        );
         const ok = new Set((r.Successful ?? []).map((s) => s.Id));
         const bad = new Map((r.Failed ?? []).map((f) => [f.Id, `${f.Code ?? "Failed"}: ${f.Message ?? "no message"}`]));
         batch.forEach((m, i) => {
@@ -110,7 +114,12 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-function entry(m: SnsMessage): { Subject: string; Message: string; MessageStructure: "json"; MessageAttributes: Record<string, MessageAttributeValue> } {
+function entry(m: SnsMessage): {
+  Subject: string;
+  Message: string;
+  MessageStructure: "json";
+  MessageAttributes: Record<string, MessageAttributeValue>;
+} {
   const MessageAttributes: Record<string, MessageAttributeValue> = {};
   for (const [k, v] of Object.entries(m.attributes)) MessageAttributes[k] = { DataType: "String", StringValue: v };
   return { Subject: m.subject, Message: m.message, MessageStructure: "json", MessageAttributes };

@@ -37,7 +37,10 @@ export function exitCodeOf(o: CheckOutcome): number {
 }
 
 const allFindings = (o: CheckOutcome) => o.reports.flatMap((r) => r.findings);
-const allErrors = (o: CheckOutcome) => [...o.problems, ...o.reports.flatMap((r) => r.errors.map((e) => `${r.slice}: ${e}`))];
+const allErrors = (o: CheckOutcome) => [
+  ...o.problems,
+  ...o.reports.flatMap((r) => r.errors.map((e) => `${r.slice}: ${e}`)),
+];
 
 /** `LOOKOUT <STATUS>: <what>`: the first stdout line of every format but JSON and Prometheus. */
 export function statusLine(o: CheckOutcome): string {
@@ -64,8 +67,19 @@ function perfItems(o: CheckOutcome): PerfItem[] {
   return [
     ...o.reports.flatMap((r): PerfItem[] => [
       ...r.perf,
-      { name: `${r.slice}_duration`, value: r.durationMs / 1000, unit: "s", help: `Duration of the ${r.slice} slice run.`, min: 0 },
-      { name: `${r.slice}_requests`, value: r.requests.requests, help: `NATS requests made by the ${r.slice} slice run.`, min: 0 },
+      {
+        name: `${r.slice}_duration`,
+        value: r.durationMs / 1000,
+        unit: "s",
+        help: `Duration of the ${r.slice} slice run.`,
+        min: 0,
+      },
+      {
+        name: `${r.slice}_requests`,
+        value: r.requests.requests,
+        help: `NATS requests made by the ${r.slice} slice run.`,
+        min: 0,
+      },
     ]),
     { name: "findings_critical", value: c.critical, help: "Critical findings.", min: 0 },
     { name: "findings_warning", value: c.warning, help: "Warning findings.", min: 0 },
@@ -76,14 +90,21 @@ function text(o: CheckOutcome): string {
   const lines = [statusLine(o)];
   for (const r of o.reports) {
     const c = countBySeverity(r.findings);
-    lines.push(`${r.slice} slice, cluster ${r.cluster}: ${r.status.toUpperCase()} (${c.critical} critical, ${c.warning} warning) in ${formatDuration(r.durationMs)}, ${r.requests.requests} NATS request(s)`);
+    lines.push(
+      `${r.slice} slice, cluster ${r.cluster}: ${r.status.toUpperCase()} (${c.critical} critical, ${c.warning} warning) in ${formatDuration(r.durationMs)}, ${r.requests.requests} NATS request(s)`,
+    );
     for (const f of r.findings) {
-      lines.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.state.padEnd(8)} ${f.id}${f.code ? ` ${f.code}` : ""} [${describeSubject(f.subject)}]`);
+      lines.push(
+        `  ${f.severity.toUpperCase().padEnd(8)} ${f.state.padEnd(8)} ${f.id}${f.code ? ` ${f.code}` : ""} [${describeSubject(f.subject)}]`,
+      );
       lines.push(`           ${f.summary}`);
       lines.push(`           why: ${f.why}`);
       lines.push(`           do:  ${f.action}`);
     }
-    for (const a of r.resolved) lines.push(`  RESOLVED          ${a.finding.id} [${describeSubject(a.finding.subject)}] after ${formatDuration(lastedMs(a, r.startedAt))}`);
+    for (const a of r.resolved)
+      lines.push(
+        `  RESOLVED          ${a.finding.id} [${describeSubject(a.finding.subject)}] after ${formatDuration(lastedMs(a, r.startedAt))}`,
+      );
     for (const e of r.errors) lines.push(`  ERROR    ${e}`);
   }
   for (const p of o.problems) lines.push(`ERROR ${p}`);
@@ -92,14 +113,39 @@ function text(o: CheckOutcome): string {
 
 function json(o: CheckOutcome): string {
   const { reports } = o;
-  return JSON.stringify({
-    schema: JSON_SCHEMA,
-    status: outcomeStatus(o),
-    findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, slice: r.slice }))),
-    resolved: reports.flatMap((r) => r.resolved.map((a) => ({ id: a.finding.id, code: a.finding.code, subject: a.finding.subject, first_seen: new Date(a.firstSeen).toISOString(), duration_ms: lastedMs(a, r.startedAt), slice: r.slice }))),
-    runs: reports.map((r) => ({ slice: r.slice, cluster: r.cluster, status: r.status, duration_ms: r.durationMs, requests: r.requests.requests, bytes_received: r.requests.bytesReceived, errors: r.errors, superseded: r.superseded, perf: Object.fromEntries(r.perf.map((p) => [p.name, p.value])) })),
-    errors: allErrors(o),
-  }, null, 2) + "\n";
+  return (
+    JSON.stringify(
+      {
+        schema: JSON_SCHEMA,
+        status: outcomeStatus(o),
+        findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, slice: r.slice }))),
+        resolved: reports.flatMap((r) =>
+          r.resolved.map((a) => ({
+            id: a.finding.id,
+            code: a.finding.code,
+            subject: a.finding.subject,
+            first_seen: new Date(a.firstSeen).toISOString(),
+            duration_ms: lastedMs(a, r.startedAt),
+            slice: r.slice,
+          })),
+        ),
+        runs: reports.map((r) => ({
+          slice: r.slice,
+          cluster: r.cluster,
+          status: r.status,
+          duration_ms: r.durationMs,
+          requests: r.requests.requests,
+          bytes_received: r.requests.bytesReceived,
+          errors: r.errors,
+          superseded: r.superseded,
+          perf: Object.fromEntries(r.perf.map((p) => [p.name, p.value])),
+        })),
+        errors: allErrors(o),
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 function nagios(o: CheckOutcome): string {
@@ -110,7 +156,12 @@ function nagios(o: CheckOutcome): string {
 }
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-const labels = (l: Record<string, string>) => (Object.keys(l).length ? `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(",")}}` : "");
+const labels = (l: Record<string, string>) =>
+  Object.keys(l).length
+    ? `{${Object.entries(l)
+        .map(([k, v]) => `${k}="${esc(v)}"`)
+        .join(",")}}`
+    : "";
 
 function prometheus(o: CheckOutcome): string {
   const families = new Map<string, { help: string; samples: string[] }>();
@@ -128,13 +179,29 @@ function prometheus(o: CheckOutcome): string {
       add("lookout_finding", "A firing finding (1 per finding).", l, 1);
     }
     const c = countBySeverity(r.findings);
-    for (const sev of ["critical", "warning", "info"] as const) add("lookout_findings", "Findings by severity.", { slice: r.slice, severity: sev }, c[sev]);
-    add("lookout_slice_status", "Status of each slice run: 0 ok, 1 warning, 2 critical, 3 unknown.", { slice: r.slice }, EXIT_CODES[r.errors.length ? "unknown" : r.status]);
-    add("lookout_run_duration_seconds", "Duration of the slice run.", { slice: r.slice }, Number((r.durationMs / 1000).toFixed(3)));
+    for (const sev of ["critical", "warning", "info"] as const)
+      add("lookout_findings", "Findings by severity.", { slice: r.slice, severity: sev }, c[sev]);
+    add(
+      "lookout_slice_status",
+      "Status of each slice run: 0 ok, 1 warning, 2 critical, 3 unknown.",
+      { slice: r.slice },
+      EXIT_CODES[r.errors.length ? "unknown" : r.status],
+    );
+    add(
+      "lookout_run_duration_seconds",
+      "Duration of the slice run.",
+      { slice: r.slice },
+      Number((r.durationMs / 1000).toFixed(3)),
+    );
     add("lookout_nats_requests", "NATS requests made by the run.", { slice: r.slice }, r.requests.requests);
     for (const p of r.perf) add(`lookout_${p.name}`, p.help, {}, p.value);
   }
-  add("lookout_last_run_timestamp_seconds", "When this file was written (Unix time).", {}, Math.floor(Date.now() / 1000));
+  add(
+    "lookout_last_run_timestamp_seconds",
+    "When this file was written (Unix time).",
+    {},
+    Math.floor(Date.now() / 1000),
+  );
   const out: string[] = [];
   for (const [name, fam] of families) out.push(`# HELP ${name} ${fam.help}`, `# TYPE ${name} gauge`, ...fam.samples);
   return out.join("\n") + "\n";
@@ -142,16 +209,27 @@ function prometheus(o: CheckOutcome): string {
 
 export function render(format: Format, o: CheckOutcome): string {
   switch (format) {
-    case "text": return text(o);
-    case "json": return json(o);
-    case "nagios": return nagios(o);
-    case "prometheus": return prometheus(o);
+    case "text":
+      return text(o);
+    case "json":
+      return json(o);
+    case "nagios":
+      return nagios(o);
+    case "prometheus":
+      return prometheus(o);
   }
 }
 
 /** What a check prints when it could not run at all (usage or configuration): one status line first. */
 export function renderFailure(format: Format, message: string): string {
   const first = message.split("\n")[0] ?? message;
-  if (format === "json") return JSON.stringify({ schema: JSON_SCHEMA, status: "unknown", findings: [], resolved: [], runs: [], errors: [message] }, null, 2) + "\n";
+  if (format === "json")
+    return (
+      JSON.stringify(
+        { schema: JSON_SCHEMA, status: "unknown", findings: [], resolved: [], runs: [], errors: [message] },
+        null,
+        2,
+      ) + "\n"
+    );
   return `LOOKOUT UNKNOWN: ${first}\n`;
 }

@@ -8,7 +8,10 @@ export class SharedConnection {
   private opening: Promise<NatsConnection> | undefined;
   /** Servers that recently gave us nothing, tried last. */
   private suspect = new Set<string>();
-  constructor(private readonly config: NatsConnectionConfig, private readonly timeoutMs: number) {
+  constructor(
+    private readonly config: NatsConnectionConfig,
+    private readonly timeoutMs: number,
+  ) {
     this.secrets = secretValues(config);
   }
 

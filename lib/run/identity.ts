@@ -32,7 +32,12 @@ export function historyKeyFor(config: LookoutConfig, slice: SliceName, reported?
  * The history key of this run. Without a label this costs one small read (and a write when the
  * reported name changed, or the first time): the pointer to the last-seen name.
  */
-export async function resolveHistoryKey(config: LookoutConfig, slice: SliceName, store: HistoryStore, nc: NatsConnection | undefined): Promise<HistoryKey> {
+export async function resolveHistoryKey(
+  config: LookoutConfig,
+  slice: SliceName,
+  store: HistoryStore,
+  nc: NatsConnection | undefined,
+): Promise<HistoryKey> {
   if (config.clusterLabel) return historyKeyFor(config, slice);
   const pointerKey: HistoryKey = { cluster: LAST_SEEN_KEY, slice };
   const pointer = await store.load<Pointer>(pointerKey);

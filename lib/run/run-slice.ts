@@ -132,7 +132,14 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   const findings = applySeverityPolicy(judged.findings, deps.config.alerts.severity);
   const observations = judged.observation;
   const cluster = snap.cluster ?? key.cluster;
-  const report = (book: AlertBook | undefined, states: Map<string, LifecycleState>, resolved: AlertState[], sent: Notice[], failed: number, superseded: boolean): RunReport => ({
+  const report = (
+    book: AlertBook | undefined,
+    states: Map<string, LifecycleState>,
+    resolved: AlertState[],
+    sent: Notice[],
+    failed: number,
+    superseded: boolean,
+  ): RunReport => ({
     slice: slice.name,
     cluster,
     historyKey: `${key.cluster}/${key.slice}`,
@@ -153,7 +160,13 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
 
   // 4. Reconcile with the alert book.
   const policy = deps.config.alerts;
-  const r = reconcile(loaded?.doc.book ?? emptyBook(), findings, startedAt, { ...policy, scope: slice.name }, judged.covers);
+  const r = reconcile(
+    loaded?.doc.book ?? emptyBook(),
+    findings,
+    startedAt,
+    { ...policy, scope: slice.name },
+    judged.covers,
+  );
   let book = r.book;
   const doc = (b: AlertBook): SliceHistory<O> => ({ observations, book: b, runId, savedAt: now() });
 
@@ -193,8 +206,13 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
       for (const x of mine) failed.set(x.id, `${n.name}: ${(e as Error).message}`);
     }
   }
-  if (failed.size) errors.push(`${failed.size} notice(s) not delivered, kept for the next run: ${[...new Set(failed.values())].slice(0, 3).join("; ")}`);
-  const sent = toSend.filter((x) => names.every((nm) => deliveredBy.get(x.id)?.includes(nm) || x.deliveredTo?.includes(nm)));
+  if (failed.size)
+    errors.push(
+      `${failed.size} notice(s) not delivered, kept for the next run: ${[...new Set(failed.values())].slice(0, 3).join("; ")}`,
+    );
+  const sent = toSend.filter((x) =>
+    names.every((nm) => deliveredBy.get(x.id)?.includes(nm) || x.deliveredTo?.includes(nm)),
+  );
 
   stage("history save");
   // 7. Settle and save; on a conflict, re-apply the outcome to what is stored now. A run that saved
@@ -203,12 +221,16 @@ export async function runSlice<S extends SnapshotBase, O>(slice: Slice<S, O>, de
   for (let attempt = 0; ; attempt++) {
     const settled = settle(book, deliveredBy, failed, names, now());
     try {
-      saves.push(await deps.history.save(key, { observations: observed, book: settled, runId, savedAt: now() }, version));
+      saves.push(
+        await deps.history.save(key, { observations: observed, book: settled, runId, savedAt: now() }, version),
+      );
       book = settled;
       break;
     } catch (e) {
       if (!(e instanceof HistoryConflictError) || attempt >= SAVE_RETRIES) {
-        errors.push(`history save failed (${deps.history.kind}): ${(e as Error).message}; delivered notices may be sent again`);
+        errors.push(
+          `history save failed (${deps.history.kind}): ${(e as Error).message}; delivered notices may be sent again`,
+        );
         break;
       }
       const fresh = await deps.history.load<O>(key).catch(() => undefined);

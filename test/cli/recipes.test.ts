@@ -22,7 +22,10 @@ function recipe(name: string): string {
 /** Cron and NRPE run with a bare environment and no usable home. */
 const BARE_ENV = { PATH: "/usr/bin:/bin", HOME: "/dev/null/home", LANG: "C" };
 
-async function sh(command: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function sh(
+  command: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run("/bin/sh", ["-c", command], { cwd: "/", env, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -44,7 +47,10 @@ describe("README recipes", () => {
       text
         .replaceAll("/opt/nats-lookout", projectRoot)
         .replaceAll("nats-1:4222,nats-2:4222", urls)
-        .replaceAll("NATS_CREDS=/etc/lookout/sys.creds", `NATS_USER=${SYS_USER.user} NATS_PASSWORD=${SYS_USER.password}`)
+        .replaceAll(
+          "NATS_CREDS=/etc/lookout/sys.creds",
+          `NATS_USER=${SYS_USER.user} NATS_PASSWORD=${SYS_USER.password}`,
+        )
         .replaceAll("/var/lib/node_exporter/textfile", dir);
   });
   afterAll(async () => {
@@ -74,7 +80,10 @@ describe("README recipes", () => {
     const unit = put(recipe("systemd"));
     const file = join(dir, "nats-lookout.service");
     writeFileSync(file, unit);
-    const verify = await run("systemd-analyze", ["verify", file]).catch((e: { stderr?: string; code?: number }) => ({ stdout: "", stderr: `exit ${e.code}: ${e.stderr}` }));
+    const verify = await run("systemd-analyze", ["verify", file]).catch((e: { stderr?: string; code?: number }) => ({
+      stdout: "",
+      stderr: `exit ${e.code}: ${e.stderr}`,
+    }));
     expect(verify.stderr).toBe("");
 
     const env: Record<string, string> = { ...BARE_ENV, STATE_DIRECTORY: join(dir, "state") };

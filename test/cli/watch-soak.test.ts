@@ -23,17 +23,26 @@ describe("lookout watch soak", () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on("warning", onWarning);
-    const config = buildConfig({
-      nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-      slices: { meta: { every: "1ms" }, streams: { enabled: false } },
-      history: { kind: "file", dir: mkdtempSync(join(tmpdir(), "lookout-soak-")) },
-      notify: [],
-    }, {});
+    const config = buildConfig(
+      {
+        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+        slices: { meta: { every: "1ms" }, streams: { enabled: false } },
+        history: { kind: "file", dir: mkdtempSync(join(tmpdir(), "lookout-soak-")) },
+        notify: [],
+      },
+      {},
+    );
     const caller = new AbortController();
     const sigintBefore = process.listenerCount("SIGINT");
     let lines = 0;
     try {
-      await runWatch(config, { verbose: true, maxRuns: 300, signal: caller.signal, out: () => void lines++, err: (s) => warnings.push(s) });
+      await runWatch(config, {
+        verbose: true,
+        maxRuns: 300,
+        signal: caller.signal,
+        out: () => void lines++,
+        err: (s) => warnings.push(s),
+      });
       // Let any deferred warning surface before looking.
       await new Promise((r) => setImmediate(r));
     } finally {

@@ -25,12 +25,47 @@ const WRONG_SEED = new TextDecoder().decode(createUser().getSeed());
 function makeCerts(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
   const sh = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
   for (const ca of ["ca", "other-ca"]) {
-    sh(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${ca}.key`, "-out", `${ca}.pem`, "-days", "2", "-subj", `/CN=${ca}`]);
+    sh([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${ca}.key`,
+      "-out",
+      `${ca}.pem`,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${ca}`,
+    ]);
   }
   sh(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
   writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  sh(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"]);
-  return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key"), otherCa: join(dir, "other-ca.pem") };
+  sh([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  ]);
+  return {
+    ca: join(dir, "ca.pem"),
+    cert: join(dir, "server.pem"),
+    key: join(dir, "server.key"),
+    otherCa: join(dir, "other-ca.pem"),
+  };
 }
 
 let runs = 0;
@@ -98,17 +133,26 @@ describe("blind monitor and secrets", () => {
   });
 
   it("names a TLS mismatch: server requires TLS, monitor verifies with the wrong CA", async () => {
-    const { report } = await once({ servers: tls.urls, user: "sys", password: "sys-secret", tls: { ca: certs.otherCa } }, dir);
+    const { report } = await once(
+      { servers: tls.urls, user: "sys", password: "sys-secret", tls: { ca: certs.otherCa } },
+      dir,
+    );
     expectBlind(report, /TLS|certificate/i);
   });
 
   it("sees through TLS with the right CA", async () => {
-    const { report } = await once({ servers: tls.urls, user: "sys", password: "sys-secret", tls: { ca: certs.ca } }, dir);
+    const { report } = await once(
+      { servers: tls.urls, user: "sys", password: "sys-secret", tls: { ca: certs.ca } },
+      dir,
+    );
     expect(report.findings.map((f) => f.summary)).toEqual([]);
   });
 
   it("names a TLS mismatch: monitor requires TLS, server offers none", async () => {
-    const { report } = await once({ servers: auth.urls, user: "sys", password: "sys-secret", tls: { ca: certs.ca } }, dir);
+    const { report } = await once(
+      { servers: auth.urls, user: "sys", password: "sys-secret", tls: { ca: certs.ca } },
+      dir,
+    );
     expectBlind(report, /TLS/i);
   });
 
@@ -155,7 +199,10 @@ describe("blind monitor and secrets", () => {
     const { report } = await once({ servers: auth.urls, nkey: seedFile }, dir);
     // The login works, but an application-account user is not the system account: nothing
     // answers the $SYS fan-out, a blindness of another kind than a refused login.
-    expectBlind(report, /no responders for \$SYS\.REQ\.SERVER\.PING\.JSZ: these credentials are probably not the system account's/);
+    expectBlind(
+      report,
+      /no responders for \$SYS\.REQ\.SERVER\.PING\.JSZ: these credentials are probably not the system account's/,
+    );
     expect(JSON.stringify(report)).not.toContain(SEED);
   });
 });

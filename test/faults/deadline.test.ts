@@ -33,9 +33,16 @@ describe("a run at its deadline", () => {
       expect(all.pages).toBeGreaterThan(1);
 
       const now = Date.now();
-      const cut = await collectStreams(nc, "system", { timeoutMs: 1500, stats: newRequestStats(), accountsPerPage: 1, deadline: now - 1 });
+      const cut = await collectStreams(nc, "system", {
+        timeoutMs: 1500,
+        stats: newRequestStats(),
+        accountsPerPage: 1,
+        deadline: now - 1,
+      });
       expect(cut.pages).toBe(1);
-      expect(cut.problems.join(" ")).toMatch(/stopped after 1 JSZ page\(s\) at the run's deadline: accounts from offset \d+ unchecked/);
+      expect(cut.problems.join(" ")).toMatch(
+        /stopped after 1 JSZ page\(s\) at the run's deadline: accounts from offset \d+ unchecked/,
+      );
       // The run says so in a warning rather than looking healthy.
       const findings = evaluateStreams(cut, undefined, DEFAULT_CONFIG.thresholds.streams);
       expect(findings.find((f) => f.id === "monitor_partial")?.summary).toMatch(/deadline/);

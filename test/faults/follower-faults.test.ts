@@ -25,12 +25,15 @@ class Monitor {
   readonly notifier = new JsonLinesNotifier(this.noticesFile);
   readonly config: LookoutConfig;
   constructor(cluster: NatsCluster) {
-    this.config = buildConfig({
-      cluster: "faults",
-      nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-      thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
-      timeouts: { request: "3s", connect: "2s" },
-    }, {});
+    this.config = buildConfig(
+      {
+        cluster: "faults",
+        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+        thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
+        timeouts: { request: "3s", connect: "2s" },
+      },
+      {},
+    );
   }
   /** One run of every slice. */
   async run(): Promise<RunReport[]> {
@@ -38,7 +41,16 @@ class Monitor {
     try {
       const out: RunReport[] = [];
       for (const s of selectSlices(this.config, "all").slices) {
-        out.push(await runSlice(s, { config: this.config, history: this.history, notifiers: [this.notifier], connection: conn.get, failover: conn.failover, describeError: conn.describe }));
+        out.push(
+          await runSlice(s, {
+            config: this.config,
+            history: this.history,
+            notifiers: [this.notifier],
+            connection: conn.get,
+            failover: conn.failover,
+            describeError: conn.describe,
+          }),
+        );
       }
       return out;
     } finally {
@@ -46,17 +58,32 @@ class Monitor {
     }
   }
   notices(): NoticeDocument[] {
-    return existsSync(this.noticesFile) ? readFileSync(this.noticesFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument) : [];
+    return existsSync(this.noticesFile)
+      ? readFileSync(this.noticesFile, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as NoticeDocument)
+      : [];
   }
   /** Every alert that opened has resolved: each fingerprint's notices alternate new, resolved, ... and end resolved. */
   allResolved(): boolean {
     const byAlert = new Map<string, string[]>();
     // An alert is a slice's: monitor_partial of the meta and of the streams slice are two alerts.
-    for (const x of this.notices()) if (x.state !== "reminder") byAlert.set(`${x.slice} ${x.fingerprint}`, [...(byAlert.get(`${x.slice} ${x.fingerprint}`) ?? []), x.state]);
-    return byAlert.size > 0 && [...byAlert.values()].every((states) => states.every((st, i) => st === (i % 2 ? "resolved" : "new")) && states.at(-1) === "resolved");
+    for (const x of this.notices())
+      if (x.state !== "reminder")
+        byAlert.set(`${x.slice} ${x.fingerprint}`, [...(byAlert.get(`${x.slice} ${x.fingerprint}`) ?? []), x.state]);
+    return (
+      byAlert.size > 0 &&
+      [...byAlert.values()].every(
+        (states) => states.every((st, i) => st === (i % 2 ? "resolved" : "new")) && states.at(-1) === "resolved",
+      )
+    );
   }
   describe(): string {
-    return this.notices().map((x) => `${x.state} ${x.slice} ${x.fingerprint}: ${x.finding.summary}`).join("\n");
+    return this.notices()
+      .map((x) => `${x.state} ${x.slice} ${x.fingerprint}: ${x.finding.summary}`)
+      .join("\n");
   }
 }
 
@@ -65,7 +92,8 @@ const findingsOf = (rs: RunReport[]) => rs.flatMap((r) => r.findings);
 async function withStreams(cluster: NatsCluster): Promise<void> {
   const app = await cluster.appConnection();
   const jsm = await jetstreamManager(app);
-  for (const name of ["F1", "F2"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], num_replicas: 3 });
+  for (const name of ["F1", "F2"])
+    await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], num_replicas: 3 });
   await app.close();
 }
 
@@ -87,19 +115,37 @@ for (const binary of serversUnderTest()) {
       const victim = cluster.servers.find((s) => s.name !== leader)!;
       cluster.freeze(victim.index);
       try {
-        const seen = await waitFor("meta peer seen", async () => {
-          const f = findingsOf(await m.run());
-          return f.some((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name) ? f : undefined;
-        }, 60_000, 1000);
+        const seen = await waitFor(
+          "meta peer seen",
+          async () => {
+            const f = findingsOf(await m.run());
+            return f.some((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name) ? f : undefined;
+          },
+          60_000,
+          1000,
+        );
         expect(seen.some((x) => x.id === "meta_offline_replica" || x.id === "stream_replica_offline")).toBe(false);
         if (m.config.slices.streams.enabled && selectSlices(m.config, "all").slices.some((s) => s.name === "streams")) {
-          await waitFor("stream peer seen", async () => (findingsOf(await m.run()).some((x) => x.id === "stream_peer_seen" && x.subject.peer === victim.name) ? true : undefined), 60_000, 1000);
+          await waitFor(
+            "stream peer seen",
+            async () =>
+              findingsOf(await m.run()).some((x) => x.id === "stream_peer_seen" && x.subject.peer === victim.name)
+                ? true
+                : undefined,
+            60_000,
+            1000,
+          );
         }
       } finally {
         cluster.thaw(victim.index);
       }
       await cluster.waitForMetaLeader();
-      await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 90_000, 1000).catch((e: Error) => {
+      await waitFor(
+        "every alert resolved",
+        async () => (await m.run(), m.allResolved() ? true : undefined),
+        90_000,
+        1000,
+      ).catch((e: Error) => {
         throw new Error(`${e.message}; notices:\n${m.describe()}`);
       });
       expect(m.notices().filter((n) => n.state === "new" && n.finding.id === "meta_peer_seen")).toHaveLength(1);
@@ -124,32 +170,55 @@ describe(`killed follower, restarted after minutes, on nats-server ${newestServe
     const killedAt = Date.now();
     await cluster.kill(victim.index);
     try {
-      const early = await waitFor("meta peer seen", async () => {
-        const f = findingsOf(await m.run());
-        return f.some((x) => x.id === "meta_peer_seen") ? f : undefined;
-      }, 60_000, 1000);
+      const early = await waitFor(
+        "meta peer seen",
+        async () => {
+          const f = findingsOf(await m.run());
+          return f.some((x) => x.id === "meta_peer_seen") ? f : undefined;
+        },
+        60_000,
+        1000,
+      );
       expect(early.some((x) => x.code === "META_001")).toBe(false);
-      const offline = await waitFor("META_001 after the servers mark it offline", async () => {
-        const f = findingsOf(await m.run());
-        return f.some((x) => x.code === "META_001" && x.subject.peer === victim.name) ? f : undefined;
-      }, 330_000, 5000);
+      const offline = await waitFor(
+        "META_001 after the servers mark it offline",
+        async () => {
+          const f = findingsOf(await m.run());
+          return f.some((x) => x.code === "META_001" && x.subject.peer === victim.name) ? f : undefined;
+        },
+        330_000,
+        5000,
+      );
       const secs = Math.round((Date.now() - killedAt) / 1000);
       console.log(`META_001 for ${victim.name} ${secs}s after kill -9`);
       expect(secs).toBeGreaterThan(60);
       expect(offline.find((x) => x.code === "META_001")!.values.survives).toBe(0);
       // Escalation, not resolution: peer seen stays open beside META_001, saying the peer is offline.
-      expect(offline.filter((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name).map((x) => x.values.offline)).toEqual([true]);
+      expect(
+        offline.filter((x) => x.id === "meta_peer_seen" && x.subject.peer === victim.name).map((x) => x.values.offline),
+      ).toEqual([true]);
     } finally {
       await cluster.restart(victim.index);
     }
     await cluster.waitForMetaLeader(60_000);
-    await waitFor("every alert resolved", async () => (await m.run(), m.allResolved() ? true : undefined), 120_000, 2000).catch((e: Error) => {
+    await waitFor(
+      "every alert resolved",
+      async () => (await m.run(), m.allResolved() ? true : undefined),
+      120_000,
+      2000,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}; notices:\n${m.describe()}`);
     });
     const n = m.notices();
     expect(n.filter((x) => x.state === "new" && x.finding.code === "META_001")).toHaveLength(1);
     expect(n.filter((x) => x.state === "resolved" && x.finding.code === "META_001")).toHaveLength(1);
     // Peer seen opened once (hung) and resolved once (after the restart), never while offline.
-    expect(n.filter((x) => x.finding.id === "meta_peer_seen" && x.finding.subject.peer === victim.name && x.state !== "reminder").map((x) => x.state)).toEqual(["new", "resolved"]);
+    expect(
+      n
+        .filter(
+          (x) => x.finding.id === "meta_peer_seen" && x.finding.subject.peer === victim.name && x.state !== "reminder",
+        )
+        .map((x) => x.state),
+    ).toEqual(["new", "resolved"]);
   }, 600_000);
 });

@@ -38,20 +38,36 @@ describe("history store outage during an incident", () => {
     await createHistoryTable(new DynamoDBClient({ endpoint: moto.endpoint, region, credentials }), "lookout-history");
     const dir = mkdtempSync(join(tmpdir(), "lookout-outage-"));
     const noticesFile = join(dir, "notices.jsonl");
-    const config = buildConfig({
-      cluster: "outage",
-      nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-      thresholds: { meta: { peerSeenCritical: "3s" } },
-      timeouts: { request: "1s", connect: "2s" },
-    }, {});
+    const config = buildConfig(
+      {
+        cluster: "outage",
+        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+        thresholds: { meta: { peerSeenCritical: "3s" } },
+        timeouts: { request: "1s", connect: "2s" },
+      },
+      {},
+    );
     // Few SDK attempts and short timeouts: the outage must be reported, not waited out.
     const store = new DynamoHistoryStore({
       table: "lookout-history",
       ttlDays: 1,
-      clientConfig: { endpoint: `http://127.0.0.1:${proxy.port}`, region, credentials, maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1000 } },
+      clientConfig: {
+        endpoint: `http://127.0.0.1:${proxy.port}`,
+        region,
+        credentials,
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      },
     });
     const notifier = new JsonLinesNotifier(noticesFile);
-    const notices = (): NoticeDocument[] => (existsSync(noticesFile) ? readFileSync(noticesFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument) : []);
+    const notices = (): NoticeDocument[] =>
+      existsSync(noticesFile)
+        ? readFileSync(noticesFile, "utf8")
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as NoticeDocument)
+        : [];
     const run = async (): Promise<RunReport> => {
       return runOnce(metaSlice, { config, history: store, notifiers: [notifier] });
     };
@@ -60,10 +76,15 @@ describe("history store outage during an incident", () => {
     const victim = cluster.servers.find((s) => s.name !== leader)!;
     cluster.freeze(victim.index);
     try {
-      const first = await waitFor("the alert", async () => {
-        const r = await run();
-        return r.findings.some((f) => f.id === "meta_peer_seen") ? r : undefined;
-      }, 40_000, 1000);
+      const first = await waitFor(
+        "the alert",
+        async () => {
+          const r = await run();
+          return r.findings.some((f) => f.id === "meta_peer_seen") ? r : undefined;
+        },
+        40_000,
+        1000,
+      );
       expect(first.errors).toEqual([]);
       const opened = notices().filter((n) => n.finding.id === "meta_peer_seen" && n.state === "new");
       expect(opened).toHaveLength(1);
@@ -88,10 +109,15 @@ describe("history store outage during an incident", () => {
       cluster.thaw(victim.index);
     }
     await cluster.waitForMetaLeader();
-    await waitFor("resolution", async () => {
-      await run();
-      return notices().some((n) => n.finding.id === "meta_peer_seen" && n.state === "resolved") ? true : undefined;
-    }, 40_000, 1000);
+    await waitFor(
+      "resolution",
+      async () => {
+        await run();
+        return notices().some((n) => n.finding.id === "meta_peer_seen" && n.state === "resolved") ? true : undefined;
+      },
+      40_000,
+      1000,
+    );
     const all = notices().filter((n) => n.finding.id === "meta_peer_seen");
     expect(all.map((n) => n.state)).toEqual(["new", "resolved"]);
     await store.close?.();

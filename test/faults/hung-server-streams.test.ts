@@ -33,10 +33,15 @@ for (const binary of serversUnderTest()) {
     beforeAll(async () => {
       cluster = await NatsCluster.start({
         binary,
-        extraUsers: [{ account: "APP", users: [
-          `{ user: "${NOSYS.user}", password: "${NOSYS.password}", permissions: { publish: { deny: ["$SYS.>"] } } }`,
-          `{ user: "${NOUSERINFO.user}", password: "${NOUSERINFO.password}", permissions: { publish: { deny: ["$SYS.REQ.USER.INFO"] } } }`,
-        ] }],
+        extraUsers: [
+          {
+            account: "APP",
+            users: [
+              `{ user: "${NOSYS.user}", password: "${NOSYS.password}", permissions: { publish: { deny: ["$SYS.>"] } } }`,
+              `{ user: "${NOUSERINFO.user}", password: "${NOUSERINFO.password}", permissions: { publish: { deny: ["$SYS.REQ.USER.INFO"] } } }`,
+            ],
+          },
+        ],
       });
       const app = await cluster.appConnection("APP");
       try {
@@ -66,9 +71,14 @@ for (const binary of serversUnderTest()) {
     const of = (r: RunReport, id: string) => r.findings.filter((f) => f.id === id);
 
     it("system mode: an R1 stream on a hung server is stream quorum lost, named from the last run that saw it", async () => {
-      const config = buildConfig({
-        cluster: "hung", nats: { servers: others(), user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "1500ms", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          cluster: "hung",
+          nats: { servers: others(), user: SYS_USER.user, password: SYS_USER.password },
+          timeouts: { request: "1500ms", connect: "2s" },
+        },
+        {},
+      );
       const history = newHistory();
       expect((await runOnce(streamsSlice, { config, history })).findings).toEqual([]);
       const v = cluster.index(victim);
@@ -87,9 +97,15 @@ for (const binary of serversUnderTest()) {
     });
 
     it("account mode with the default 3 s request timeout: a hung stream leader is stream_unavailable, not a blind run", async () => {
-      const config = buildConfig({
-        mode: "account", cluster: "hung", nats: { servers: others(), user: "app", password: "app-secret" }, timeouts: { request: "3s", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          mode: "account",
+          cluster: "hung",
+          nats: { servers: others(), user: "app", password: "app-secret" },
+          timeouts: { request: "3s", connect: "2s" },
+        },
+        {},
+      );
       const v = cluster.index(victim);
       await freezeVictim();
       let r: RunReport;
@@ -110,10 +126,17 @@ for (const binary of serversUnderTest()) {
       await freezeVictim();
       try {
         // The deadline leaves the listing only the 1 s request timeout, less than the server's 4 s wait.
-        const snap = await collectStreamsAccount(nc, { timeoutMs: 1000, stats: newRequestStats(), deadline: Date.now() });
+        const snap = await collectStreamsAccount(nc, {
+          timeoutMs: 1000,
+          stats: newRequestStats(),
+          deadline: Date.now(),
+        });
         expect(snap.blind).toBeUndefined();
         expect(snap.streams.map((x) => `${x.name} led by ${x.leader ?? "?"}`)).toEqual([]);
-        expect(snap.gaps.map((g) => [g.name, g.unavailable]).sort()).toEqual([["ONE", false], ["THREE", false]]);
+        expect(snap.gaps.map((g) => [g.name, g.unavailable]).sort()).toEqual([
+          ["ONE", false],
+          ["THREE", false],
+        ]);
         expect(snap.problems.join(" ")).toContain("STREAM.NAMES");
       } finally {
         cluster.thaw(v.index);
@@ -127,12 +150,22 @@ for (const binary of serversUnderTest()) {
       const other = await cluster.appConnection("OTHER");
       try {
         for (const u of [{ user: "app", password: "app-secret" }, NOUSERINFO]) {
-          const config = buildConfig({
-            mode: "account", cluster: "hung", nats: { servers: others(), ...u }, timeouts: { request: "3s", connect: "2s" },
-            thresholds: { streams: { overrides: [{ account: "APP", stream: "ONE", values: { "msgs-critical": "1" } }] } },
-          }, {});
+          const config = buildConfig(
+            {
+              mode: "account",
+              cluster: "hung",
+              nats: { servers: others(), ...u },
+              timeouts: { request: "3s", connect: "2s" },
+              thresholds: {
+                streams: { overrides: [{ account: "APP", stream: "ONE", values: { "msgs-critical": "1" } }] },
+              },
+            },
+            {},
+          );
           const r = await runOnce(streamsSlice, { config, history: newHistory() });
-          expect(r.findings.map((f) => [f.id, f.subject.account, f.subject.stream])).toEqual([["stream_messages", "APP", "ONE"]]);
+          expect(r.findings.map((f) => [f.id, f.subject.account, f.subject.stream])).toEqual([
+            ["stream_messages", "APP", "ONE"],
+          ]);
         }
       } finally {
         await other.close();
@@ -140,13 +173,21 @@ for (const binary of serversUnderTest()) {
     });
 
     it("account mode, a user denied everything under $SYS: a warning says the account-scoped overrides cannot apply", async () => {
-      const config = buildConfig({
-        mode: "account", cluster: "hung", nats: { servers: others(), user: NOSYS.user, password: NOSYS.password }, timeouts: { request: "3s", connect: "2s" },
-        thresholds: { streams: { overrides: [{ account: "APP", stream: "ONE", values: { "msgs-critical": "1" } }] } },
-      }, {});
+      const config = buildConfig(
+        {
+          mode: "account",
+          cluster: "hung",
+          nats: { servers: others(), user: NOSYS.user, password: NOSYS.password },
+          timeouts: { request: "3s", connect: "2s" },
+          thresholds: { streams: { overrides: [{ account: "APP", stream: "ONE", values: { "msgs-critical": "1" } }] } },
+        },
+        {},
+      );
       const r = await runOnce(streamsSlice, { config, history: newHistory() });
       const w = of(r, "threshold_invalid");
-      expect(w.map((f) => [f.severity, f.subject.account, f.subject.stream])).toEqual([["warning", "(this account)", undefined]]);
+      expect(w.map((f) => [f.severity, f.subject.account, f.subject.stream])).toEqual([
+        ["warning", "(this account)", undefined],
+      ]);
       expect(w[0]!.summary).toContain('account "APP"');
       expect(of(r, "stream_messages")).toEqual([]);
     });

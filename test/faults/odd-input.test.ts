@@ -26,8 +26,17 @@ describe("odd input on a real cluster", () => {
   });
 
   async function run(slice: "meta" | "streams"): Promise<RunReport> {
-    const config = buildConfig({ nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "2s", connect: "2s" } }, {});
-    return runOnce(SLICES[slice]!, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-odd-"))) });
+    const config = buildConfig(
+      {
+        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+        timeouts: { request: "2s", connect: "2s" },
+      },
+      {},
+    );
+    return runOnce(SLICES[slice]!, {
+      config,
+      history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-odd-"))),
+    });
   }
 
   it("finds nothing wrong with an empty cluster (no streams at all)", async () => {
@@ -60,7 +69,11 @@ describe("odd input on a real cluster", () => {
 
     const r = await run("streams");
     expect(r.errors).toEqual([]);
-    const of = (stream: string) => r.findings.filter((f) => f.subject.stream === stream).map((f) => f.id).sort();
+    const of = (stream: string) =>
+      r.findings
+        .filter((f) => f.subject.stream === stream)
+        .map((f) => f.id)
+        .sort();
     // Healthy streams with odd names: judged, nothing to say.
     expect(of(unicode)).toEqual([]);
     expect(of(long)).toEqual([]);
@@ -69,7 +82,7 @@ describe("odd input on a real cluster", () => {
     expect(of("BAD-META")).toEqual(["stream_peer_expect", "threshold_invalid"]);
     const bad = r.findings.find((f) => f.id === "threshold_invalid")!;
     expect(bad.severity).toBe("warning");
-    expect(bad.summary).toContain("io.nats.monitor.peer-seen-critical=\"soon\"");
+    expect(bad.summary).toContain('io.nats.monitor.peer-seen-critical="soon"');
     expect(bad.summary).toContain("peer-lag-critical");
     // Whatever it says, it stays a readable line, not a 5,000-character echo of the value.
     expect(bad.summary.length).toBeLessThan(2000);

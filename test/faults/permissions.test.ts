@@ -22,7 +22,8 @@ export const ACCOUNT_MODE_PERMISSIONS = {
   publish: { allow: ["$JS.API.STREAM.LIST"] },
   subscribe: { allow: ["_INBOX.>"] },
 };
-const user = (name: string, perms: object) => `{ user: "${name}", password: "${name}-pw", permissions: ${JSON.stringify(perms)} }`;
+const user = (name: string, perms: object) =>
+  `{ user: "${name}", password: "${name}-pw", permissions: ${JSON.stringify(perms)} }`;
 
 describe("minimal NATS permissions", () => {
   let cluster: NatsCluster;
@@ -30,7 +31,13 @@ describe("minimal NATS permissions", () => {
     cluster = await NatsCluster.start({
       binary: newestServer(),
       extraUsers: [
-        { account: "SYS", users: [user("monitor", SYSTEM_MODE_PERMISSIONS), user("narrow", { publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ"] }, subscribe: { allow: ["_INBOX.>"] } })] },
+        {
+          account: "SYS",
+          users: [
+            user("monitor", SYSTEM_MODE_PERMISSIONS),
+            user("narrow", { publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ"] }, subscribe: { allow: ["_INBOX.>"] } }),
+          ],
+        },
         { account: "APP", users: [user("appmon", ACCOUNT_MODE_PERMISSIONS)] },
       ],
     });
@@ -40,7 +47,14 @@ describe("minimal NATS permissions", () => {
   });
 
   async function run(slice: Slice, name: string, mode: "system" | "account"): Promise<RunReport> {
-    const config = buildConfig({ nats: { servers: cluster.urls, user: name, password: `${name}-pw` }, mode, timeouts: { request: "3s", connect: "2s" } }, {});
+    const config = buildConfig(
+      {
+        nats: { servers: cluster.urls, user: name, password: `${name}-pw` },
+        mode,
+        timeouts: { request: "3s", connect: "2s" },
+      },
+      {},
+    );
     return runOnce(slice, { config, history: new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-perm-"))) });
   }
 

@@ -153,7 +153,15 @@ interface Planted {
 const fileSafe = (s: string) => encodeURIComponent(s).replace(/\./g, "%2E");
 
 function formsOf(value: string): string[] {
-  const f = new Set<string>([value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value)), fileSafe(value), fileSafe(encodeURIComponent(value)), JSON.stringify(value).slice(1, -1), encodeURI(value)]);
+  const f = new Set<string>([
+    value,
+    encodeURIComponent(value),
+    encodeURIComponent(encodeURIComponent(value)),
+    fileSafe(value),
+    fileSafe(encodeURIComponent(value)),
+    JSON.stringify(value).slice(1, -1),
+    encodeURI(value),
+  ]);
   return [...f];
 }
 
@@ -170,10 +178,15 @@ plant("creds JWT", credsJwt);
 plant("sm creds seed", seedOf(smCredsUser));
 plant("sm creds JWT", smCredsJwt);
 /** User info as a whole, the way it sits in a URL, and a user name at the start of a URL authority. */
-const userinfo = (user: string, password?: string) => (password === undefined ? `${encodeURIComponent(user)}@` : `${encodeURIComponent(user)}:${encodeURIComponent(password)}@`);
+const userinfo = (user: string, password?: string) =>
+  password === undefined
+    ? `${encodeURIComponent(user)}@`
+    : `${encodeURIComponent(user)}:${encodeURIComponent(password)}@`;
 plant("user info mon-url:ok", userinfo(URL_USER, S.urlPasswordOk), [`${URL_USER}:${S.urlPasswordOk}@`]);
 plant("user info mon-url:bad", userinfo(URL_USER, S.urlPasswordBad));
-plant("user info mon-url:bad-encoded", userinfo(URL_USER, S.urlPasswordBadEncoded), [`${URL_USER}:${S.urlPasswordBadEncoded}@`]);
+plant("user info mon-url:bad-encoded", userinfo(URL_USER, S.urlPasswordBadEncoded), [
+  `${URL_USER}:${S.urlPasswordBadEncoded}@`,
+]);
 plant("user info token", userinfo(S.urlToken));
 plant("user info refused", userinfo(REFUSED_USER, S.refusedPassword));
 plant("user info in --config servers", userinfo(URL_USER, S.configUrlPassword));
@@ -216,7 +229,12 @@ function scan(haystacks: Haystack[]): Leak[] {
       for (const form of p.forms) {
         const at = lower.indexOf(form.toLowerCase());
         if (at < 0) continue;
-        leaks.push({ secret: p.name, form, where: h.where, context: h.text.slice(Math.max(0, at - 60), at + form.length + 20).replace(/\s+/g, " ") });
+        leaks.push({
+          secret: p.name,
+          form,
+          where: h.where,
+          context: h.text.slice(Math.max(0, at - 60), at + form.length + 20).replace(/\s+/g, " "),
+        });
         break; // one leak per secret and haystack is enough to name it
       }
     }
@@ -247,7 +265,8 @@ function walk(root: string): Haystack[] {
       const rel = relative(root, path);
       out.push({ where: `name of ${rel}`, text: rel });
       if (e.isDirectory()) visit(path);
-      else if (e.isFile()) for (const text of bytesToText(readFileSync(path))) out.push({ where: `content of ${rel}`, text });
+      else if (e.isFile())
+        for (const text of bytesToText(readFileSync(path))) out.push({ where: `content of ${rel}`, text });
     }
   };
   visit(root);
@@ -260,7 +279,9 @@ async function dynamoHaystacks(ddb: DynamoDBClient, table: string): Promise<Hays
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const r = await ddb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const r = await ddb.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
     items.push(...(r.Items ?? []));
     start = r.LastEvaluatedKey;
   } while (start);
@@ -270,19 +291,25 @@ async function dynamoHaystacks(ddb: DynamoDBClient, table: string): Promise<Hays
     const where = `DynamoDB ${table} item ${pk} ${JSON.stringify(it.sk ?? null)}`;
     const plain = JSON.stringify(it, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.byteLength} bytes>` : v));
     out.push({ where: `${where} (keys and attributes)`, text: plain });
-    for (const [name, v] of Object.entries(it)) if (v.B) for (const text of bytesToText(v.B)) out.push({ where: `${where} attribute ${name}`, text });
+    for (const [name, v] of Object.entries(it))
+      if (v.B) for (const text of bytesToText(v.B)) out.push({ where: `${where} attribute ${name}`, text });
     byPartition.set(pk, [...(byPartition.get(pk) ?? []), it]);
   }
   for (const [pk, list] of byPartition) {
     const head = list.find((i) => i.sk?.S === "HEAD");
     if (!head?.data?.B) continue;
     const set = head.chunkSet?.S;
-    const chunks = set ? list.filter((i) => i.sk?.S?.startsWith(set)).sort((a, b) => (a.sk!.S! < b.sk!.S! ? -1 : 1)) : [];
+    const chunks = set
+      ? list.filter((i) => i.sk?.S?.startsWith(set)).sort((a, b) => (a.sk!.S! < b.sk!.S! ? -1 : 1))
+      : [];
     const gz = Buffer.concat([head.data.B, ...chunks.map((c) => c.data?.B ?? new Uint8Array())]);
     try {
       out.push({ where: `DynamoDB ${table} ${pk} history document`, text: gunzipSync(gz).toString("utf8") });
     } catch (e) {
-      out.push({ where: `DynamoDB ${table} ${pk} history document (undecodable: ${(e as Error).message})`, text: gz.toString("latin1") });
+      out.push({
+        where: `DynamoDB ${table} ${pk} history document (undecodable: ${(e as Error).message})`,
+        text: gz.toString("latin1"),
+      });
     }
   }
   return out;
@@ -292,23 +319,43 @@ async function dynamoHaystacks(ddb: DynamoDBClient, table: string): Promise<Hays
 async function sqsHaystacks(sqs: SQSClient, url: string): Promise<Haystack[]> {
   const out: Haystack[] = [];
   for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ["All"] }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ["All"],
+      }),
+    );
     const msgs = r.Messages ?? [];
     if (!msgs.length) return out;
     for (const m of msgs) {
-      out.push({ where: `SQS message ${m.MessageId}`, text: `${m.Body ?? ""}\n${JSON.stringify(m.MessageAttributes ?? {})}` });
+      out.push({
+        where: `SQS message ${m.MessageId}`,
+        text: `${m.Body ?? ""}\n${JSON.stringify(m.MessageAttributes ?? {})}`,
+      });
       try {
         const env = JSON.parse(m.Body ?? "") as { Message?: string; Subject?: string };
-        out.push({ where: `SQS message ${m.MessageId} (SNS message)`, text: `${env.Subject ?? ""}\n${env.Message ?? ""}` });
+        out.push({
+          where: `SQS message ${m.MessageId} (SNS message)`,
+          text: `${env.Subject ?? ""}\n${env.Message ?? ""}`,
+        });
       } catch {
         // raw delivery: the body is the message
       }
     }
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
 }
 
-const report = (leaks: Leak[]) => leaks.map((l) => `${l.secret} as ${JSON.stringify(l.form)} in ${l.where}: ...${l.context}...`);
+const report = (leaks: Leak[]) =>
+  leaks.map((l) => `${l.secret} as ${JSON.stringify(l.form)} in ${l.where}: ...${l.context}...`);
 
 // ---------------------------------------------------------------------------------------------
 // Running the real CLI.
@@ -320,9 +367,18 @@ interface Ran {
 }
 
 /** `node bin/lookout.js ...` with exactly `env` (no TTY), from `cwd`. For `watch`, `stopWhen` ends it with SIGTERM (our own child, by PID). */
-function lookout(args: string[], env: Record<string, string>, cwd: string, o: { stopWhen?: () => boolean; maxMs?: number } = {}): Promise<Ran> {
+function lookout(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  o: { stopWhen?: () => boolean; maxMs?: number } = {},
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -387,8 +443,16 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       // `nats` context files, as `nats context save` writes them (selected by path through NATS_CONTEXT).
       contextFile = join(inputs, "scan-password.json");
       contextUrlFile = join(inputs, "scan-url.json");
-      writeFileSync(contextFile, JSON.stringify({ description: "scan", url: urls.join(","), user: URL_USER, password: S.contextPassword }), { mode: 0o600 });
-      writeFileSync(contextUrlFile, JSON.stringify({ description: "scan", url: withUserinfo(userinfo(URL_USER, S.contextUrlPassword)) }), { mode: 0o600 });
+      writeFileSync(
+        contextFile,
+        JSON.stringify({ description: "scan", url: urls.join(","), user: URL_USER, password: S.contextPassword }),
+        { mode: 0o600 },
+      );
+      writeFileSync(
+        contextUrlFile,
+        JSON.stringify({ description: "scan", url: withUserinfo(userinfo(URL_USER, S.contextUrlPassword)) }),
+        { mode: 0o600 },
+      );
     });
     afterAll(async () => {
       for (const p of running) await p.stop();
@@ -406,24 +470,55 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
     }
     /** Credential forms that log in as a system-account user: the run must see the cluster. */
     const loginForms = (): Form[] => [
-      { name: "URL user info (percent-encoded password)", env: { NATS_URL: withUserinfo(userinfo(URL_USER, S.urlPasswordOk)) } },
-      { name: "NATS_USER/NATS_PASSWORD", env: { NATS_URL: urls.join(","), NATS_USER: ENV_USER, NATS_PASSWORD: S.envPasswordOk } },
+      {
+        name: "URL user info (percent-encoded password)",
+        env: { NATS_URL: withUserinfo(userinfo(URL_USER, S.urlPasswordOk)) },
+      },
+      {
+        name: "NATS_USER/NATS_PASSWORD",
+        env: { NATS_URL: urls.join(","), NATS_USER: ENV_USER, NATS_PASSWORD: S.envPasswordOk },
+      },
       { name: "NATS_NKEY", env: { NATS_URL: urls.join(","), NATS_NKEY: nkeyOkFile } },
-      { name: "--user/--password", env: {}, args: ["--server", urls.join(","), "--user", FLAG_USER, "--password", S.flagPasswordOk] },
+      {
+        name: "--user/--password",
+        env: {},
+        args: ["--server", urls.join(","), "--user", FLAG_USER, "--password", S.flagPasswordOk],
+      },
     ];
     /** Credential forms the servers refuse (or nothing listens): blind runs, where reasons echo what they were given. */
     const failForms = (): Form[] => [
       { name: "URL user info, wrong password", env: { NATS_URL: withUserinfo(userinfo(URL_USER, S.urlPasswordBad)) } },
-      { name: "URL user info, wrong percent-encoded password", env: { NATS_URL: withUserinfo(userinfo(URL_USER, S.urlPasswordBadEncoded)) } },
+      {
+        name: "URL user info, wrong percent-encoded password",
+        env: { NATS_URL: withUserinfo(userinfo(URL_USER, S.urlPasswordBadEncoded)) },
+      },
       { name: "URL user info, unknown token", env: { NATS_URL: withUserinfo(userinfo(S.urlToken)) } },
-      { name: "URL user info, nothing listening (the issue's reproduction)", env: { NATS_URL: `nats://${userinfo(REFUSED_USER, S.refusedPassword)}127.0.0.1:1` } },
-      { name: "URL user info in --config nats.servers, wrong password", env: {}, nats: { servers: urls.map((u) => u.replace("nats://", `nats://${userinfo(URL_USER, S.configUrlPassword)}`)) } },
-      { name: "NATS_USER/NATS_PASSWORD, wrong password", env: { NATS_URL: urls.join(","), NATS_USER: ENV_USER, NATS_PASSWORD: S.envPasswordBad } },
+      {
+        name: "URL user info, nothing listening (the issue's reproduction)",
+        env: { NATS_URL: `nats://${userinfo(REFUSED_USER, S.refusedPassword)}127.0.0.1:1` },
+      },
+      {
+        name: "URL user info in --config nats.servers, wrong password",
+        env: {},
+        nats: { servers: urls.map((u) => u.replace("nats://", `nats://${userinfo(URL_USER, S.configUrlPassword)}`)) },
+      },
+      {
+        name: "NATS_USER/NATS_PASSWORD, wrong password",
+        env: { NATS_URL: urls.join(","), NATS_USER: ENV_USER, NATS_PASSWORD: S.envPasswordBad },
+      },
       { name: "NATS_TOKEN, unknown token", env: { NATS_URL: urls.join(","), NATS_TOKEN: S.envToken } },
       { name: "NATS_NKEY, unknown seed", env: { NATS_URL: urls.join(","), NATS_NKEY: nkeyBadFile } },
       { name: "NATS_CREDS, JWT the server does not trust", env: { NATS_URL: urls.join(","), NATS_CREDS: credsPath } },
-      { name: "--server with user info, wrong password", env: {}, args: ["--server", withUserinfo(userinfo(URL_USER, S.flagUrlPassword))] },
-      { name: "--user/--password, wrong password", env: {}, args: ["-s", urls.join(","), "--user", FLAG_USER, "--password", S.flagPasswordBad] },
+      {
+        name: "--server with user info, wrong password",
+        env: {},
+        args: ["--server", withUserinfo(userinfo(URL_USER, S.flagUrlPassword))],
+      },
+      {
+        name: "--user/--password, wrong password",
+        env: {},
+        args: ["-s", urls.join(","), "--user", FLAG_USER, "--password", S.flagPasswordBad],
+      },
       { name: "nats context with user/password, wrong password", env: { NATS_CONTEXT: contextFile } },
       { name: "nats context url with user info, wrong password", env: { NATS_CONTEXT: contextUrlFile } },
     ];
@@ -433,15 +528,29 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
      */
     const otherForms = (): Form[] => [
       // The `nats` CLI logs in with user info on an address without a scheme.
-      { name: "user info on an address without a scheme", env: { NATS_URL: urls.map((u) => `${userinfo(BARE_USER, S.barePassword)}${u.replace("nats://", "")}`).join(",") } },
-      { name: "user info in a URL that does not parse", env: { NATS_URL: `nats://${userinfo(URL_USER, S.invalidUrlPassword)}127.0.0.1:99999` } },
+      {
+        name: "user info on an address without a scheme",
+        env: {
+          NATS_URL: urls.map((u) => `${userinfo(BARE_USER, S.barePassword)}${u.replace("nats://", "")}`).join(","),
+        },
+      },
+      {
+        name: "user info in a URL that does not parse",
+        env: { NATS_URL: `nats://${userinfo(URL_USER, S.invalidUrlPassword)}127.0.0.1:99999` },
+      },
       { name: "NATS_USER alone (a token to the nats CLI)", env: { NATS_URL: urls.join(","), NATS_USER: S.loneUser } },
     ];
 
     /** A fresh folder the process may write to: its working directory, HOME (so a default state folder lands here), history, JSON lines. */
     function sandbox(name: string) {
       const root = mkdtempSync(join(tmpdir(), `lookout-scan-${version}-${name}-`));
-      const dirs = { root, cwd: join(root, "cwd"), home: join(root, "home"), history: join(root, "history"), notices: join(root, "notices.jsonl") };
+      const dirs = {
+        root,
+        cwd: join(root, "cwd"),
+        home: join(root, "home"),
+        history: join(root, "history"),
+        notices: join(root, "notices.jsonl"),
+      };
       for (const d of [dirs.cwd, dirs.home, dirs.history]) mkdirSync(d, { recursive: true });
       return dirs;
     }
@@ -454,15 +563,28 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       return f;
     };
     const fileConfig = (box: ReturnType<typeof sandbox>, form: Form) =>
-      configIn({ ...(form.nats ? { nats: form.nats } : {}), notify: [{ kind: "terminal" }, { kind: "jsonl", file: box.notices }], slices: { meta: { every: "1s" }, streams: { every: "1s" } }, timeouts: { connect: "2s", request: "2s" } });
-    const io = (what: string, r: Ran): Haystack[] => [{ where: `${what} stdout`, text: r.stdout }, { where: `${what} stderr`, text: r.stderr }];
+      configIn({
+        ...(form.nats ? { nats: form.nats } : {}),
+        notify: [{ kind: "terminal" }, { kind: "jsonl", file: box.notices }],
+        slices: { meta: { every: "1s" }, streams: { every: "1s" } },
+        timeouts: { connect: "2s", request: "2s" },
+      });
+    const io = (what: string, r: Ran): Haystack[] => [
+      { where: `${what} stdout`, text: r.stdout },
+      { where: `${what} stderr`, text: r.stderr },
+    ];
     let watches = 0;
     /** A short `lookout watch` (about `ms`), stopped with SIGTERM. */
     const watch = (box: ReturnType<typeof sandbox>, form: Form, ms: number) => {
       const t0 = Date.now();
       // History of its own, so an alert the checks above left firing is new to it and shows.
       const history = join(box.root, `watch-history-${++watches}`);
-      return lookout(["watch", "--config", fileConfig(box, form), "--history", history, "--verbose", ...(form.args ?? [])], { ...baseEnv(box.home), ...form.env }, box.cwd, { stopWhen: () => Date.now() - t0 > ms });
+      return lookout(
+        ["watch", "--config", fileConfig(box, form), "--history", history, "--verbose", ...(form.args ?? [])],
+        { ...baseEnv(box.home), ...form.env },
+        box.cwd,
+        { stopWhen: () => Date.now() - t0 > ms },
+      );
     };
 
     it("logs in through URL user info, NATS_USER/NATS_PASSWORD, an nkey seed and --user/--password, sees the cluster, and writes none of them anywhere", async () => {
@@ -470,19 +592,46 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       const hay: Haystack[] = [];
       for (const form of loginForms()) {
         for (const format of FORMATS) {
-          const r = await lookout(["check", "--format", format, "--config", fileConfig(box, form), "--history", box.history, ...(form.args ?? [])], { ...baseEnv(box.home), ...form.env }, box.cwd);
+          const r = await lookout(
+            [
+              "check",
+              "--format",
+              format,
+              "--config",
+              fileConfig(box, form),
+              "--history",
+              box.history,
+              ...(form.args ?? []),
+            ],
+            { ...baseEnv(box.home), ...form.env },
+            box.cwd,
+          );
           hay.push(...io(`check --format ${format} (${form.name})`, r));
-          expect.soft(isBlind(r.stdout + r.stderr), `${form.name}, --format ${format}: the login must work and the run see the cluster:\n${r.stdout}${r.stderr}`).toBe(false);
-          expect.soft(r.code, `${form.name}, --format ${format}: exit code (3 = unknown)\n${r.stdout}${r.stderr}`).not.toBe(3);
+          expect
+            .soft(
+              isBlind(r.stdout + r.stderr),
+              `${form.name}, --format ${format}: the login must work and the run see the cluster:\n${r.stdout}${r.stderr}`,
+            )
+            .toBe(false);
+          expect
+            .soft(r.code, `${form.name}, --format ${format}: exit code (3 = unknown)\n${r.stdout}${r.stderr}`)
+            .not.toBe(3);
         }
       }
       // A short watch with user info in the URL: its banner, its verbose lines, the terminal and JSON lines notifiers.
       const w = await watch(box, loginForms()[0]!, 5_000);
       hay.push(...io("watch (URL user info)", w));
       expect.soft(w.stdout + w.stderr, "watch printed something").not.toBe("");
-      expect.soft(isBlind(w.stdout + w.stderr), `watch with URL user info must see the cluster:\n${w.stdout}${w.stderr}`).toBe(false);
+      expect
+        .soft(isBlind(w.stdout + w.stderr), `watch with URL user info must see the cluster:\n${w.stdout}${w.stderr}`)
+        .toBe(false);
       const files = walk(box.root);
-      expect.soft(files.some((h) => h.where.startsWith("content of history/")), "history files were written").toBe(true);
+      expect
+        .soft(
+          files.some((h) => h.where.startsWith("content of history/")),
+          "history files were written",
+        )
+        .toBe(true);
       hay.push(...files);
       expect(report(scan(hay))).toEqual([]);
     }, 240_000);
@@ -492,7 +641,20 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       const hay: Haystack[] = [];
       for (const form of failForms()) {
         for (const format of FORMATS) {
-          const r = await lookout(["check", "--format", format, "--config", fileConfig(box, form), "--history", box.history, ...(form.args ?? [])], { ...baseEnv(box.home), ...form.env }, box.cwd);
+          const r = await lookout(
+            [
+              "check",
+              "--format",
+              format,
+              "--config",
+              fileConfig(box, form),
+              "--history",
+              box.history,
+              ...(form.args ?? []),
+            ],
+            { ...baseEnv(box.home), ...form.env },
+            box.cwd,
+          );
           hay.push(...io(`check --format ${format} (${form.name})`, r));
           // The run must have gone through the blind path, where reasons quote what the monitor was given.
           if (format === "json") {
@@ -503,7 +665,20 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       }
       for (const form of otherForms()) {
         for (const format of FORMATS) {
-          const r = await lookout(["check", "--format", format, "--config", fileConfig(box, form), "--history", box.history, ...(form.args ?? [])], { ...baseEnv(box.home), ...form.env }, box.cwd);
+          const r = await lookout(
+            [
+              "check",
+              "--format",
+              format,
+              "--config",
+              fileConfig(box, form),
+              "--history",
+              box.history,
+              ...(form.args ?? []),
+            ],
+            { ...baseEnv(box.home), ...form.env },
+            box.cwd,
+          );
           hay.push(...io(`check --format ${format} (${form.name})`, r));
         }
       }
@@ -515,7 +690,12 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       const notices = readFileSync(box.notices, "utf8");
       expect.soft(notices, "the blind alerts reached the JSON lines notifier").toContain("monitor_blind");
       const files = walk(box.root);
-      expect.soft(files.some((h) => h.where.startsWith("content of history/") && h.text.includes("monitor_blind")), "the blind alerts are in the history files").toBe(true);
+      expect
+        .soft(
+          files.some((h) => h.where.startsWith("content of history/") && h.text.includes("monitor_blind")),
+          "the blind alerts are in the history files",
+        )
+        .toBe(true);
       hay.push(...files);
       expect(report(scan(hay))).toEqual([]);
     }, 300_000);
@@ -532,17 +712,29 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
       const queue = await createQueue(sqs, `lookout-scan-cli-${tag}`);
       await subscribeQueue(sns, topicArn, queue.arn);
       const box = sandbox("aws");
-      const aws = { AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey, AWS_REGION: moto.env.region, AWS_EC2_METADATA_DISABLED: "true" };
+      const aws = {
+        AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey,
+        AWS_REGION: moto.env.region,
+        AWS_EC2_METADATA_DISABLED: "true",
+      };
       const hay: Haystack[] = [];
       const run = async (form: Form, label?: string) => {
         const config = configIn({
           ...(label ? { cluster: label } : {}),
           ...(form.nats ? { nats: form.nats } : {}),
           history: { kind: "dynamodb", table, endpoint: moto.endpoint, region: moto.env.region },
-          notify: [{ kind: "sns", topicArn, endpoint: moto.endpoint, region: moto.env.region }, { kind: "jsonl", file: box.notices }],
+          notify: [
+            { kind: "sns", topicArn, endpoint: moto.endpoint, region: moto.env.region },
+            { kind: "jsonl", file: box.notices },
+          ],
           timeouts: { connect: "2s", request: "2s" },
         });
-        const r = await lookout(["check", "--format", "json", "--config", config, ...(form.args ?? [])], { ...baseEnv(box.home), ...aws, ...form.env }, box.cwd);
+        const r = await lookout(
+          ["check", "--format", "json", "--config", config, ...(form.args ?? [])],
+          { ...baseEnv(box.home), ...aws, ...form.env },
+          box.cwd,
+        );
         hay.push(...io(`check (${form.name}${label ? `, cluster ${label}` : ""})`, r));
         return r;
       };
@@ -557,12 +749,23 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
         // own, so each form raises a fresh blind alert whose notice travels through SNS.
         await run(form);
         const r = await run(form, `scan-fail-${++n}`);
-        if (judged.has(form.name)) expect.soft(isBlind(r.stdout), `${form.name}: a blind run\n${r.stdout}${r.stderr}`).toBe(true);
+        if (judged.has(form.name))
+          expect.soft(isBlind(r.stdout), `${form.name}: a blind run\n${r.stdout}${r.stderr}`).toBe(true);
       }
       const delivered = await sqsHaystacks(sqs, queue.url);
-      expect.soft(delivered.some((h) => h.text.includes("monitor_blind")), "blind notices were delivered through SNS").toBe(true);
+      expect
+        .soft(
+          delivered.some((h) => h.text.includes("monitor_blind")),
+          "blind notices were delivered through SNS",
+        )
+        .toBe(true);
       const items = await dynamoHaystacks(ddb, table);
-      expect.soft(items.some((h) => h.where.endsWith("history document") && h.text.includes("monitor_blind")), "history documents were decoded").toBe(true);
+      expect
+        .soft(
+          items.some((h) => h.where.endsWith("history document") && h.text.includes("monitor_blind")),
+          "history documents were decoded",
+        )
+        .toBe(true);
       hay.push(...delivered, ...items, ...walk(box.root));
       ddb.destroy();
       sns.destroy();
@@ -596,45 +799,111 @@ describe("secret scan: no credential leaves the process in any form (issue 11)",
         { what: "wrong password", value: { user: SM_USER, password: S.smPasswordBad }, logsIn: false },
         { what: "unknown token", value: { token: S.smToken }, logsIn: false },
         { what: "unknown nkey seed", value: { nkey: seedOf(smNkeyBad) }, logsIn: false },
-        { what: "creds the server does not trust", value: { creds: credsFile(smCredsJwt, seedOf(smCredsUser)) }, logsIn: false },
+        {
+          what: "creds the server does not trust",
+          value: { creds: credsFile(smCredsJwt, seedOf(smCredsUser)) },
+          logsIn: false,
+        },
         // No label: the history key is whatever the function derives from its configuration.
-        { what: "wrong password, no cluster label", value: { user: SM_USER, password: S.smPasswordBad }, logsIn: false, label: false },
-        { what: "user info in LOOKOUT_CONFIG servers", value: { user: SM_USER, password: S.smPasswordOk }, logsIn: undefined, servers: urls.map((u) => u.replace("nats://", `nats://${userinfo(SM_USER, S.lambdaConfigUrlPassword)}`)), label: false },
+        {
+          what: "wrong password, no cluster label",
+          value: { user: SM_USER, password: S.smPasswordBad },
+          logsIn: false,
+          label: false,
+        },
+        {
+          what: "user info in LOOKOUT_CONFIG servers",
+          value: { user: SM_USER, password: S.smPasswordOk },
+          logsIn: undefined,
+          servers: urls.map((u) => u.replace("nats://", `nats://${userinfo(SM_USER, S.lambdaConfigUrlPassword)}`)),
+          label: false,
+        },
       ];
       let n = 0;
       for (const { what, value, logsIn, servers, label } of cases) {
-        const arn = (await sm.send(new CreateSecretCommand({ Name: `nats-lookout/scan-${tag}-${++n}`, SecretString: JSON.stringify(value) }))).ARN!;
-        const fn = await BundleProcess.start(bundle, {
-          // A label of its own per secret, so each blind run raises (and pages) a fresh alert.
-          [LAMBDA_ENV.config]: JSON.stringify({ nats: { servers: servers ?? urls }, ...(label === false ? {} : { cluster: `scan-sm-${n}` }), timeouts: { connect: "2s", request: "2s" } }),
-          [LAMBDA_ENV.table]: table,
-          [LAMBDA_ENV.topicArn]: topicArn,
-          [LAMBDA_ENV.secretArn]: arn,
-          POWERTOOLS_SERVICE_NAME: "nats-lookout-scan",
-          POWERTOOLS_LOG_LEVEL: "DEBUG",
-          AWS_ENDPOINT_URL: moto.endpoint,
-          AWS_REGION: moto.env.region,
-          AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey,
-          AWS_EC2_METADATA_DISABLED: "true",
-          // The function's private scratch space: it holds the nkey/creds files by design, not scanned.
-          TMPDIR: mkdtempSync(join(inputs, "lambda-tmp-")),
-        }, "lookout-meta");
+        const arn = (
+          await sm.send(
+            new CreateSecretCommand({ Name: `nats-lookout/scan-${tag}-${++n}`, SecretString: JSON.stringify(value) }),
+          )
+        ).ARN!;
+        const fn = await BundleProcess.start(
+          bundle,
+          {
+            // A label of its own per secret, so each blind run raises (and pages) a fresh alert.
+            [LAMBDA_ENV.config]: JSON.stringify({
+              nats: { servers: servers ?? urls },
+              ...(label === false ? {} : { cluster: `scan-sm-${n}` }),
+              timeouts: { connect: "2s", request: "2s" },
+            }),
+            [LAMBDA_ENV.table]: table,
+            [LAMBDA_ENV.topicArn]: topicArn,
+            [LAMBDA_ENV.secretArn]: arn,
+            POWERTOOLS_SERVICE_NAME: "nats-lookout-scan",
+            POWERTOOLS_LOG_LEVEL: "DEBUG",
+            AWS_ENDPOINT_URL: moto.endpoint,
+            AWS_REGION: moto.env.region,
+            AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey,
+            AWS_EC2_METADATA_DISABLED: "true",
+            // The function's private scratch space: it holds the nkey/creds files by design, not scanned.
+            TMPDIR: mkdtempSync(join(inputs, "lambda-tmp-")),
+          },
+          "lookout-meta",
+        );
         running.push(fn);
         const results: Invocation[] = [];
-        for (let i = 0; i < 2; i++) results.push(await fn.invoke({ slice: "meta", scheduledTime: new Date().toISOString(), executionId: `scan-${n}-${i}`, attempt: "1", scheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lookout/scan" }));
+        for (let i = 0; i < 2; i++)
+          results.push(
+            await fn.invoke({
+              slice: "meta",
+              scheduledTime: new Date().toISOString(),
+              executionId: `scan-${n}-${i}`,
+              attempt: "1",
+              scheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lookout/scan",
+            }),
+          );
         await fn.stop();
-        hay.push({ where: `Lambda (${what}) stdout and stderr`, text: fn.output }, { where: `Lambda (${what}) invocation results`, text: JSON.stringify(results) });
-        if (logsIn === true) expect.soft(results.map((r) => (r.ok ? r.result.status : `${r.error.name}: ${r.error.message}`)), `Lambda (${what}) sees the cluster`).toEqual(["ok", "ok"]);
-        else if (logsIn === false) expect.soft(results.every((r) => !r.ok && r.error.name === "BlindError"), `Lambda (${what}) is blind: ${JSON.stringify(results.map((r) => (r.ok ? r.result.status : r.error.message)))}`).toBe(true);
+        hay.push(
+          { where: `Lambda (${what}) stdout and stderr`, text: fn.output },
+          { where: `Lambda (${what}) invocation results`, text: JSON.stringify(results) },
+        );
+        if (logsIn === true)
+          expect
+            .soft(
+              results.map((r) => (r.ok ? r.result.status : `${r.error.name}: ${r.error.message}`)),
+              `Lambda (${what}) sees the cluster`,
+            )
+            .toEqual(["ok", "ok"]);
+        else if (logsIn === false)
+          expect
+            .soft(
+              results.every((r) => !r.ok && r.error.name === "BlindError"),
+              `Lambda (${what}) is blind: ${JSON.stringify(results.map((r) => (r.ok ? r.result.status : r.error.message)))}`,
+            )
+            .toBe(true);
       }
-      const delivered = await waitFor("the blind pages in SQS", async () => {
-        const got = await sqsHaystacks(sqs, queue.url);
-        return got.length ? got : undefined;
-      }, 10_000, 250).catch(() => [] as Haystack[]);
-      expect.soft(delivered.some((h) => h.text.includes("monitor_blind")), "blind pages were delivered through SNS").toBe(true);
+      const delivered = await waitFor(
+        "the blind pages in SQS",
+        async () => {
+          const got = await sqsHaystacks(sqs, queue.url);
+          return got.length ? got : undefined;
+        },
+        10_000,
+        250,
+      ).catch(() => [] as Haystack[]);
+      expect
+        .soft(
+          delivered.some((h) => h.text.includes("monitor_blind")),
+          "blind pages were delivered through SNS",
+        )
+        .toBe(true);
       const items = await dynamoHaystacks(ddb, table);
-      expect.soft(items.some((h) => h.where.endsWith("history document") && h.text.includes("monitor_blind")), "history documents were decoded").toBe(true);
+      expect
+        .soft(
+          items.some((h) => h.where.endsWith("history document") && h.text.includes("monitor_blind")),
+          "history documents were decoded",
+        )
+        .toBe(true);
       hay.push(...delivered, ...items);
       for (const c of [ddb, sns, sqs, sm]) c.destroy();
       expect(report(scan(hay))).toEqual([]);

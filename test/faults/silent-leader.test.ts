@@ -32,13 +32,16 @@ for (const binary of serversUnderTest()) {
       const leader = (await jsm.streams.info("WATCHED")).cluster!.leader!;
       await app.close();
 
-      const config = buildConfig({
-        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { streams: { overrides: [{ stream: "WATCHED", values: { "peer-expect": "5" } }] } },
-        // One clear run would resolve an alert: so a run that wrongly took silence for health would show it.
-        alerts: { resolveAfterRuns: 1 },
-        timeouts: { request: "1s", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { streams: { overrides: [{ stream: "WATCHED", values: { "peer-expect": "5" } }] } },
+          // One clear run would resolve an alert: so a run that wrongly took silence for health would show it.
+          alerts: { resolveAfterRuns: 1 },
+          timeouts: { request: "1s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-silent-")));
       const run = async (): Promise<RunReport> => {
         return runOnce(streamsSlice, { config, history });

@@ -28,7 +28,8 @@ for (const binary of serversUnderTest()) {
     it(`yields zero findings over ${RUNS} runs of every slice while traffic flows`, async () => {
       const app = await cluster.appConnection();
       const jsm = await jetstreamManager(app);
-      for (const name of ["ORDERS", "EVENTS", "AUDIT"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], num_replicas: 3 });
+      for (const name of ["ORDERS", "EVENTS", "AUDIT"])
+        await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], num_replicas: 3 });
       await jsm.streams.add({ name: "ORDERS_MIRROR", mirror: { name: "ORDERS" }, num_replicas: 3 });
       await jsm.streams.add({ name: "R1", subjects: ["r1.>"], num_replicas: 1 });
       await jsm.consumers.add("ORDERS", { durable_name: "worker", ack_policy: AckPolicy.Explicit });
@@ -39,7 +40,9 @@ for (const binary of serversUnderTest()) {
       let consumed = 0;
       const publisher = (async () => {
         while (!stop) {
-          await Promise.all(["orders.new", "events.x", "audit.y", "r1.z"].map((s) => js.publish(s, "payload").then(() => published++)));
+          await Promise.all(
+            ["orders.new", "events.x", "audit.y", "r1.z"].map((s) => js.publish(s, "payload").then(() => published++)),
+          );
         }
       })();
       const consumer = (async () => {
@@ -53,18 +56,31 @@ for (const binary of serversUnderTest()) {
         }
       })();
 
-      const config = buildConfig({
-        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { streams: { defaults: { "seen-critical": "30s", "peer-seen-critical": "30s" } } },
-        timeouts: { request: "2s", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { streams: { defaults: { "seen-critical": "30s", "peer-seen-critical": "30s" } } },
+          timeouts: { request: "2s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-soak-")));
       const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
       const slices = selectSlices(config, "all").slices;
       const reports: RunReport[] = [];
       try {
         for (let i = 0; i < RUNS; i++) {
-          for (const s of slices) reports.push(await runSlice(s, { config, history, notifiers: [], connection: conn.get, failover: conn.failover, describeError: conn.describe }));
+          for (const s of slices)
+            reports.push(
+              await runSlice(s, {
+                config,
+                history,
+                notifiers: [],
+                connection: conn.get,
+                failover: conn.failover,
+                describeError: conn.describe,
+              }),
+            );
           await new Promise((r) => setTimeout(r, 50));
         }
       } finally {
@@ -75,7 +91,9 @@ for (const binary of serversUnderTest()) {
       }
       const findings = reports.flatMap((r) => r.findings.map((f) => `${r.slice}: ${f.id} ${f.summary}`));
       const errors = reports.flatMap((r) => r.errors);
-      console.log(`soak ${binary.version}: ${RUNS} runs x ${slices.length} slice(s) (${slices.map((s) => s.name).join(", ")}), ${reports.length} slice runs, ${findings.length} findings, ${published} messages published, ${consumed} consumed`);
+      console.log(
+        `soak ${binary.version}: ${RUNS} runs x ${slices.length} slice(s) (${slices.map((s) => s.name).join(", ")}), ${reports.length} slice runs, ${findings.length} findings, ${published} messages published, ${consumed} consumed`,
+      );
       expect(published).toBeGreaterThan(100);
       expect(consumed).toBeGreaterThan(0);
       expect(reports.length).toBe(RUNS * slices.length);

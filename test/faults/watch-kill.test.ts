@@ -45,7 +45,9 @@ describe("lookout watch killed mid-run", () => {
     // Kill points chosen by a seeded source: a failure reproduces with the same seed.
     const random = seededRandom(Number(process.env.LOOKOUT_TEST_SEED ?? 8));
     for (let i = 0; i < 8; i++) {
-      const child = spawn(process.execPath, [join(projectRoot, "bin", "lookout.js"), "watch", "--config", cfgFile], { stdio: "ignore" });
+      const child = spawn(process.execPath, [join(projectRoot, "bin", "lookout.js"), "watch", "--config", cfgFile], {
+        stdio: "ignore",
+      });
       await waitFor("a saved history", async () => ((await store.load(key)) ? true : undefined), 30_000, 20);
       await sleep(50 + Math.floor(random() * 400));
       child.kill("SIGKILL");

@@ -16,7 +16,14 @@ export interface RunOnce {
 export async function runOnce(slice: Slice, o: RunOnce): Promise<RunReport> {
   const conn = new SharedConnection(o.config.nats, o.config.timeouts.connectMs);
   try {
-    return await runSlice(slice, { config: o.config, history: o.history, notifiers: o.notifiers ?? [], connection: conn.get, failover: conn.failover, describeError: conn.describe });
+    return await runSlice(slice, {
+      config: o.config,
+      history: o.history,
+      notifiers: o.notifiers ?? [],
+      connection: conn.get,
+      failover: conn.failover,
+      describeError: conn.describe,
+    });
   } finally {
     await conn.close();
   }

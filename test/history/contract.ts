@@ -22,15 +22,31 @@ export interface ContractSubject {
 
 let keys = 0;
 /** A history key no other test in this process uses. */
-export const freshKey = (slice: HistoryKey["slice"] = "meta"): HistoryKey => ({ cluster: `contract-${process.pid}-${++keys}`, slice });
+export const freshKey = (slice: HistoryKey["slice"] = "meta"): HistoryKey => ({
+  cluster: `contract-${process.pid}-${++keys}`,
+  slice,
+});
 
 export function bookWith(n: number, at = 1_700_000_000_000): AlertBook {
   const book = emptyBook();
   for (let i = 0; i < n; i++) {
-    const f = finding("meta_peer_seen", { cluster: "c1", peer: `n${i}` }, `meta leader n0 last heard from n${i} 40s ago`, { active_ms: 40_000 + i });
+    const f = finding(
+      "meta_peer_seen",
+      { cluster: "c1", peer: `n${i}` },
+      `meta leader n0 last heard from n${i} 40s ago`,
+      { active_ms: 40_000 + i },
+    );
     const fp = fingerprint(f);
     book.alerts[fp] = { fingerprint: fp, finding: f, firstSeen: at, lastSeen: at, clearRuns: 0 };
-    book.outbox.push({ id: `${fp}#new@${at}`, kind: "new", fingerprint: fp, finding: f, at, firstSeen: at, attempts: 0 });
+    book.outbox.push({
+      id: `${fp}#new@${at}`,
+      kind: "new",
+      fingerprint: fp,
+      finding: f,
+      at,
+      firstSeen: at,
+      attempts: 0,
+    });
   }
   return book;
 }
@@ -49,7 +65,11 @@ export function historyContract(label: string, subject: () => ContractSubject): 
     it("round-trips a document exactly, as version 1, and reports what it wrote", async () => {
       const store = await subject().open();
       const key = freshKey();
-      const doc = historyDoc({ leader: "n1", term: 7, knownServers: ["n1", "n2", "n3"], note: "ünïcødé ✓" }, "run-1", bookWith(3));
+      const doc = historyDoc(
+        { leader: "n1", term: 7, knownServers: ["n1", "n2", "n3"], note: "ünïcødé ✓" },
+        "run-1",
+        bookWith(3),
+      );
       const report = await store.save(key, doc, undefined);
       expect(report.version).toBe(1);
       expect(report.items).toBe(1);
@@ -79,9 +99,15 @@ export function historyContract(label: string, subject: () => ContractSubject): 
       const key = freshKey();
       await store.save(key, historyDoc({ run: 1 }, "run-1"), undefined);
       await store.save(key, historyDoc({ run: 2 }, "run-2"), 1);
-      await expect(store.save(key, historyDoc({ run: "stale" }, "stale"), 1)).rejects.toBeInstanceOf(HistoryConflictError);
-      await expect(store.save(key, historyDoc({ run: "first?" }, "dup"), undefined)).rejects.toBeInstanceOf(HistoryConflictError);
-      await expect(store.save(key, historyDoc({ run: "future" }, "future"), 5)).rejects.toBeInstanceOf(HistoryConflictError);
+      await expect(store.save(key, historyDoc({ run: "stale" }, "stale"), 1)).rejects.toBeInstanceOf(
+        HistoryConflictError,
+      );
+      await expect(store.save(key, historyDoc({ run: "first?" }, "dup"), undefined)).rejects.toBeInstanceOf(
+        HistoryConflictError,
+      );
+      await expect(store.save(key, historyDoc({ run: "future" }, "future"), 5)).rejects.toBeInstanceOf(
+        HistoryConflictError,
+      );
       const loaded = await store.load<{ run: unknown }>(key);
       expect(loaded?.version).toBe(2);
       expect(loaded?.doc.observations).toEqual({ run: 2 });
@@ -146,20 +172,22 @@ export function historyContract(label: string, subject: () => ContractSubject): 
       const key = freshKey();
       const wins: number[] = [];
       // Each writer loads, then saves conditionally, 6 times; conflicts are expected and retried.
-      await Promise.all(stores.map(async (st, w) => {
-        for (let i = 0; i < 6; i++) {
-          for (;;) {
-            const cur = await st.load<{ w: number; i: number }>(key);
-            try {
-              const r = await st.save(key, historyDoc({ w, i }, `w${w}-${i}`), cur?.version);
-              wins.push(r.version);
-              break;
-            } catch (e) {
-              if (!(e instanceof HistoryConflictError)) throw e;
+      await Promise.all(
+        stores.map(async (st, w) => {
+          for (let i = 0; i < 6; i++) {
+            for (;;) {
+              const cur = await st.load<{ w: number; i: number }>(key);
+              try {
+                const r = await st.save(key, historyDoc({ w, i }, `w${w}-${i}`), cur?.version);
+                wins.push(r.version);
+                break;
+              } catch (e) {
+                if (!(e instanceof HistoryConflictError)) throw e;
+              }
             }
           }
-        }
-      }));
+        }),
+      );
       expect(wins.sort((x, y) => x - y)).toEqual(Array.from({ length: 18 }, (_, k) => k + 1));
       expect((await stores[0]!.load(key))?.version).toBe(18);
       for (const st of stores) await st.close?.();

@@ -37,7 +37,15 @@ const open = (extra: Partial<ConstructorParameters<typeof DynamoHistoryStore>[0]
 /** Every item of one history partition, as stored. */
 async function itemsOf(pk: string): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  const pages = paginateQuery({ client: DynamoDBDocumentClient.from(raw) }, { TableName: TABLE, KeyConditionExpression: "#pk = :pk", ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": pk } });
+  const pages = paginateQuery(
+    { client: DynamoDBDocumentClient.from(raw) },
+    {
+      TableName: TABLE,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": "pk" },
+      ExpressionAttributeValues: { ":pk": pk },
+    },
+  );
   for await (const p of pages) out.push(...(p.Items ?? []));
   return out;
 }
@@ -90,13 +98,26 @@ describe("DynamoHistoryStore on moto_server", () => {
     const store = open();
     const rows: { streams: number; items: number; rawBytes: number; bytes: number; units: number }[] = [];
     for (const streams of [10, 1_000, 10_000]) {
-      const r = await store.save(freshKey("streams"), historyDoc(streamObservations(streams), "r", bookWith(20)), undefined);
-      rows.push({ streams, items: r.items, rawBytes: r.rawBytes ?? 0, bytes: r.bytes, units: r.computedWriteUnits ?? 0 });
+      const r = await store.save(
+        freshKey("streams"),
+        historyDoc(streamObservations(streams), "r", bookWith(20)),
+        undefined,
+      );
+      rows.push({
+        streams,
+        items: r.items,
+        rawBytes: r.rawBytes ?? 0,
+        bytes: r.bytes,
+        units: r.computedWriteUnits ?? 0,
+      });
     }
     for (const row of rows) expect(row.items).toBe(1);
     // Compression: the stored item is a fraction of the JSON.
     expect(rows[2]!.bytes).toBeLessThan(rows[2]!.rawBytes / 2);
-    console.log("streams, items, raw bytes, stored bytes, write units:", rows.map((r) => `${r.streams}: ${r.items}, ${r.rawBytes}, ${r.bytes}, ${r.units}`).join(" | "));
+    console.log(
+      "streams, items, raw bytes, stored bytes, write units:",
+      rows.map((r) => `${r.streams}: ${r.items}, ${r.rawBytes}, ${r.bytes}, ${r.units}`).join(" | "),
+    );
     await store.close();
   });
 
@@ -132,7 +153,16 @@ describe("DynamoHistoryStore on moto_server", () => {
       await proxy?.stop();
     });
     const viaProxy = (maxAttempts: number) =>
-      new DynamoHistoryStore({ table: TABLE, ttlDays: TTL_DAYS, clientConfig: { endpoint: proxy.endpoint, region: moto.env.region, credentials: moto.env.credentials, maxAttempts } });
+      new DynamoHistoryStore({
+        table: TABLE,
+        ttlDays: TTL_DAYS,
+        clientConfig: {
+          endpoint: proxy.endpoint,
+          region: moto.env.region,
+          credentials: moto.env.credentials,
+          maxAttempts,
+        },
+      });
 
     it("retries throttled and 5xx writes within maxAttempts and saves", async () => {
       const store = viaProxy(4);
@@ -164,14 +194,26 @@ describe("DynamoHistoryStore on moto_server", () => {
     });
 
     it("reports an unreachable endpoint as HistoryError", async () => {
-      const store = new DynamoHistoryStore({ table: TABLE, ttlDays: 1, clientConfig: { endpoint: "http://127.0.0.1:1", region: "us-east-1", credentials: moto.env.credentials, maxAttempts: 2 } });
+      const store = new DynamoHistoryStore({
+        table: TABLE,
+        ttlDays: 1,
+        clientConfig: {
+          endpoint: "http://127.0.0.1:1",
+          region: "us-east-1",
+          credentials: moto.env.credentials,
+          maxAttempts: 2,
+        },
+      });
       await expect(store.load(freshKey())).rejects.toThrow(HistoryError);
       await store.close();
     });
   });
 
   it("builds from the configuration section (fromConfig) and works against the configured endpoint", async () => {
-    const store = DynamoHistoryStore.fromConfig({ kind: "dynamodb", table: TABLE, ttlDays: 3, region: "us-east-1", endpoint: moto.endpoint }, { credentials: moto.env.credentials });
+    const store = DynamoHistoryStore.fromConfig(
+      { kind: "dynamodb", table: TABLE, ttlDays: 3, region: "us-east-1", endpoint: moto.endpoint },
+      { credentials: moto.env.credentials },
+    );
     const key = freshKey();
     await store.save(key, historyDoc({ ok: true }, "cfg"), undefined);
     expect((await open().load(key))?.doc.runId).toBe("cfg");

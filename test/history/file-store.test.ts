@@ -34,17 +34,26 @@ describe("FileHistoryStore", () => {
     const rnd = lcg(42);
     let lastSeen = 0;
     for (let round = 0; round < 4; round++) {
-      const child = spawn(process.execPath, ["--import", "tsx", join(projectRoot, "test/history/file-saver-child.ts"), dir, cluster], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(projectRoot, "test/history/file-saver-child.ts"), dir, cluster],
+        { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
+      );
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       // Let it save a few times, then kill it at a random moment of a save.
-      await waitFor("the child to save 3 times", () => {
-        if (child.exitCode !== null) throw new Error(`child exited ${child.exitCode}: ${err}`);
-        return out.trim().split("\n").filter(Boolean).length >= 3 ? true : undefined;
-      }, 60_000, 20);
+      await waitFor(
+        "the child to save 3 times",
+        () => {
+          if (child.exitCode !== null) throw new Error(`child exited ${child.exitCode}: ${err}`);
+          return out.trim().split("\n").filter(Boolean).length >= 3 ? true : undefined;
+        },
+        60_000,
+        20,
+      );
       await sleep(Math.floor(rnd() * 150));
       child.kill("SIGKILL");
       await exited;

@@ -31,21 +31,34 @@ describe("Lambda bundles", () => {
 
       // Self-contained: the AWS SDK, nats.js and Powertools are inside; only node: built-ins (and
       // the SDK's optional CRT signer, loaded in a try) are left to the runtime.
-      const specifiers = new Set([...ours.toString().matchAll(/(?:\bfrom|\bimport\(|\brequire\(|=[A-Za-z_$][\w$]*\()"([^"]+)"/g)].map((m) => m[1]!));
-      const external = [...specifiers].filter((s) => !s.startsWith("node:") && s !== "@aws-sdk/signature-v4-crt" && /^[@a-z]/.test(s) && !s.includes(" "));
+      const specifiers = new Set(
+        [...ours.toString().matchAll(/(?:\bfrom|\bimport\(|\brequire\(|=[A-Za-z_$][\w$]*\()"([^"]+)"/g)].map(
+          (m) => m[1]!,
+        ),
+      );
+      const external = [...specifiers].filter(
+        (s) => !s.startsWith("node:") && s !== "@aws-sdk/signature-v4-crt" && /^[@a-z]/.test(s) && !s.includes(" "),
+      );
       expect(external.filter((s) => /^(@aws-sdk|@smithy|@nats-io|@aws-lambda-powertools)\//.test(s))).toEqual([]);
 
       const bytes = statSync(o.outfile).size;
       const map = statSync(`${o.outfile}.map`).size;
       const gz = gzipSync(ours).length;
-      console.log(`[bundle] ${slice}: index.mjs ${(bytes / 1024).toFixed(1)} KiB (gzip ${(gz / 1024).toFixed(1)} KiB), source map ${(map / 1024).toFixed(1)} KiB`);
+      console.log(
+        `[bundle] ${slice}: index.mjs ${(bytes / 1024).toFixed(1)} KiB (gzip ${(gz / 1024).toFixed(1)} KiB), source map ${(map / 1024).toFixed(1)} KiB`,
+      );
     });
   }
 
   it("holds only its own slice: the meta bundle has no streams code, and the other way round", async () => {
     const sources = async (slice: string) => {
-      const r = await build({ ...esbuildOptions(slice, mkdtempSync(join(tmpdir(), `lookout-meta-${slice}-`))), metafile: true });
-      return Object.values(r.metafile.outputs).flatMap((o) => Object.keys(o.inputs)).filter((k) => k.startsWith("lib/"));
+      const r = await build({
+        ...esbuildOptions(slice, mkdtempSync(join(tmpdir(), `lookout-meta-${slice}-`))),
+        metafile: true,
+      });
+      return Object.values(r.metafile.outputs)
+        .flatMap((o) => Object.keys(o.inputs))
+        .filter((k) => k.startsWith("lib/"));
     };
     const meta = await sources("meta");
     const streams = await sources("streams");

@@ -10,7 +10,16 @@ import { NatsLookout } from "../../infra/lookout-construct.ts";
 import type { NatsLookoutProps } from "../../infra/lookout-props.ts";
 import { LookoutStack } from "../../infra/stack.ts";
 
-export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: Record<string, unknown> }>;
+export type Resources = Record<
+  string,
+  {
+    Type: string;
+    Properties?: Record<string, unknown>;
+    DeletionPolicy?: string;
+    UpdateReplacePolicy?: string;
+    Metadata?: Record<string, unknown>;
+  }
+>;
 
 /** A fresh app; `bundle: false` skips esbuild (template-only tests run faster). */
 export function testApp(bundle: boolean): App {
@@ -51,7 +60,11 @@ export function synthDocument(doc: unknown, name = "test"): Synthesized {
 }
 
 /** The construct alone in a bare stack, with props as a team would pass them. */
-export function synthConstruct(props: NatsLookoutProps): { construct: NatsLookout; template: Template; json: Synthesized["json"] } {
+export function synthConstruct(props: NatsLookoutProps): {
+  construct: NatsLookout;
+  template: Template;
+  json: Synthesized["json"];
+} {
   const app = testApp(false);
   const stack = new Stack(app, "Test", { env: { account: "123456789012", region: "us-east-1" } });
   const construct = new NatsLookout(stack, "Lookout", props);
@@ -70,7 +83,11 @@ export const ofType = (json: Synthesized["json"], type: string): [string, Resour
   Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 
 /** The single resource of a type whose properties satisfy `pick`; fails loudly otherwise. */
-export function only(json: Synthesized["json"], type: string, pick: (p: Record<string, unknown>) => boolean = () => true): [string, Resources[string]] {
+export function only(
+  json: Synthesized["json"],
+  type: string,
+  pick: (p: Record<string, unknown>) => boolean = () => true,
+): [string, Resources[string]] {
   const found = ofType(json, type).filter(([, r]) => pick(r.Properties ?? {}));
   if (found.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${found.length}`);
   return found[0]!;
@@ -78,10 +95,16 @@ export function only(json: Synthesized["json"], type: string, pick: (p: Record<s
 
 /** Logical id of the Lambda function of a slice (found by its description, not its hash). */
 export const functionIdOf = (json: Synthesized["json"], slice: string): string =>
-  only(json, "AWS::Lambda::Function", (p) => typeof p.Description === "string" && p.Description.startsWith(`nats-lookout ${slice} slice`))[0];
+  only(
+    json,
+    "AWS::Lambda::Function",
+    (p) => typeof p.Description === "string" && p.Description.startsWith(`nats-lookout ${slice} slice`),
+  )[0];
 
 export const idByPath = (json: Synthesized["json"], type: string, pathEnd: string): string => {
-  const found = ofType(json, type).filter(([, r]) => (typeof r.Metadata?.["aws:cdk:path"] === "string" ? r.Metadata["aws:cdk:path"] : "").endsWith(pathEnd));
+  const found = ofType(json, type).filter(([, r]) =>
+    (typeof r.Metadata?.["aws:cdk:path"] === "string" ? r.Metadata["aws:cdk:path"] : "").endsWith(pathEnd),
+  );
   if (found.length !== 1) throw new Error(`expected one ${type} at */${pathEnd}, found ${found.length}`);
   return found[0]![0];
 };

@@ -35,23 +35,53 @@ describe("Construct: NatsLookout", () => {
       // Both NATS ports the URLs name are opened, to the NATS range only.
       const [, sg] = only(json, "AWS::EC2::SecurityGroup");
       expect(sg.Properties!.SecurityGroupEgress).toEqual([
-        { CidrIp: "10.0.0.0/16", Description: "NATS client port 4222", FromPort: 4222, IpProtocol: "tcp", ToPort: 4222 },
-        { CidrIp: "10.0.0.0/16", Description: "NATS client port 4333", FromPort: 4333, IpProtocol: "tcp", ToPort: 4333 },
-        { CidrIp: "0.0.0.0/0", Description: "AWS APIs (DynamoDB, SNS, Secrets Manager)", FromPort: 443, IpProtocol: "tcp", ToPort: 443 },
+        {
+          CidrIp: "10.0.0.0/16",
+          Description: "NATS client port 4222",
+          FromPort: 4222,
+          IpProtocol: "tcp",
+          ToPort: 4222,
+        },
+        {
+          CidrIp: "10.0.0.0/16",
+          Description: "NATS client port 4333",
+          FromPort: 4333,
+          IpProtocol: "tcp",
+          ToPort: 4333,
+        },
+        {
+          CidrIp: "0.0.0.0/0",
+          Description: "AWS APIs (DynamoDB, SNS, Secrets Manager)",
+          FromPort: 443,
+          IpProtocol: "tcp",
+          ToPort: 443,
+        },
       ]);
     });
 
     it("runs in the given security groups without changing them, and skips the gateway endpoint when told", () => {
-      const { json } = synthDocument(vpcDoc({ securityGroupIds: ["sg-0123456789abcdef0"], awsApiAccess: "endpoints", dynamoDbGatewayEndpoint: false }));
-      expect(ofType(json, "AWS::EC2::VPCEndpoint").map(([, r]) => r.Properties!.VpcEndpointType)).toEqual(["Interface", "Interface"]);
+      const { json } = synthDocument(
+        vpcDoc({
+          securityGroupIds: ["sg-0123456789abcdef0"],
+          awsApiAccess: "endpoints",
+          dynamoDbGatewayEndpoint: false,
+        }),
+      );
+      expect(ofType(json, "AWS::EC2::VPCEndpoint").map(([, r]) => r.Properties!.VpcEndpointType)).toEqual([
+        "Interface",
+        "Interface",
+      ]);
       const [, fn] = only(json, "AWS::Lambda::Function");
-      expect((fn.Properties!.VpcConfig as { SecurityGroupIds: unknown }).SecurityGroupIds).toEqual(["sg-0123456789abcdef0"]);
+      expect((fn.Properties!.VpcConfig as { SecurityGroupIds: unknown }).SecurityGroupIds).toEqual([
+        "sg-0123456789abcdef0",
+      ]);
       // Only the endpoints' own groups exist; the imported one gets no new rules.
       expect(ofType(json, "AWS::EC2::SecurityGroup")).toHaveLength(2);
       expect(ofType(json, "AWS::EC2::SecurityGroupEgress")).toEqual([]);
       const ingress = ofType(json, "AWS::EC2::SecurityGroupIngress").map(([, r]) => r.Properties!);
       expect(ingress).toHaveLength(2);
-      for (const i of ingress) expect(i).toMatchObject({ SourceSecurityGroupId: "sg-0123456789abcdef0", FromPort: 443, ToPort: 443 });
+      for (const i of ingress)
+        expect(i).toMatchObject({ SourceSecurityGroupId: "sg-0123456789abcdef0", FromPort: 443, ToPort: 443 });
     });
 
     it("gives functions outside a VPC no VPC config and no network-interface permissions", () => {
@@ -62,7 +92,9 @@ describe("Construct: NatsLookout", () => {
     });
 
     it("reads NATS client ports from the URLs, the scheme's default when none is named", () => {
-      expect(natsPorts(["tls://a:4222", "nats://b:7422", "c.example.com", "nats://[::1]:4223"])).toEqual([4222, 4223, 7422]);
+      expect(natsPorts(["tls://a:4222", "nats://b:7422", "c.example.com", "nats://[::1]:4223"])).toEqual([
+        4222, 4223, 7422,
+      ]);
       expect(natsPorts(["wss://nats.example.com", "ws://nats.example.com/"])).toEqual([80, 443]);
     });
   });
@@ -71,7 +103,12 @@ describe("Construct: NatsLookout", () => {
     it("creates a secret with a generated password for the given user, retained by default", () => {
       const { json } = synthConstruct(baseProps({ secret: { userName: "monitor" } }));
       const [, secret] = only(json, "AWS::SecretsManager::Secret");
-      expect(secret.Properties!.GenerateSecretString).toEqual({ SecretStringTemplate: '{"user":"monitor"}', GenerateStringKey: "password", ExcludePunctuation: true, PasswordLength: 32 });
+      expect(secret.Properties!.GenerateSecretString).toEqual({
+        SecretStringTemplate: '{"user":"monitor"}',
+        GenerateStringKey: "password",
+        ExcludePunctuation: true,
+        PasswordLength: 32,
+      });
       expect(secret.DeletionPolicy).toBe("Retain");
     });
 
@@ -84,9 +121,19 @@ describe("Construct: NatsLookout", () => {
         encryptionKey: kms.Key.fromKeyArn(stack, "K", keyArn),
       });
       new NatsLookout(stack, "Lookout", baseProps({ secret: { existingSecret } }));
-      const json = app.synth().getStackByName("T").template as { Resources: Record<string, { Type: string; Properties: { Policies?: { PolicyDocument: { Statement: { Sid: string }[] } }[] } }> };
+      const json = app.synth().getStackByName("T").template as {
+        Resources: Record<
+          string,
+          { Type: string; Properties: { Policies?: { PolicyDocument: { Statement: { Sid: string }[] } }[] } }
+        >;
+      };
       const role = Object.values(json.Resources).find((r) => r.Type === "AWS::IAM::Role" && r.Properties.Policies)!;
-      expect(role.Properties.Policies![0]!.PolicyDocument.Statement).toContainEqual({ Sid: "DecryptNatsCredentials", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn });
+      expect(role.Properties.Policies![0]!.PolicyDocument.Statement).toContainEqual({
+        Sid: "DecryptNatsCredentials",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: keyArn,
+      });
       expect(ofType(json as never, "AWS::SecretsManager::Secret")).toEqual([]);
     });
   });
@@ -105,31 +152,56 @@ describe("Construct: NatsLookout", () => {
     it("keeps a subscription's id when the list is reordered (no re-confirmation)", () => {
       const a = { protocol: "email", endpoint: "a@example.com" } as const;
       const b = { protocol: "sms", endpoint: "+15555550100", severities: ["critical"] } as const;
-      const ids = (subs: (typeof a | typeof b)[]) => ofType(synthConstruct(baseProps({ subscriptions: subs })).json, "AWS::SNS::Subscription").map(([id]) => id).sort();
+      const ids = (subs: (typeof a | typeof b)[]) =>
+        ofType(synthConstruct(baseProps({ subscriptions: subs })).json, "AWS::SNS::Subscription")
+          .map(([id]) => id)
+          .sort();
       expect(ids([a, b])).toEqual(ids([b, a]));
     });
 
     it("puts no filter policy on a subscriber of every severity; one without critical gets no alarms", () => {
-      const { json } = synthConstruct(baseProps({ subscriptions: [{ protocol: "email", endpoint: "all@example.com", severities: ["info", "warning", "critical"] }, { protocol: "email", endpoint: "warn@example.com", severities: ["warning"] }] }));
+      const { json } = synthConstruct(
+        baseProps({
+          subscriptions: [
+            { protocol: "email", endpoint: "all@example.com", severities: ["info", "warning", "critical"] },
+            { protocol: "email", endpoint: "warn@example.com", severities: ["warning"] },
+          ],
+        }),
+      );
       const subs = ofType(json, "AWS::SNS::Subscription").map(([, r]) => r.Properties!);
       const alarmTopic = { Ref: idByPath(json, "AWS::SNS::Topic", "Lookout/MonitorAlarms/Resource") };
-      expect(subs.filter((p) => p.Endpoint === "all@example.com").map((p) => p.FilterPolicy)).toEqual([undefined, undefined]);
-      expect(subs.filter((p) => p.Endpoint === "warn@example.com").map((p) => [JSON.stringify(p.TopicArn) === JSON.stringify(alarmTopic), p.FilterPolicy])).toEqual([[false, { severity: ["warning"] }]]);
+      expect(subs.filter((p) => p.Endpoint === "all@example.com").map((p) => p.FilterPolicy)).toEqual([
+        undefined,
+        undefined,
+      ]);
+      expect(
+        subs
+          .filter((p) => p.Endpoint === "warn@example.com")
+          .map((p) => [JSON.stringify(p.TopicArn) === JSON.stringify(alarmTopic), p.FilterPolicy]),
+      ).toEqual([[false, { severity: ["warning"] }]]);
     });
   });
 
   describe("exposed resources", () => {
     it("exposes what it built so callers can add alarms and grants", () => {
-      const { construct } = synthConstruct(baseProps({ slices: { meta: { every: Duration.minutes(1) }, streams: { every: Duration.minutes(5) } } }));
+      const { construct } = synthConstruct(
+        baseProps({ slices: { meta: { every: Duration.minutes(1) }, streams: { every: Duration.minutes(5) } } }),
+      );
       expect(Object.keys(construct.slices).sort()).toEqual(["meta", "streams"]);
       for (const r of Object.values(construct.slices)) {
         expect(r.fn.runtime.name).toBe("nodejs22.x");
         // Tokens that resolve to the resources in the template (not merely some value).
         const stack = Stack.of(construct);
-        expect(stack.resolve(r.errorAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r.errorAlarm.node.defaultChild as CfnElement), "Arn"] });
-        expect(stack.resolve(r.missedRunAlarm.alarmArn)).toEqual({ "Fn::GetAtt": [stack.getLogicalId(r.missedRunAlarm.node.defaultChild as CfnElement), "Arn"] });
+        expect(stack.resolve(r.errorAlarm.alarmArn)).toEqual({
+          "Fn::GetAtt": [stack.getLogicalId(r.errorAlarm.node.defaultChild as CfnElement), "Arn"],
+        });
+        expect(stack.resolve(r.missedRunAlarm.alarmArn)).toEqual({
+          "Fn::GetAtt": [stack.getLogicalId(r.missedRunAlarm.node.defaultChild as CfnElement), "Arn"],
+        });
       }
-      expect(Stack.of(construct).resolve(construct.table.tableArn)).toEqual({ "Fn::GetAtt": [Stack.of(construct).getLogicalId(construct.table.node.defaultChild as CfnElement), "Arn"] });
+      expect(Stack.of(construct).resolve(construct.table.tableArn)).toEqual({
+        "Fn::GetAtt": [Stack.of(construct).getLogicalId(construct.table.node.defaultChild as CfnElement), "Arn"],
+      });
       expect(construct.topic.topicArn).not.toBe(construct.alarmTopic.topicArn);
       expect(construct.network).toBeUndefined();
     });

@@ -32,7 +32,13 @@ const ROT_OLD = "rot-old-Pw-5521";
 const ROT_NEW = "rot-new-Pw-8830";
 const SEED = new TextDecoder().decode(nkeyUser.getSeed());
 
-const event = (slice: string) => ({ slice, scheduledTime: new Date().toISOString(), executionId: `exec-${Date.now()}`, attempt: "1", scheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lookout/e2e" });
+const event = (slice: string) => ({
+  slice,
+  scheduledTime: new Date().toISOString(),
+  executionId: `exec-${Date.now()}`,
+  attempt: "1",
+  scheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lookout/e2e",
+});
 const ok = (i: Invocation) => {
   if (!i.ok) throw new Error(`invocation failed: ${i.error.name}: ${i.error.message}`);
   return i.result;
@@ -54,7 +60,15 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
   beforeAll(async () => {
     [moto, cluster] = await Promise.all([
       MotoServer.start(),
-      NatsCluster.start({ binary: newestServer(), extraUsers: [{ account: "SYS", users: [`{ nkey: "${nkeyUser.getPublicKey()}" }`, `{ user: "rot", password: "${ROT_OLD}" }`] }] }),
+      NatsCluster.start({
+        binary: newestServer(),
+        extraUsers: [
+          {
+            account: "SYS",
+            users: [`{ nkey: "${nkeyUser.getPublicKey()}" }`, `{ user: "rot", password: "${ROT_OLD}" }`],
+          },
+        ],
+      }),
     ]);
     for (const slice of ["meta", "streams"]) {
       const o = esbuildOptions(slice, mkdtempSync(join(tmpdir(), `lookout-e2e-${slice}-`)));
@@ -82,12 +96,19 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
   });
 
   async function newSecret(value: object): Promise<string> {
-    const r = await sm.send(new CreateSecretCommand({ Name: `nats-lookout/e2e-${++secretSeq}`, SecretString: JSON.stringify(value) }));
+    const r = await sm.send(
+      new CreateSecretCommand({ Name: `nats-lookout/e2e-${++secretSeq}`, SecretString: JSON.stringify(value) }),
+    );
     return r.ARN!;
   }
 
   /** A fresh Lambda instance of `slice` with the stack's variables pointing at moto. */
-  async function coldStart(slice: string, secretArn: string, servers = cluster.runningUrls(), extra: Record<string, string> = {}): Promise<BundleProcess> {
+  async function coldStart(
+    slice: string,
+    secretArn: string,
+    servers = cluster.runningUrls(),
+    extra: Record<string, string> = {},
+  ): Promise<BundleProcess> {
     const config = {
       nats: { servers },
       cluster: CLUSTER_LABEL,
@@ -96,27 +117,42 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       timeouts: { connect: "3s", request: "3s" },
       history: { ttlDays: 3 },
     };
-    const p = await BundleProcess.start(bundles[slice]!, {
-      [LAMBDA_ENV.config]: JSON.stringify(config),
-      [LAMBDA_ENV.table]: TABLE,
-      [LAMBDA_ENV.topicArn]: topicArn,
-      [LAMBDA_ENV.secretArn]: secretArn,
-      POWERTOOLS_SERVICE_NAME: SERVICE,
-      POWERTOOLS_LOG_LEVEL: "INFO",
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_REGION: moto.env.region,
-      AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: "true",
-      TMPDIR: mkdtempSync(join(tmpdir(), "lookout-lambda-tmp-")),
-      ...extra,
-    }, `lookout-${slice}`);
+    const p = await BundleProcess.start(
+      bundles[slice]!,
+      {
+        [LAMBDA_ENV.config]: JSON.stringify(config),
+        [LAMBDA_ENV.table]: TABLE,
+        [LAMBDA_ENV.topicArn]: topicArn,
+        [LAMBDA_ENV.secretArn]: secretArn,
+        POWERTOOLS_SERVICE_NAME: SERVICE,
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: moto.env.region,
+        AWS_ACCESS_KEY_ID: moto.env.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: moto.env.credentials.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: "true",
+        TMPDIR: mkdtempSync(join(tmpdir(), "lookout-lambda-tmp-")),
+        ...extra,
+      },
+      `lookout-${slice}`,
+    );
     running.push(p);
     return p;
   }
 
   const head = async (slice: string) =>
-    (await history.send(new GetCommand({ TableName: TABLE, Key: { [HISTORY_TABLE.partitionKey]: partitionKeyFor({ cluster: CLUSTER_LABEL, slice: slice as "meta" }), [HISTORY_TABLE.sortKey]: HEAD_SORT_KEY }, ConsistentRead: true }))).Item;
+    (
+      await history.send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: {
+            [HISTORY_TABLE.partitionKey]: partitionKeyFor({ cluster: CLUSTER_LABEL, slice: slice as "meta" }),
+            [HISTORY_TABLE.sortKey]: HEAD_SORT_KEY,
+          },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
 
   it("healthy cluster: reads the secret, saves history, logs the run, emits every dashboard metric, leaks nothing", async () => {
     const secretArn = await newSecret({ user: SYS_USER.user, password: SYS_PASSWORD });
@@ -124,7 +160,13 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     const t0 = Date.now();
     const r = ok(await fn.invoke(event("meta")));
     const firstMs = Date.now() - t0;
-    expect(r).toMatchObject({ slice: "meta", cluster: CLUSTER_LABEL, status: "ok", findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } });
+    expect(r).toMatchObject({
+      slice: "meta",
+      cluster: CLUSTER_LABEL,
+      status: "ok",
+      findings: 0,
+      bySeverity: { critical: 0, warning: 0, info: 0 },
+    });
 
     const item = await head("meta");
     expect(item?.version).toBeGreaterThanOrEqual(1);
@@ -134,15 +176,30 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
 
     const lines = fn.lines;
     const finished = lines.find((l) => l.message === "run finished")!;
-    expect(finished).toMatchObject({ level: "INFO", service: SERVICE, slice: "meta", run: { status: "ok", cluster: CLUSTER_LABEL, findings: 0 } });
+    expect(finished).toMatchObject({
+      level: "INFO",
+      service: SERVICE,
+      slice: "meta",
+      run: { status: "ok", cluster: CLUSTER_LABEL, findings: 0 },
+    });
     expect((finished.run as { id: string }).id).toMatch(/^req-/);
     const emitted = emfMetrics(lines);
     for (const spec of runMetricSpecs(SERVICE, "meta")) {
-      expect(emitted.filter((m) => m.namespace === "NatsLookout" && m.name === spec.metricName && JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions)), `${spec.metricName} ${JSON.stringify(spec.dimensions)}`).toHaveLength(1);
+      expect(
+        emitted.filter(
+          (m) =>
+            m.namespace === "NatsLookout" &&
+            m.name === spec.metricName &&
+            JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions),
+        ),
+        `${spec.metricName} ${JSON.stringify(spec.dimensions)}`,
+      ).toHaveLength(1);
     }
     // Only the core series by default (each costs $0.30 a month); the log line has the rest.
     expect(emitted).toHaveLength(runMetricSpecs(SERVICE, "meta").length);
-    expect((finished.run as { requests: { requests: number }; byCheck: object }).requests.requests).toBeGreaterThanOrEqual(1);
+    expect(
+      (finished.run as { requests: { requests: number }; byCheck: object }).requests.requests,
+    ).toBeGreaterThanOrEqual(1);
     expect((finished.run as { byCheck: object }).byCheck).toEqual({});
     expect(fn.output).not.toContain(SYS_PASSWORD);
 
@@ -150,7 +207,12 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     ok(await detailed.invoke(event("meta")));
     const all = emfMetrics(detailed.lines);
     for (const spec of runMetricSpecs(SERVICE, "meta", true)) {
-      expect(all.filter((m) => m.name === spec.metricName && JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions)), `${spec.metricName} ${JSON.stringify(spec.dimensions)}`).toHaveLength(1);
+      expect(
+        all.filter(
+          (m) => m.name === spec.metricName && JSON.stringify(m.dimensions) === JSON.stringify(spec.dimensions),
+        ),
+        `${spec.metricName} ${JSON.stringify(spec.dimensions)}`,
+      ).toHaveLength(1);
     }
     expect(all.find((m) => m.name === "NatsRequests")!.value).toBeGreaterThanOrEqual(1);
     expect(all.map((m) => m.name)).toContain("ColdStart");
@@ -159,7 +221,9 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     ok(await fn.invoke(event("meta")));
     expect(fn.lines.filter((l) => l.message === "cold start ready")).toHaveLength(1);
     const init = fn.lines.find((l) => l.message === "cold start ready")!.initMs;
-    console.log(`[lambda] meta bundle: import ${fn.importMs.toFixed(0)} ms, cold start init (config, secret, clients) ${String(init)} ms, first invocation ${firstMs} ms`);
+    console.log(
+      `[lambda] meta bundle: import ${fn.importMs.toFixed(0)} ms, cold start init (config, secret, clients) ${String(init)} ms, first invocation ${firstMs} ms`,
+    );
   });
 
   it("healthy cluster: the streams bundle runs too", async () => {
@@ -181,11 +245,16 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     cluster.freeze(follower.index);
     let paged: Delivered[] = [];
     try {
-      await waitFor("a critical meta_peer_seen page", async () => {
-        const r = ok(await fn.invoke(event("meta")));
-        paged = [...paged, ...(await drain(sqs, pager.url))];
-        return r.bySeverity.critical > 0 && paged.length > 0 ? true : undefined;
-      }, 60_000, 1000);
+      await waitFor(
+        "a critical meta_peer_seen page",
+        async () => {
+          const r = ok(await fn.invoke(event("meta")));
+          paged = [...paged, ...(await drain(sqs, pager.url))];
+          return r.bySeverity.critical > 0 && paged.length > 0 ? true : undefined;
+        },
+        60_000,
+        1000,
+      );
       // More runs while it lasts: still one page (the alert fires once, reminders come hours later).
       ok(await fn.invoke(event("meta")));
       paged = [...paged, ...(await drain(sqs, pager.url))];
@@ -193,18 +262,28 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       cluster.thaw(follower.index);
     }
     expect(paged).toHaveLength(1);
-    expect(paged[0]!.attributes).toMatchObject({ severity: "critical", check: "meta_peer_seen", cluster: CLUSTER_LABEL, state: "new" });
+    expect(paged[0]!.attributes).toMatchObject({
+      severity: "critical",
+      check: "meta_peer_seen",
+      cluster: CLUSTER_LABEL,
+      state: "new",
+    });
     expect(JSON.stringify(paged[0]!.doc)).toContain(follower.name);
     const all = await drain(sqs, everything.url);
     expect(all.map((d) => d.attributes.check)).toContain("meta_peer_seen");
     expect(all.every((d) => d.attributes.state === "new")).toBe(true);
 
     await cluster.waitForMetaLeader(60_000);
-    const resolved = await waitFor("the resolved page", async () => {
-      ok(await fn.invoke(event("meta")));
-      const got = await drain(sqs, pager.url);
-      return got.find((d) => d.attributes.state === "resolved");
-    }, 60_000, 1000);
+    const resolved = await waitFor(
+      "the resolved page",
+      async () => {
+        ok(await fn.invoke(event("meta")));
+        const got = await drain(sqs, pager.url);
+        return got.find((d) => d.attributes.state === "resolved");
+      },
+      60_000,
+      1000,
+    );
     expect(resolved.attributes).toMatchObject({ severity: "critical", check: "meta_peer_seen" });
     expect(fn.output).not.toContain(SYS_PASSWORD);
   });
@@ -215,7 +294,12 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     const warm = await coldStart("meta", secretArn);
     ok(await warm.invoke(event("meta")));
     const WRONG = "wrong-password-7f3a9c";
-    await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: SYS_USER.user, password: WRONG }) }));
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        SecretString: JSON.stringify({ user: SYS_USER.user, password: WRONG }),
+      }),
+    );
     // The warm instance still holds the credentials it read (within their max age, 5 min by default).
     expect(ok(await warm.invoke(event("meta"))).status).toBe("ok");
     const before = (await head("meta"))!.version as number;
@@ -238,7 +322,12 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       expect(p.output).not.toContain(SYS_PASSWORD);
     }
     // A page for the blind alert resolving comes once the next run sees again; put the secret back.
-    await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: SYS_USER.user, password: SYS_PASSWORD }) }));
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        SecretString: JSON.stringify({ user: SYS_USER.user, password: SYS_PASSWORD }),
+      }),
+    );
     const healed = await coldStart("meta", secretArn);
     expect(ok(await healed.invoke(event("meta"))).status).toBe("ok");
   });
@@ -253,12 +342,28 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
       writeFileSync(s.configFile, readFileSync(s.configFile, "utf8").replaceAll(ROT_OLD, ROT_NEW));
       s.proc!.kill("SIGHUP");
     }
-    await waitFor("the servers to refuse the old password", async () => {
-      const nc = await connect({ servers: cluster.runningUrls(), user: "rot", pass: ROT_OLD, reconnect: false, timeout: 1000 }).catch(() => undefined);
-      if (nc) await nc.close();
-      return nc ? undefined : true;
-    }, 20_000, 200);
-    await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: "rot", password: ROT_NEW }) }));
+    await waitFor(
+      "the servers to refuse the old password",
+      async () => {
+        const nc = await connect({
+          servers: cluster.runningUrls(),
+          user: "rot",
+          pass: ROT_OLD,
+          reconnect: false,
+          timeout: 1000,
+        }).catch(() => undefined);
+        if (nc) await nc.close();
+        return nc ? undefined : true;
+      },
+      20_000,
+      200,
+    );
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        SecretString: JSON.stringify({ user: "rot", password: ROT_NEW }),
+      }),
+    );
     // The warm instance still caches the old value (max age 5 min): the refused login makes it read again.
     const r = ok(await fn.invoke(event("meta")));
     expect(r).toMatchObject({ status: "ok", findings: 0 });
@@ -292,7 +397,12 @@ describe("Lambda bundles end to end (nats-server, DynamoDB, SNS, SQS, Secrets Ma
     expect(r.error.message).toContain(`NATS credentials secret ${secretArn}: unknown key "pass"`);
     expect(fn.output + r.error.message).not.toContain(VALUE);
     // A failed cold start is not cached: the next invocation reads the secret again.
-    await sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ user: SYS_USER.user, password: SYS_PASSWORD }) }));
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        SecretString: JSON.stringify({ user: SYS_USER.user, password: SYS_PASSWORD }),
+      }),
+    );
     expect(ok(await fn.invoke(event("meta"))).status).toBe("ok");
   });
 

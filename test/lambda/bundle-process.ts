@@ -36,7 +36,12 @@ export class BundleProcess {
   }
 
   /** Starts the bundle with exactly `env` (plus PATH), as Lambda would with the function's variables. */
-  static async start(bundle: string, env: Record<string, string>, functionName = "lookout-test", timeoutMs = 50_000): Promise<BundleProcess> {
+  static async start(
+    bundle: string,
+    env: Record<string, string>,
+    functionName = "lookout-test",
+    timeoutMs = 50_000,
+  ): Promise<BundleProcess> {
     const proc = spawn(process.execPath, ["--enable-source-maps", RUNNER, bundle, functionName, String(timeoutMs)], {
       env: {
         PATH: process.env.PATH ?? "",
@@ -60,8 +65,13 @@ export class BundleProcess {
     const q = this.queued.shift();
     if (q) return Promise.resolve(q);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no answer from the bundle within ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`)), timeoutMs);
-      const onExit = () => reject(new Error(`bundle process exited (${this.proc.exitCode}); stderr: ${this.stderr.slice(-2000)}`));
+      const t = setTimeout(
+        () =>
+          reject(new Error(`no answer from the bundle within ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`)),
+        timeoutMs,
+      );
+      const onExit = () =>
+        reject(new Error(`bundle process exited (${this.proc.exitCode}); stderr: ${this.stderr.slice(-2000)}`));
       this.proc.once("exit", onExit);
       this.pending.push((m) => {
         clearTimeout(t);
@@ -78,7 +88,8 @@ export class BundleProcess {
     const marker = `#done ${String(outcome.seq)}\n`;
     const deadline = Date.now() + 10_000;
     while (!this.stdout.includes(marker) || !this.stderr.includes(marker)) {
-      if (Date.now() > deadline) throw new Error(`the bundle's stdout never caught up with invocation ${String(outcome.seq)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the bundle's stdout never caught up with invocation ${String(outcome.seq)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     return outcome as unknown as Invocation;
@@ -91,7 +102,10 @@ export class BundleProcess {
 
   /** The JSON lines of stdout then stderr (Powertools logs errors to stderr; Lambda ships both). */
   get lines(): LogLine[] {
-    return `${this.stdout}\n${this.stderr}`.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
+    return `${this.stdout}\n${this.stderr}`
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as LogLine);
   }
 
   async stop(): Promise<void> {
@@ -105,13 +119,22 @@ export class BundleProcess {
 }
 
 /** The EMF metrics in a set of log lines: metric name with its exact dimensions and value. */
-export function emfMetrics(lines: LogLine[]): { namespace: string; name: string; dimensions: Record<string, string>; value: unknown }[] {
+export function emfMetrics(
+  lines: LogLine[],
+): { namespace: string; name: string; dimensions: Record<string, string>; value: unknown }[] {
   const out: { namespace: string; name: string; dimensions: Record<string, string>; value: unknown }[] = [];
   for (const l of lines) {
-    const aws = l._aws as { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+    const aws = l._aws as
+      { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
     for (const d of aws?.CloudWatchMetrics ?? []) {
       for (const dims of d.Dimensions) {
-        for (const m of d.Metrics) out.push({ namespace: d.Namespace, name: m.Name, dimensions: Object.fromEntries(dims.map((k) => [k, String(l[k])])), value: l[m.Name] });
+        for (const m of d.Metrics)
+          out.push({
+            namespace: d.Namespace,
+            name: m.Name,
+            dimensions: Object.fromEntries(dims.map((k) => [k, String(l[k])])),
+            value: l[m.Name],
+          });
       }
     }
   }

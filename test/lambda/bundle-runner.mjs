@@ -27,14 +27,21 @@ for await (const line of createInterface({ input: process.stdin })) {
     logStreamName: "local",
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done() {}, fail() {}, succeed() {},
+    done() {},
+    fail() {},
+    succeed() {},
   };
   let outcome;
   try {
     const result = await mod.handler(event, context);
     outcome = { type: "result", ok: true, result, ms: Date.now() - started };
   } catch (e) {
-    outcome = { type: "result", ok: false, error: { name: e?.name, message: e?.message, stack: e?.stack }, ms: Date.now() - started };
+    outcome = {
+      type: "result",
+      ok: false,
+      error: { name: e?.name, message: e?.message, stack: e?.stack },
+      ms: Date.now() - started,
+    };
   }
   // stdout, stderr and fd 3 are separate pipes: markers tell the parent this invocation's logs are all in.
   process.stdout.write(`#done ${n}\n`);

@@ -12,7 +12,11 @@ const resources = { table: "lookout-history", topicArn: "arn:aws:sns:us-east-1:1
 
 describe("Function: deployedConfig", () => {
   it("points history at the table and notification at the topic, with the secret's credentials", () => {
-    const c = deployedConfig({ nats: { servers: ["nats://a:4222"] }, cluster: "prod", history: { ttlDays: 30 } }, resources, { user: "sys", password: "pw" });
+    const c = deployedConfig(
+      { nats: { servers: ["nats://a:4222"] }, cluster: "prod", history: { ttlDays: 30 } },
+      resources,
+      { user: "sys", password: "pw" },
+    );
     expect(c.history).toEqual({ kind: "dynamodb", table: "lookout-history", ttlDays: 30 });
     expect(c.notify).toEqual([{ kind: "sns", topicArn: resources.topicArn }]);
     expect(c.nats).toEqual({ servers: ["nats://a:4222"], user: "sys", password: "pw" });
@@ -20,7 +24,11 @@ describe("Function: deployedConfig", () => {
   });
 
   it("refuses credentials, a notifier or a history backend in the plain-text document", () => {
-    const doc = { nats: { servers: ["nats://a:4222"], password: "pw" }, notify: [{ kind: "terminal" }], history: { kind: "file", dir: "/tmp" } };
+    const doc = {
+      nats: { servers: ["nats://a:4222"], password: "pw" },
+      notify: [{ kind: "terminal" }],
+      history: { kind: "file", dir: "/tmp" },
+    };
     let err: unknown;
     try {
       deployedConfig(doc, resources, {});
@@ -38,7 +46,13 @@ describe("Function: deployedConfig", () => {
   });
 
   it("validates thresholds with the same parser as the CLI", () => {
-    expect(() => deployedConfig({ nats: { servers: ["nats://a:4222"] }, thresholds: { meta: { peerSeenCritical: "later" } } }, resources, {})).toThrow(/LOOKOUT_CONFIG: thresholds.meta.peerSeenCritical/);
+    expect(() =>
+      deployedConfig(
+        { nats: { servers: ["nats://a:4222"] }, thresholds: { meta: { peerSeenCritical: "later" } } },
+        resources,
+        {},
+      ),
+    ).toThrow(/LOOKOUT_CONFIG: thresholds.meta.peerSeenCritical/);
   });
 
   it("says when LOOKOUT_CONFIG is not a JSON object", () => {
@@ -49,9 +63,9 @@ describe("Function: deployedConfig", () => {
 
 describe("Function: requiredEnv", () => {
   it("names every missing variable at once", () => {
-    expect(() => requiredEnv({ [LAMBDA_ENV.config]: "{}", [LAMBDA_ENV.table]: " " }, ["config", "table", "topicArn", "secretArn"])).toThrow(
-      new MissingEnvironmentError(["LOOKOUT_TABLE_NAME", "LOOKOUT_TOPIC_ARN", "LOOKOUT_SECRET_ARN"]).message,
-    );
+    expect(() =>
+      requiredEnv({ [LAMBDA_ENV.config]: "{}", [LAMBDA_ENV.table]: " " }, ["config", "table", "topicArn", "secretArn"]),
+    ).toThrow(new MissingEnvironmentError(["LOOKOUT_TABLE_NAME", "LOOKOUT_TOPIC_ARN", "LOOKOUT_SECRET_ARN"]).message);
   });
 
   it("returns the values by key", () => {
@@ -61,7 +75,10 @@ describe("Function: requiredEnv", () => {
 
 describe("Function: readScheduledEvent", () => {
   it("keeps the scheduler's fields and accepts a manual empty event", () => {
-    const e = readScheduledEvent({ slice: "meta", scheduledTime: "2026-01-01T00:00:00Z", attempt: "1", other: 5 }, "meta");
+    const e = readScheduledEvent(
+      { slice: "meta", scheduledTime: "2026-01-01T00:00:00Z", attempt: "1", other: 5 },
+      "meta",
+    );
     expect(e).toEqual({ slice: "meta", scheduledTime: "2026-01-01T00:00:00Z", attempt: "1" });
     expect(readScheduledEvent({}, "meta")).toEqual({});
     expect(readScheduledEvent(undefined, "meta")).toEqual({});
@@ -70,7 +87,9 @@ describe("Function: readScheduledEvent", () => {
 
   it("rejects an event meant for another slice, or not an object", () => {
     expect(() => readScheduledEvent({ slice: "streams" }, "meta")).toThrow(ScheduleEventError);
-    expect(() => readScheduledEvent({ slice: "streams" }, "meta")).toThrow(/runs the meta slice but the event asks for "streams"/);
+    expect(() => readScheduledEvent({ slice: "streams" }, "meta")).toThrow(
+      /runs the meta slice but the event asks for "streams"/,
+    );
     expect(() => readScheduledEvent("run", "meta")).toThrow(/expected a JSON object event/);
   });
 });

@@ -29,7 +29,11 @@ describe("Function: parseNatsSecret", () => {
     ["unknown key", JSON.stringify({ token: "s3cret-token", pass: "s3cret-pw" }), /unknown key "pass"/],
     ["empty value", JSON.stringify({ token: "" }), /"token" must be a non-empty string/],
     ["non-string value", JSON.stringify({ user: "sys", password: 97531864 }), /"password" must be a non-empty string/],
-    ["TLS cert without key", JSON.stringify({ token: "s3cret-token", tls: { cert: "PEM" } }), /"tls.cert" and "tls.key" go together/],
+    [
+      "TLS cert without key",
+      JSON.stringify({ token: "s3cret-token", tls: { cert: "PEM" } }),
+      /"tls.cert" and "tls.key" go together/,
+    ],
   ])("names the problem of %s without showing a value", (_case, text, message) => {
     let err: unknown;
     try {

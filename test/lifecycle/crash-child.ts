@@ -18,9 +18,18 @@ export interface CrashChildArgs {
 }
 
 const args = JSON.parse(process.argv[2] ?? "{}") as CrashChildArgs;
-const history: HistoryStore = args.store.kind === "file"
-  ? new FileHistoryStore(args.store.dir)
-  : new DynamoHistoryStore({ table: args.store.table, ttlDays: 1, clientConfig: { endpoint: args.store.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } } });
+const history: HistoryStore =
+  args.store.kind === "file"
+    ? new FileHistoryStore(args.store.dir)
+    : new DynamoHistoryStore({
+        table: args.store.table,
+        ttlDays: 1,
+        clientConfig: {
+          endpoint: args.store.endpoint,
+          region: "us-east-1",
+          credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        },
+      });
 
 class DeliverThenDie implements Notifier {
   private readonly inner = new JsonLinesNotifier(args.jsonl);

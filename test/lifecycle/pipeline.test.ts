@@ -49,7 +49,12 @@ const STORES: StoreKind[] = [
   { name: "file", open: () => new FileHistoryStore(fileDir), child: () => ({ kind: "file", dir: fileDir }) },
   {
     name: "dynamodb",
-    open: () => new DynamoHistoryStore({ table: TABLE, ttlDays: 1, clientConfig: { endpoint: moto.endpoint, region: moto.env.region, credentials: moto.env.credentials } }),
+    open: () =>
+      new DynamoHistoryStore({
+        table: TABLE,
+        ttlDays: 1,
+        clientConfig: { endpoint: moto.endpoint, region: moto.env.region, credentials: moto.env.credentials },
+      }),
     child: () => ({ kind: "dynamodb", table: TABLE, endpoint: moto.endpoint }),
   },
 ];
@@ -63,8 +68,14 @@ class World {
   t = T0;
   readonly config: LookoutConfig;
   readonly store: HistoryStore;
-  constructor(readonly kind: StoreKind, alerts: Record<string, unknown> = {}) {
-    this.config = buildConfig({ cluster: this.cluster, alerts: { remindAfter: "1h", resolveAfterRuns: 2, claimLease: "5m", ...alerts } }, {});
+  constructor(
+    readonly kind: StoreKind,
+    alerts: Record<string, unknown> = {},
+  ) {
+    this.config = buildConfig(
+      { cluster: this.cluster, alerts: { remindAfter: "1h", resolveAfterRuns: 2, claimLease: "5m", ...alerts } },
+      {},
+    );
     this.store = kind.open();
   }
   notifier(): Notifier {
@@ -160,7 +171,10 @@ for (const kind of STORES) {
       const w = new World(kind);
       w.script.findings = [peerSeen("n2")];
       const gate = new GatedNotifier(w.file);
-      const runs = Promise.all([w.run({ notifiers: [gate], store: kind.open() }), w.run({ notifiers: [gate], store: kind.open() })]);
+      const runs = Promise.all([
+        w.run({ notifiers: [gate], store: kind.open() }),
+        w.run({ notifiers: [gate], store: kind.open() }),
+      ]);
       await gate.waitUntilEntered();
       gate.openGate();
       const [a, b] = await runs;
@@ -261,7 +275,11 @@ for (const kind of STORES) {
     it("delivers at least once: a crash between notify and save sends again once the claim lapses, never before", async () => {
       const w = new World(kind);
       const args: CrashChildArgs = { store: kind.child(), cluster: w.cluster, jsonl: w.file, now: T0 };
-      const child = spawn(process.execPath, ["--import", "tsx", join(projectRoot, "test/lifecycle/crash-child.ts"), JSON.stringify(args)], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(projectRoot, "test/lifecycle/crash-child.ts"), JSON.stringify(args)],
+        { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
+      );
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -12,7 +12,8 @@ const fp = (peer: string) => fingerprint(peerSeen(peer));
 const ids = (b: AlertBook) => b.outbox.map((n) => `${n.kind}:${n.finding.subject.peer}`);
 
 /** Marks every notice in the outbox as delivered by `by` at `at`. */
-const deliverAll = (b: AlertBook, at: number, by = ["x"]) => settle(b, new Map(b.outbox.map((n) => [n.id, by])), new Map(), by, at);
+const deliverAll = (b: AlertBook, at: number, by = ["x"]) =>
+  settle(b, new Map(b.outbox.map((n) => [n.id, by])), new Map(), by, at);
 
 describe("reconcile", () => {
   it("opens one alert per fingerprint and queues one `new` notice, whatever the finding's numbers", () => {
@@ -28,7 +29,12 @@ describe("reconcile", () => {
     const r = reconcile(b, [peerSeen("n2", 90_000)], T + 60_000, P);
     expect(r.queued).toEqual([]);
     expect(r.states.get(fp("n2"))).toBe("firing");
-    expect(r.book.alerts[fp("n2")]).toMatchObject({ firstSeen: T, lastSeen: T + 60_000, lastNotified: T, finding: { values: { active_ms: 90_000 } } });
+    expect(r.book.alerts[fp("n2")]).toMatchObject({
+      firstSeen: T,
+      lastSeen: T + 60_000,
+      lastNotified: T,
+      finding: { values: { active_ms: 90_000 } },
+    });
   });
 
   it("reminds only once remindAfter passed since the last delivery, and never while a new or reminder is pending", () => {
@@ -107,7 +113,10 @@ describe("deliverable and claim", () => {
     const b = book();
     const first = b.outbox[0]!.id;
     const c = claim(b, new Set([first]), "run-a", T, P.claimLeaseMs);
-    expect(c.outbox.map((n) => [n.claimedBy, n.claimedUntil])).toEqual([["run-a", T + P.claimLeaseMs], [undefined, undefined]]);
+    expect(c.outbox.map((n) => [n.claimedBy, n.claimedUntil])).toEqual([
+      ["run-a", T + P.claimLeaseMs],
+      [undefined, undefined],
+    ]);
     expect(b.outbox[0]!.claimedBy).toBeUndefined(); // pure: the input is untouched
   });
 
@@ -121,7 +130,13 @@ describe("deliverable and claim", () => {
 
 describe("settle", () => {
   const one = (): { b: AlertBook; n: Notice } => {
-    const b = claim(reconcile(emptyBook(), [peerSeen("n2")], T, P).book, new Set([`${fp("n2")}#new@${T}`]), "run-a", T, P.claimLeaseMs);
+    const b = claim(
+      reconcile(emptyBook(), [peerSeen("n2")], T, P).book,
+      new Set([`${fp("n2")}#new@${T}`]),
+      "run-a",
+      T,
+      P.claimLeaseMs,
+    );
     return { b, n: b.outbox[0]! };
   };
 

@@ -24,9 +24,24 @@ interface ScriptedSnapshot extends SnapshotBase {
 export function scriptedSlice(script: Script): Slice<ScriptedSnapshot, { runs: number }> {
   return {
     name: "meta",
-    collect: async (_nc, ctx) => ({ collectedAt: ctx.now(), cluster: undefined, findings: [...script.findings], stats: ctx.stats }),
-    blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster: undefined, blind: reason, findings: [], stats: ctx.stats }),
-    judge: (snap, prev) => ({ findings: snap.findings, observation: { runs: (prev?.runs ?? 0) + 1 }, covers: (a) => script.covers(a) }),
+    collect: async (_nc, ctx) => ({
+      collectedAt: ctx.now(),
+      cluster: undefined,
+      findings: [...script.findings],
+      stats: ctx.stats,
+    }),
+    blind: (reason, ctx) => ({
+      collectedAt: ctx.now(),
+      cluster: undefined,
+      blind: reason,
+      findings: [],
+      stats: ctx.stats,
+    }),
+    judge: (snap, prev) => ({
+      findings: snap.findings,
+      observation: { runs: (prev?.runs ?? 0) + 1 },
+      covers: (a) => script.covers(a),
+    }),
   };
 }
 
@@ -34,12 +49,17 @@ export function scriptedSlice(script: Script): Slice<ScriptedSnapshot, { runs: n
 export const noConnection = async (): Promise<NatsConnection> => ({}) as NatsConnection;
 
 export const peerSeen = (peer: string, activeMs = 40_000): Finding =>
-  finding("meta_peer_seen", { cluster: "c1", peer }, `meta leader n1 last heard from ${peer} ${activeMs / 1000}s ago`, { active_ms: activeMs });
+  finding("meta_peer_seen", { cluster: "c1", peer }, `meta leader n1 last heard from ${peer} ${activeMs / 1000}s ago`, {
+    active_ms: activeMs,
+  });
 
 /** What a JSON-lines file received, one notice document per line. */
 export function received(file: string): NoticeDocument[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as NoticeDocument);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as NoticeDocument);
 }
 
 /** A real JSON-lines notifier that waits at a gate before delivering (a slow SNS, a slow webhook). */

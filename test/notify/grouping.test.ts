@@ -17,7 +17,11 @@ describe("groupNotices", () => {
   });
 
   it("keeps each notice in exactly one group", () => {
-    const all = [...replicaStorm(40), ...replicaStorm(7, "c1-n3", "resolved"), notice("monitor_partial", { cluster: "c1" }, "2 of 3 answered")];
+    const all = [
+      ...replicaStorm(40),
+      ...replicaStorm(7, "c1-n3", "resolved"),
+      notice("monitor_partial", { cluster: "c1" }, "2 of 3 answered"),
+    ];
     const ids = groupNotices(all, "c1").flatMap((g) => g.notices.map((n) => n.id));
     expect(ids.sort()).toEqual(all.map((n) => n.id).sort());
   });
@@ -42,7 +46,9 @@ describe("groupNotices", () => {
   it("anchors on the peer before the server, and groups unanchored findings by check alone", () => {
     const both = notice("stream_peer_seen", { cluster: "c1", stream: "S1", peer: "c1-n2", server: "c1-n1" }, "x");
     const server = notice("stream_unavailable", { cluster: "c1", stream: "S1", server: "c1-n1" }, "x");
-    const lost = ["A", "B", "C"].map((s) => notice("stream_quorum_lost", { cluster: "c1", account: "APP", stream: s }, "no leader"));
+    const lost = ["A", "B", "C"].map((s) =>
+      notice("stream_quorum_lost", { cluster: "c1", account: "APP", stream: s }, "no leader"),
+    );
     const groups = groupNotices([both, server, ...lost], "c1");
     expect(groups.find((g) => g.check === "stream_peer_seen")!.anchor).toEqual({ kind: "peer", name: "c1-n2" });
     expect(groups.find((g) => g.check === "stream_unavailable")!.anchor).toEqual({ kind: "server", name: "c1-n1" });
@@ -71,6 +77,8 @@ describe("sharedValue", () => {
     expect(sharedValue(storm, "account")).toEqual({ kind: "one", value: "APP" });
     expect(sharedValue(storm, "stream")).toEqual({ kind: "several" });
     expect(sharedValue([notice("monitor_partial", { cluster: "c1" }, "x")], "stream")).toEqual({ kind: "none" });
-    expect(sharedValue([storm[0]!, notice("monitor_partial", { cluster: "c1" }, "x")], "account")).toEqual({ kind: "several" });
+    expect(sharedValue([storm[0]!, notice("monitor_partial", { cluster: "c1" }, "x")], "account")).toEqual({
+      kind: "several",
+    });
   });
 });

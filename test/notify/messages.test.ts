@@ -3,15 +3,29 @@ import { describe, expect, it } from "vitest";
 import { checkDefinition, finding } from "../../lib/checks/catalog.ts";
 import { MAX_SUMMARY_CHARS, NOTICE_GROUP_SCHEMA_VERSION, type NoticeGroupDocument } from "../../lib/notify/document.ts";
 import { groupNotices, type GroupPart } from "../../lib/notify/grouping.ts";
-import { MAX_SMS_CHARS, MAX_SUBJECT_CHARS, MULTIPLE, publishBytes, renderMessage, type ProtocolBodies } from "../../lib/notify/messages.ts";
+import {
+  MAX_SMS_CHARS,
+  MAX_SUBJECT_CHARS,
+  MULTIPLE,
+  publishBytes,
+  renderMessage,
+  type ProtocolBodies,
+} from "../../lib/notify/messages.ts";
 import type { Notice } from "../../lib/alerts/alert.ts";
 import { CTX, T0, notice, noticeOf, replicaStorm } from "./notices.ts";
 
 const META_CTX = { ...CTX, slice: "meta" as const };
 const peerSeen = () =>
-  notice("meta_peer_seen", { cluster: "c1", peer: "c1-n2" }, "meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)", {
-    active_ms: 5100, threshold_ms: 3000, current: false,
-  });
+  notice(
+    "meta_peer_seen",
+    { cluster: "c1", peer: "c1-n2" },
+    "meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)",
+    {
+      active_ms: 5100,
+      threshold_ms: 3000,
+      current: false,
+    },
+  );
 
 function whole(notices: Notice[]): GroupPart {
   const groups = groupNotices(notices, "c1");
@@ -35,7 +49,10 @@ describe("renderMessage: one new alert", () => {
   it("gives email and default the same readable text: what, where, numbers, why, what to do, commands", () => {
     expect(bodies.email).toBe(bodies.default);
     const t = bodies.default;
-    expect(t.split("\n").slice(0, 2)).toEqual(["CRITICAL: Meta peer not seen (meta_peer_seen)", "Cluster c1, peer c1-n2"]);
+    expect(t.split("\n").slice(0, 2)).toEqual([
+      "CRITICAL: Meta peer not seen (meta_peer_seen)",
+      "Cluster c1, peer c1-n2",
+    ]);
     expect(t).toContain("What: meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)");
     expect(t).toContain("Numbers: active_ms=5100, threshold_ms=3000, current=false");
     expect(t).toContain(`First seen ${new Date(T0).toISOString()}`);
@@ -46,7 +63,9 @@ describe("renderMessage: one new alert", () => {
   });
 
   it("gives SMS one short ASCII line", () => {
-    expect(bodies.sms).toBe("CRITICAL Meta peer not seen: peer c1-n2 (c1) - meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)");
+    expect(bodies.sms).toBe(
+      "CRITICAL Meta peer not seen: peer c1-n2 (c1) - meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)",
+    );
     expect(bodies.sms.length).toBeLessThanOrEqual(MAX_SMS_CHARS);
   });
 
@@ -60,20 +79,31 @@ describe("renderMessage: one new alert", () => {
       cluster: "c1",
       slice: "meta",
       run_id: "run-1",
-      group: { check: "meta_peer_seen", code: null, title: "Meta peer not seen", severity: "critical", peer: "c1-n2", total: 1, part: 1, parts: 1 },
+      group: {
+        check: "meta_peer_seen",
+        code: null,
+        title: "Meta peer not seen",
+        severity: "critical",
+        peer: "c1-n2",
+        total: 1,
+        part: 1,
+        parts: 1,
+      },
       why: def.why,
       action: def.action,
       commands: def.commands,
     });
-    expect(doc.notices).toEqual([{
-      id: `meta_peer_seen|cluster=c1|peer=c1-n2#new@${T0 + 60_000}`,
-      fingerprint: "meta_peer_seen|cluster=c1|peer=c1-n2",
-      at: new Date(T0 + 60_000).toISOString(),
-      first_seen: new Date(T0).toISOString(),
-      subject: { cluster: "c1", peer: "c1-n2" },
-      summary: "meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)",
-      values: { active_ms: 5100, threshold_ms: 3000, current: false },
-    }]);
+    expect(doc.notices).toEqual([
+      {
+        id: `meta_peer_seen|cluster=c1|peer=c1-n2#new@${T0 + 60_000}`,
+        fingerprint: "meta_peer_seen|cluster=c1|peer=c1-n2",
+        at: new Date(T0 + 60_000).toISOString(),
+        first_seen: new Date(T0).toISOString(),
+        subject: { cluster: "c1", peer: "c1-n2" },
+        summary: "meta leader c1-n1 last heard from c1-n2 5.1s ago (threshold 3s)",
+        values: { active_ms: 5100, threshold_ms: 3000, current: false },
+      },
+    ]);
   });
 
   it("carries filterable attributes, leaving out account and stream when the alert has none", () => {
@@ -113,8 +143,12 @@ describe("renderMessage: a group", () => {
     const { m, bodies, doc } = render(whole(replicaStorm(120)), 5);
     expect(m.subject).toBe("[CRITICAL] Stream replica not seen: 120 alerts, peer c1-n2 (c1)");
     const t = bodies.default;
-    expect(t.split("\n")[0]).toBe("CRITICAL: Stream replica not seen (stream_peer_seen, JETSTREAM_023), 120 alerts, peer c1-n2");
-    expect(t).toContain("Alerts (5 of 120 listed):\n  - APP > ORDERS_0000: replica c1-n2 of APP > ORDERS_0000 last seen");
+    expect(t.split("\n")[0]).toBe(
+      "CRITICAL: Stream replica not seen (stream_peer_seen, JETSTREAM_023), 120 alerts, peer c1-n2",
+    );
+    expect(t).toContain(
+      "Alerts (5 of 120 listed):\n  - APP > ORDERS_0000: replica c1-n2 of APP > ORDERS_0000 last seen",
+    );
     expect(t.match(/^ {2}- /gm)).toHaveLength(5);
     expect(t).toContain("  ... and 115 more");
     expect(bodies.sms).toBe("CRITICAL Stream replica not seen: 120 alerts, peer c1-n2 (c1)");
@@ -124,12 +158,25 @@ describe("renderMessage: a group", () => {
 
   it("says multiple for a field whose members differ, the value when they share it", () => {
     const { m } = render(whole(replicaStorm(3)));
-    expect(m.attributes).toEqual({ severity: "critical", check: "stream_peer_seen", cluster: "c1", state: "new", account: "APP", stream: MULTIPLE });
+    expect(m.attributes).toEqual({
+      severity: "critical",
+      check: "stream_peer_seen",
+      cluster: "c1",
+      state: "new",
+      account: "APP",
+      stream: MULTIPLE,
+    });
   });
 
   it("leaves out an empty value, which SNS would refuse the whole message for", () => {
     const n = notice("stream_quorum_lost", { cluster: "c1", account: "", stream: "S1" }, "no leader");
-    expect(render(whole([n])).m.attributes).toEqual({ severity: "critical", check: "stream_quorum_lost", cluster: "c1", state: "new", stream: "S1" });
+    expect(render(whole([n])).m.attributes).toEqual({
+      severity: "critical",
+      check: "stream_quorum_lost",
+      cluster: "c1",
+      state: "new",
+      stream: "S1",
+    });
   });
 
   it("labels a part of a split group", () => {
@@ -168,7 +215,11 @@ describe("renderMessage: limits", () => {
   });
 
   it("clips an enormous summary so that one finding always fits in a message", () => {
-    const n = noticeOf(finding("replication_error", { cluster: "c1", account: "APP", stream: "S" }, "e".repeat(300_000), { error: "e".repeat(300_000) }));
+    const n = noticeOf(
+      finding("replication_error", { cluster: "c1", account: "APP", stream: "S" }, "e".repeat(300_000), {
+        error: "e".repeat(300_000),
+      }),
+    );
     const { m, doc } = render(whole([n]));
     expect(doc.notices[0]!.summary.length).toBe(MAX_SUMMARY_CHARS);
     expect(m.bytes).toBeLessThan(30_000);

@@ -12,7 +12,13 @@ export function noticeOf(f: Finding, kind: NoticeKind = "new", at = T0 + 60_000,
   return n;
 }
 
-export function notice(id: CheckId, subject: Subject, summary: string, values: Record<string, FindingValue> = {}, kind: NoticeKind = "new"): Notice {
+export function notice(
+  id: CheckId,
+  subject: Subject,
+  summary: string,
+  values: Record<string, FindingValue> = {},
+  kind: NoticeKind = "new",
+): Notice {
   return noticeOf(finding(id, subject, summary, values), kind);
 }
 
@@ -20,9 +26,16 @@ export function notice(id: CheckId, subject: Subject, summary: string, values: R
 export function replicaStorm(count: number, peer = "c1-n2", kind: NoticeKind = "new", cluster = "c1"): Notice[] {
   return Array.from({ length: count }, (_, i) => {
     const stream = `ORDERS_${String(i).padStart(4, "0")}`;
-    return notice("stream_peer_seen", { cluster, account: "APP", stream, peer }, `replica ${peer} of APP > ${stream} last seen 2m10s ago (threshold 1m)`, {
-      active_ms: 130_000, threshold_ms: 60_000,
-    }, kind);
+    return notice(
+      "stream_peer_seen",
+      { cluster, account: "APP", stream, peer },
+      `replica ${peer} of APP > ${stream} last seen 2m10s ago (threshold 1m)`,
+      {
+        active_ms: 130_000,
+        threshold_ms: 60_000,
+      },
+      kind,
+    );
   });
 }
 

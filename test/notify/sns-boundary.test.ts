@@ -45,17 +45,21 @@ class Sent {
     const read = (prefix: string) => {
       const attributes: Record<string, string> = {};
       for (let i = 1; this.form.has(`${prefix}MessageAttributes.entry.${i}.Name`); i++) {
-        attributes[this.form.get(`${prefix}MessageAttributes.entry.${i}.Name`)!] = this.form.get(`${prefix}MessageAttributes.entry.${i}.Value.StringValue`)!;
+        attributes[this.form.get(`${prefix}MessageAttributes.entry.${i}.Name`)!] = this.form.get(
+          `${prefix}MessageAttributes.entry.${i}.Value.StringValue`,
+        )!;
       }
       const subject = this.form.get(`${prefix}Subject`) ?? "";
       const message = this.form.get(`${prefix}Message`) ?? "";
       let bytes = Buffer.byteLength(subject) + Buffer.byteLength(message);
-      for (const [k, v] of Object.entries(attributes)) bytes += Buffer.byteLength(k) + "String".length + Buffer.byteLength(v);
+      for (const [k, v] of Object.entries(attributes))
+        bytes += Buffer.byteLength(k) + "String".length + Buffer.byteLength(v);
       return { subject, message, attributes, bytes };
     };
     if (this.action === "Publish") return [read("")];
     const out = [];
-    for (let i = 1; this.form.has(`PublishBatchRequestEntries.member.${i}.Id`); i++) out.push(read(`PublishBatchRequestEntries.member.${i}.`));
+    for (let i = 1; this.form.has(`PublishBatchRequestEntries.member.${i}.Id`); i++)
+      out.push(read(`PublishBatchRequestEntries.member.${i}.`));
     return out;
   }
 }
@@ -65,7 +69,10 @@ type Script = (attempt: number, sent: Sent) => WireResponse | "forward";
 /** Records every request; answers as the script says, or lets it through to the real endpoint. */
 class ScriptedHandler {
   readonly sent: Sent[] = [];
-  constructor(private readonly forward: RequestHandlerLike, private readonly script: Script) {}
+  constructor(
+    private readonly forward: RequestHandlerLike,
+    private readonly script: Script,
+  ) {}
   async handle(request: WireRequest, options?: object): Promise<{ response: WireResponse }> {
     const sent = new Sent(typeof request.body === "string" ? request.body : "");
     this.sent.push(sent);
@@ -79,9 +86,16 @@ class ScriptedHandler {
   destroy(): void {}
 }
 
-const xml = (statusCode: number, body: string): WireResponse => ({ statusCode, headers: { "content-type": "text/xml" }, body: Readable.from([Buffer.from(body)]) });
+const xml = (statusCode: number, body: string): WireResponse => ({
+  statusCode,
+  headers: { "content-type": "text/xml" },
+  body: Readable.from([Buffer.from(body)]),
+});
 const errorXml = (statusCode: number, code: string, message: string) =>
-  xml(statusCode, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${statusCode < 500 ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-${code}</RequestId></ErrorResponse>`);
+  xml(
+    statusCode,
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${statusCode < 500 ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-${code}</RequestId></ErrorResponse>`,
+  );
 
 describe("SnsNotifier at the SDK boundary", () => {
   let moto: MotoServer;
@@ -111,13 +125,22 @@ describe("SnsNotifier at the SDK boundary", () => {
   /** A notifier whose real client sends through `script`, with the notifier's own retry settings. */
   function scripted(script: Script) {
     const handler = new ScriptedHandler(sns.config.requestHandler as RequestHandlerLike, script);
-    const notifier = new SnsNotifier({ topicArn, clientConfig: { ...clientConfig(moto.env), requestHandler: handler } });
+    const notifier = new SnsNotifier({
+      topicArn,
+      clientConfig: { ...clientConfig(moto.env), requestHandler: handler },
+    });
     return { handler, notifier };
   }
 
   it("retries a throttled publish with the same request and delivers it", async () => {
-    const { handler, notifier } = scripted((attempt) => (attempt === 1 ? errorXml(400, "Throttling", "Rate exceeded") : "forward"));
-    const n = notice("meta_peer_seen", { cluster: "c1", peer: "c1-n2" }, "meta leader c1-n1 last heard from c1-n2 9s ago (threshold 3s)");
+    const { handler, notifier } = scripted((attempt) =>
+      attempt === 1 ? errorXml(400, "Throttling", "Rate exceeded") : "forward",
+    );
+    const n = notice(
+      "meta_peer_seen",
+      { cluster: "c1", peer: "c1-n2" },
+      "meta leader c1-n1 last heard from c1-n2 9s ago (threshold 3s)",
+    );
     const r = await notifier.deliver([n], { ...CTX, slice: "meta" });
     expect([...r.delivered]).toEqual([n.id]);
     expect(r.failed.size).toBe(0);
@@ -134,9 +157,13 @@ describe("SnsNotifier at the SDK boundary", () => {
     const r = await notifier.deliver(ns, CTX);
     expect(r.delivered.size).toBe(0);
     expect([...r.failed.keys()].sort()).toEqual(ns.map((n) => n.id).sort());
-    expect(new Set(r.failed.values())).toEqual(new Set([`ServiceUnavailable: try later (after ${DEFAULT_MAX_ATTEMPTS} attempts)`]));
+    expect(new Set(r.failed.values())).toEqual(
+      new Set([`ServiceUnavailable: try later (after ${DEFAULT_MAX_ATTEMPTS} attempts)`]),
+    );
     // Two groups travel in one PublishBatch request, sent DEFAULT_MAX_ATTEMPTS times.
-    expect(handler.sent.map((s) => [s.action, s.entries.length])).toEqual(Array.from({ length: DEFAULT_MAX_ATTEMPTS }, () => ["PublishBatch", 2]));
+    expect(handler.sent.map((s) => [s.action, s.entries.length])).toEqual(
+      Array.from({ length: DEFAULT_MAX_ATTEMPTS }, () => ["PublishBatch", 2]),
+    );
     expect(await drain(sqs, queueUrl)).toEqual([]);
     await notifier.close();
   });
@@ -152,10 +179,14 @@ describe("SnsNotifier at the SDK boundary", () => {
 
   it("reports only the entries a batch failed, delivering the rest", async () => {
     const { handler, notifier } = scripted(() =>
-      xml(200, `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult>
+      xml(
+        200,
+        `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult>
         <Successful><member><Id>m0</Id><MessageId>id-0</MessageId></member></Successful>
         <Failed><member><Id>m1</Id><Code>InternalError</Code><Message>entry failed</Message><SenderFault>false</SenderFault></member></Failed>
-        </PublishBatchResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishBatchResponse>`));
+        </PublishBatchResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishBatchResponse>`,
+      ),
+    );
     const critical = replicaStorm(2);
     const warning = notice("monitor_partial", { cluster: "c1" }, "2 of 3 servers answered");
     const r = await notifier.deliver([warning, ...critical], CTX);
@@ -185,7 +216,9 @@ describe("SnsNotifier at the SDK boundary", () => {
     const stormParts = entries.filter((e) => e.attributes.stream === "multiple" && e.subject.includes("2000 alerts"));
     expect(stormParts.length).toBeGreaterThan(1);
     expect(stormParts.length).toBeLessThanOrEqual(20);
-    const docs = stormParts.map((e) => JSON.parse((JSON.parse(e.message) as ProtocolBodies).sqs) as NoticeGroupDocument);
+    const docs = stormParts.map(
+      (e) => JSON.parse((JSON.parse(e.message) as ProtocolBodies).sqs) as NoticeGroupDocument,
+    );
     expect(docs.flatMap((d) => d.notices.map((n) => n.id)).sort()).toEqual(storm.map((n) => n.id).sort());
     expect(docs.map((d) => d.group.part).sort((a, b) => a - b)).toEqual(docs.map((_, i) => i + 1));
     // Twelve small groups (2 alerts each) share requests instead of taking one each.
@@ -223,7 +256,10 @@ describe("SnsNotifier at the SDK boundary", () => {
 
   it("fails every notice, loudly, when nothing listens at the endpoint", async () => {
     const port = await freePort();
-    const notifier = new SnsNotifier({ topicArn, clientConfig: { ...clientConfig(moto.env), endpoint: `http://127.0.0.1:${port}` } });
+    const notifier = new SnsNotifier({
+      topicArn,
+      clientConfig: { ...clientConfig(moto.env), endpoint: `http://127.0.0.1:${port}` },
+    });
     const ns = replicaStorm(2);
     const r = await notifier.deliver(ns, CTX);
     expect(r.delivered.size).toBe(0);

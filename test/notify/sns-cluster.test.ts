@@ -93,7 +93,11 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
   /** The pager queue gets exactly the critical messages the everything queue got. */
   function expectRouted(pagerGot: Delivered[], everythingGot: Delivered[]): void {
     expect(pagerGot.every((d) => d.attributes.severity === "critical")).toBe(true);
-    expect(pagerGot.map((d) => d.envelope.MessageId).sort()).toEqual(critical(everythingGot).map((d) => d.envelope.MessageId).sort());
+    expect(pagerGot.map((d) => d.envelope.MessageId).sort()).toEqual(
+      critical(everythingGot)
+        .map((d) => d.envelope.MessageId)
+        .sort(),
+    );
   }
 
   it("pages once for a frozen follower, sends the partial-view warning to email only, and resolves on thaw", async () => {
@@ -102,32 +106,50 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
     const reports: RunReport[] = [];
     const run = async (): Promise<RunReport> => {
       // A fixed label keeps one history while the list of reachable servers changes.
-      const config = buildConfig({
-        cluster: cluster.name,
-        nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { meta: { peerSeenCritical: "3s" } },
-        timeouts: { request: "1500ms", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          cluster: cluster.name,
+          nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { meta: { peerSeenCritical: "3s" } },
+          timeouts: { request: "1500ms", connect: "2s" },
+        },
+        {},
+      );
       const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
       try {
-        const r = await runSlice(metaSlice, { config, history, notifiers: [sender], connection: conn.get, describeError: conn.describe });
+        const r = await runSlice(metaSlice, {
+          config,
+          history,
+          notifiers: [sender],
+          connection: conn.get,
+          describeError: conn.describe,
+        });
         reports.push(r);
         return r;
       } finally {
         await conn.close();
       }
     };
-    const sentNotice = (r: RunReport, id: string, kind: string) => r.notices.sent.some((n) => n.finding.id === id && n.kind === kind);
+    const sentNotice = (r: RunReport, id: string, kind: string) =>
+      r.notices.sent.some((n) => n.finding.id === id && n.kind === kind);
 
     // Fire.
     const leader = await cluster.waitForMetaLeader();
     const follower = cluster.servers.find((s) => s.name !== leader)!;
     cluster.freeze(follower.index);
     try {
-      await waitFor("the frozen follower's alert to be published", async () => {
-        const r = await run();
-        return reports.some((x) => sentNotice(x, "meta_peer_seen", "new")) && reports.some((x) => sentNotice(x, "monitor_partial", "new")) ? r : undefined;
-      }, 60_000, 1000);
+      await waitFor(
+        "the frozen follower's alert to be published",
+        async () => {
+          const r = await run();
+          return reports.some((x) => sentNotice(x, "meta_peer_seen", "new")) &&
+            reports.some((x) => sentNotice(x, "monitor_partial", "new"))
+            ? r
+            : undefined;
+        },
+        60_000,
+        1000,
+      );
     } finally {
       cluster.thaw(follower.index);
     }
@@ -138,18 +160,41 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
     expect(paged).toHaveLength(1);
     const page = paged[0]!;
     expect(page.envelope.Subject).toBe(`[CRITICAL] Meta peer not seen: peer ${follower.name} (${cluster.name})`);
-    expect(page.attributes).toEqual({ severity: "critical", check: "meta_peer_seen", cluster: cluster.name, state: "new" });
-    expect(page.doc).toMatchObject({ schema: "nats-lookout/notice-group", version: 1, state: "new", cluster: cluster.name, slice: "meta" });
-    expect(page.doc.group).toMatchObject({ check: "meta_peer_seen", severity: "critical", peer: follower.name, total: 1 });
+    expect(page.attributes).toEqual({
+      severity: "critical",
+      check: "meta_peer_seen",
+      cluster: cluster.name,
+      state: "new",
+    });
+    expect(page.doc).toMatchObject({
+      schema: "nats-lookout/notice-group",
+      version: 1,
+      state: "new",
+      cluster: cluster.name,
+      slice: "meta",
+    });
+    expect(page.doc.group).toMatchObject({
+      check: "meta_peer_seen",
+      severity: "critical",
+      peer: follower.name,
+      total: 1,
+    });
     expect(page.doc.notices).toHaveLength(1);
     expect(page.doc.notices[0]!.subject).toEqual({ cluster: cluster.name, peer: follower.name });
-    expect(page.doc.notices[0]!.summary).toMatch(new RegExp(`last heard from ${follower.name} .* ago \\(threshold 3s\\)`));
+    expect(page.doc.notices[0]!.summary).toMatch(
+      new RegExp(`last heard from ${follower.name} .* ago \\(threshold 3s\\)`),
+    );
     expect(Number(page.doc.notices[0]!.values.active_ms)).toBeGreaterThan(3000);
 
     expectRouted(paged, mailed);
     const partial = mailed.filter((d) => d.attributes.check === "monitor_partial");
     expect(partial).toHaveLength(1);
-    expect(partial[0]!.attributes).toEqual({ severity: "warning", check: "monitor_partial", cluster: cluster.name, state: "new" });
+    expect(partial[0]!.attributes).toEqual({
+      severity: "warning",
+      check: "monitor_partial",
+      cluster: cluster.name,
+      state: "new",
+    });
     expect(partial[0]!.doc.notices[0]!.summary).toContain(follower.name);
 
     // People reading email (here: the HTTP subscriber, which gets the same `default` text) see
@@ -157,7 +202,10 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
     const texts = takeInbox();
     const text = texts.find((t) => t.MessageId === page.envelope.MessageId)!.Message;
     const def = checkDefinition("meta_peer_seen");
-    expect(text.split("\n").slice(0, 2)).toEqual(["CRITICAL: Meta peer not seen (meta_peer_seen)", `Cluster ${cluster.name}, peer ${follower.name}`]);
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "CRITICAL: Meta peer not seen (meta_peer_seen)",
+      `Cluster ${cluster.name}, peer ${follower.name}`,
+    ]);
     expect(text).toContain(`What: ${page.doc.notices[0]!.summary}`);
     expect(text).toMatch(/Numbers: active_ms=\d+, threshold_ms=3000, current=/);
     expect(text).toContain(`Why it matters:\n  ${def.why}`);
@@ -166,21 +214,38 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
 
     // Resolve: both alerts clear after thaw (two clean runs each).
     await cluster.waitForMetaLeader();
-    await waitFor("both alerts to resolve", async () => {
-      const r = await run();
-      return reports.some((x) => sentNotice(x, "meta_peer_seen", "resolved")) && reports.some((x) => sentNotice(x, "monitor_partial", "resolved")) ? r : undefined;
-    }, 60_000, 1000);
+    await waitFor(
+      "both alerts to resolve",
+      async () => {
+        const r = await run();
+        return reports.some((x) => sentNotice(x, "meta_peer_seen", "resolved")) &&
+          reports.some((x) => sentNotice(x, "monitor_partial", "resolved"))
+          ? r
+          : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(reports.flatMap((r) => r.errors)).toEqual([]);
 
     const pagedAfter = await drain(sqs, pager.url);
     const mailedAfter = await drain(sqs, everything.url);
     expect(pagedAfter).toHaveLength(1);
-    expect(pagedAfter[0]!.envelope.Subject).toBe(`[RESOLVED] Meta peer not seen: peer ${follower.name} (${cluster.name})`);
-    expect(pagedAfter[0]!.attributes).toEqual({ severity: "critical", check: "meta_peer_seen", cluster: cluster.name, state: "resolved" });
+    expect(pagedAfter[0]!.envelope.Subject).toBe(
+      `[RESOLVED] Meta peer not seen: peer ${follower.name} (${cluster.name})`,
+    );
+    expect(pagedAfter[0]!.attributes).toEqual({
+      severity: "critical",
+      check: "meta_peer_seen",
+      cluster: cluster.name,
+      state: "resolved",
+    });
     expect(pagedAfter[0]!.doc.notices[0]!.fingerprint).toBe(page.doc.notices[0]!.fingerprint);
     expect(pagedAfter[0]!.doc.notices[0]!.duration_ms).toBeGreaterThan(0);
     expectRouted(pagedAfter, mailedAfter);
-    expect(mailedAfter.filter((d) => d.attributes.check === "monitor_partial").map((d) => d.attributes.state)).toEqual(["resolved"]);
+    expect(mailedAfter.filter((d) => d.attributes.check === "monitor_partial").map((d) => d.attributes.state)).toEqual([
+      "resolved",
+    ]);
     const resolvedText = takeInbox().find((t) => t.MessageId === pagedAfter[0]!.envelope.MessageId)!.Message;
     expect(resolvedText).toMatch(/^RESOLVED: Meta peer not seen \(meta_peer_seen\)\n/);
     expect(resolvedText).toMatch(/Cleared after \S+ \(first seen /);
@@ -191,19 +256,35 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
     const peer = `${cluster.name}-n2`;
     const storm = Array.from({ length: 500 }, (_, i) => {
       const stream = `ORDERS_${String(i).padStart(3, "0")}`;
-      return finding("stream_peer_seen", { cluster: "storm", account: "APP", stream, peer }, `replica ${peer} of APP > ${stream} last seen 1m30s ago (threshold 1m)`, {
-        active_ms: 90_000, threshold_ms: 60_000,
-      });
+      return finding(
+        "stream_peer_seen",
+        { cluster: "storm", account: "APP", stream, peer },
+        `replica ${peer} of APP > ${stream} last seen 1m30s ago (threshold 1m)`,
+        {
+          active_ms: 90_000,
+          threshold_ms: 60_000,
+        },
+      );
     });
-    const lost = ["BILLING", "AUDIT"].map((s) => finding("stream_quorum_lost", { cluster: "storm", account: "OTHER", stream: s }, `${s} has no leader`));
-    const bad = finding("threshold_invalid", { cluster: "storm", account: "APP", stream: "ORDERS_007" }, "io.nats.monitor.lag-critical: \"ten\" is not a count");
+    const lost = ["BILLING", "AUDIT"].map((s) =>
+      finding("stream_quorum_lost", { cluster: "storm", account: "OTHER", stream: s }, `${s} has no leader`),
+    );
+    const bad = finding(
+      "threshold_invalid",
+      { cluster: "storm", account: "APP", stream: "ORDERS_007" },
+      'io.nats.monitor.lag-critical: "ten" is not a count',
+    );
     let current: Finding[] = [...storm, ...lost, bad];
     const slice = scriptedSlice("storm", () => current);
     const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-sns-")));
-    const config = buildConfig({ cluster: "storm", nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password } }, {});
+    const config = buildConfig(
+      { cluster: "storm", nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password } },
+      {},
+    );
     const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
     const sender = notifier();
-    const run = () => runSlice(slice, { config, history, notifiers: [sender], connection: conn.get, describeError: conn.describe });
+    const run = () =>
+      runSlice(slice, { config, history, notifiers: [sender], connection: conn.get, describeError: conn.describe });
     try {
       const fired = await run();
       expect(fired.errors).toEqual([]);
@@ -220,14 +301,29 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
       expect(paged.length).toBe(parts.length + 1);
       expect(mailed.length).toBe(paged.length + 1);
       for (const p of parts) {
-        expect(p.attributes).toEqual({ severity: "critical", check: "stream_peer_seen", cluster: "storm", state: "new", account: "APP", stream: MULTIPLE });
-        expect(p.envelope.Subject).toMatch(new RegExp(`^\\[CRITICAL\\] Stream replica not seen: 500 alerts, peer ${peer} \\(storm\\) \\[\\d/${parts.length}\\]$`));
+        expect(p.attributes).toEqual({
+          severity: "critical",
+          check: "stream_peer_seen",
+          cluster: "storm",
+          state: "new",
+          account: "APP",
+          stream: MULTIPLE,
+        });
+        expect(p.envelope.Subject).toMatch(
+          new RegExp(
+            `^\\[CRITICAL\\] Stream replica not seen: 500 alerts, peer ${peer} \\(storm\\) \\[\\d/${parts.length}\\]$`,
+          ),
+        );
       }
-      expect(parts.flatMap((p) => p.doc.notices.map((n) => n.subject.stream)).sort()).toEqual(storm.map((f) => f.subject.stream).sort());
+      expect(parts.flatMap((p) => p.doc.notices.map((n) => n.subject.stream)).sort()).toEqual(
+        storm.map((f) => f.subject.stream).sort(),
+      );
       const q = paged.find((d) => d.attributes.check === "stream_quorum_lost")!;
       expect(q.attributes).toMatchObject({ account: "OTHER", stream: MULTIPLE });
       expect(q.doc.notices.map((n) => n.subject.stream)).toEqual(["AUDIT", "BILLING"]);
-      expect(mailed.filter((d) => d.attributes.severity === "warning").map((d) => [d.attributes.check, d.attributes.stream])).toEqual([["threshold_invalid", "ORDERS_007"]]);
+      expect(
+        mailed.filter((d) => d.attributes.severity === "warning").map((d) => [d.attributes.check, d.attributes.stream]),
+      ).toEqual([["threshold_invalid", "ORDERS_007"]]);
 
       // Everything clears: after two clean runs, the resolutions come grouped the same way.
       current = [];
@@ -247,21 +343,32 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
   });
 
   it("keeps alerts pending when publishing fails, fails the run loudly, and sends them on the next run", async () => {
-    const lost = ["PAYMENTS", "LEDGER"].map((s) => finding("stream_quorum_lost", { cluster: "outage", account: "APP", stream: s }, `${s} has no leader`));
+    const lost = ["PAYMENTS", "LEDGER"].map((s) =>
+      finding("stream_quorum_lost", { cluster: "outage", account: "APP", stream: s }, `${s} has no leader`),
+    );
     const slice = scriptedSlice("outage", () => lost);
     const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-sns-")));
-    const config = buildConfig({ cluster: "outage", nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password } }, {});
+    const config = buildConfig(
+      { cluster: "outage", nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password } },
+      {},
+    );
     const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
     const sender = notifier();
-    const run = () => runSlice(slice, { config, history, notifiers: [sender], connection: conn.get, describeError: conn.describe });
+    const run = () =>
+      runSlice(slice, { config, history, notifiers: [sender], connection: conn.get, describeError: conn.describe });
     try {
       await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
       const failed = await run();
       expect(failed.errors).toHaveLength(1);
-      expect(failed.errors[0]).toMatch(/^2 notice\(s\) not delivered, kept for the next run: sns:arn:aws:sns:.*NotFound/);
+      expect(failed.errors[0]).toMatch(
+        /^2 notice\(s\) not delivered, kept for the next run: sns:arn:aws:sns:.*NotFound/,
+      );
       expect(failed.notices).toMatchObject({ sent: [], pending: 2, failed: 2 });
       const stored = await history.load({ cluster: "outage", slice: "streams" });
-      expect(stored!.doc.book.outbox.map((n) => [n.kind, n.attempts, n.claimedBy])).toEqual([["new", 1, undefined], ["new", 1, undefined]]);
+      expect(stored!.doc.book.outbox.map((n) => [n.kind, n.attempts, n.claimedBy])).toEqual([
+        ["new", 1, undefined],
+        ["new", 1, undefined],
+      ]);
 
       // The topic is back (same ARN): the next run sends what waited.
       await createTopic(sns, "lookout-alerts");
@@ -273,7 +380,11 @@ describe("SNS alerts from a real cluster, through real SNS and SQS on loopback",
       const paged = await drain(sqs, pager.url);
       expect(paged).toHaveLength(1);
       expect(paged[0]!.doc.notices.map((n) => n.subject.stream)).toEqual(["LEDGER", "PAYMENTS"]);
-      expect(paged[0]!.doc.notices.every((n) => n.first_seen === new Date(stored!.doc.book.outbox[0]!.firstSeen).toISOString())).toBe(true);
+      expect(
+        paged[0]!.doc.notices.every(
+          (n) => n.first_seen === new Date(stored!.doc.book.outbox[0]!.firstSeen).toISOString(),
+        ),
+      ).toBe(true);
       await drain(sqs, everything.url);
       takeInbox();
     } finally {

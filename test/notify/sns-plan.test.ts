@@ -15,11 +15,20 @@ describe("planMessages", () => {
     expect(ms.length).toBeLessThanOrEqual(5);
     for (const m of ms) expect(m.bytes).toBeLessThanOrEqual(MAX_PUBLISH_BYTES);
     expect(idsOf(ms).sort()).toEqual(storm.map((n) => n.id).sort());
-    expect(ms.map((m) => m.subject.match(/\[(\d+)\/(\d+)\]$/)?.slice(1))).toEqual(ms.map((_, i) => [String(i + 1), String(ms.length)]));
+    expect(ms.map((m) => m.subject.match(/\[(\d+)\/(\d+)\]$/)?.slice(1))).toEqual(
+      ms.map((_, i) => [String(i + 1), String(ms.length)]),
+    );
   });
 
   it("sends one message per group when nothing is large", () => {
-    const ms = planMessages([...replicaStorm(30), ...replicaStorm(2, "c1-n3"), notice("monitor_partial", { cluster: "c1" }, "2 of 3 answered")], CTX);
+    const ms = planMessages(
+      [
+        ...replicaStorm(30),
+        ...replicaStorm(2, "c1-n3"),
+        notice("monitor_partial", { cluster: "c1" }, "2 of 3 answered"),
+      ],
+      CTX,
+    );
     expect(ms.map((m) => [m.attributes.check, m.attributes.severity, m.noticeIds.length])).toEqual([
       ["stream_peer_seen", "critical", 30],
       ["stream_peer_seen", "critical", 2],
@@ -50,7 +59,13 @@ describe("splitGroup", () => {
 });
 
 describe("packBatches", () => {
-  const msg = (bytes: number, i: number): SnsMessage => ({ subject: `m${i}`, message: "", attributes: {}, bytes, noticeIds: [`n${i}`] });
+  const msg = (bytes: number, i: number): SnsMessage => ({
+    subject: `m${i}`,
+    message: "",
+    attributes: {},
+    bytes,
+    noticeIds: [`n${i}`],
+  });
 
   it("puts at most 10 entries in a request", () => {
     const batches = packBatches(Array.from({ length: 25 }, (_, i) => msg(1000, i)));
@@ -64,6 +79,9 @@ describe("packBatches", () => {
       expect(b.length).toBeLessThanOrEqual(MAX_BATCH_ENTRIES);
       expect(b.reduce((s, m) => s + m.bytes, 0)).toBeLessThanOrEqual(MAX_PUBLISH_BYTES);
     }
-    expect(batches.map((b) => b.map((m) => m.subject))).toEqual([["m0", "m2", "m3"], ["m1", "m4"]]);
+    expect(batches.map((b) => b.map((m) => m.subject))).toEqual([
+      ["m0", "m2", "m3"],
+      ["m1", "m4"],
+    ]);
   });
 });
