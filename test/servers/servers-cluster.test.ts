@@ -14,10 +14,11 @@ import { serversSlice } from "../../lib/slices/servers.ts";
 import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
 import { serversUnderTest } from "../../lib/testbed/servers.ts";
 import { runOnce } from "../harness/run.ts";
+import { LOADED_MACHINE } from "./loaded.ts";
 import { writeCredsFile } from "./creds.ts";
 
 const configFor = (urls: string[], extra: object = {}) =>
-  buildConfig({ nats: { servers: urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "2s", connect: "2s" }, ...extra }, {});
+  buildConfig({ nats: { servers: urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "2s", connect: "2s" }, thresholds: { servers: LOADED_MACHINE }, ...extra }, {});
 const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-srv-")));
 const ids = (r: RunReport) => r.findings.map((f) => f.id).sort();
 

@@ -1,0 +1,98 @@
+// Every slice on a supercluster: two clusters of three servers joined by gateways (one meta group of
+// six) and a leaf server in its own JetStream domain over the system account. The gateways run
+// through relays a test cuts; the leaf server is stopped to lose its link.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { buildConfig } from "../../lib/config/load.ts";
+import { FileHistoryStore } from "../../lib/history/file-store.ts";
+import type { RunReport } from "../../lib/run/run-slice.ts";
+import { metaSlice } from "../../lib/slices/meta.ts";
+import { serversSlice } from "../../lib/slices/servers.ts";
+import { streamsSlice } from "../../lib/slices/streams.ts";
+import { SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { newestServer } from "../../lib/testbed/servers.ts";
+import { Supercluster } from "../../lib/testbed/supercluster.ts";
+import { runOnce } from "../harness/run.ts";
+import { LOADED_MACHINE } from "./loaded.ts";
+
+describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newestServer().version}`, () => {
+  let sc: Supercluster;
+  beforeAll(async () => {
+    sc = await Supercluster.start({ binary: newestServer(), leaf: true });
+  }, 120_000);
+  afterAll(async () => {
+    await sc?.stop();
+  });
+  const config = () => buildConfig({ nats: { servers: sc.clusters[0].runningUrls(), user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" }, thresholds: { servers: LOADED_MACHINE } }, {});
+  const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-sc-")));
+  const [a, b] = [() => sc.clusters[0], () => sc.clusters[1]];
+
+  it("the meta slice sees one group of six, quorum four, and no finding", async () => {
+    const r = await runOnce(metaSlice, { config: config(), history: newHistory() });
+    expect(r.findings.map((f) => f.summary)).toEqual([]);
+    const online = r.perf.find((p) => p.name === "meta_peers_online")!;
+    expect([online.value, online.max, online.critical]).toEqual([6, 6, "4:"]);
+  });
+
+  it("the streams slice judges streams placed in each cluster in one run", async () => {
+    const nc = await a().appConnection();
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "IN_A", subjects: ["ina.>"], num_replicas: 3, placement: { cluster: a().name, tags: [] } });
+    await jsm.streams.add({ name: "IN_B", subjects: ["inb.>"], num_replicas: 3, placement: { cluster: b().name, tags: [] } });
+    await nc.close();
+    const r = await waitFor("both streams judged", async () => {
+      const x = await runOnce(streamsSlice, { config: config(), history: newHistory() });
+      return x.perf.find((p) => p.name === "streams_judged")?.value === 2 ? x : undefined;
+    }, 30_000, 1000);
+    expect(r.findings.map((f) => f.summary)).toEqual([]);
+  });
+
+  it("the servers slice: silent while healthy; each cut gateway is CLUSTER_007 under its server's own cluster", async () => {
+    const history = newHistory();
+    // Two clusters of three make a meta group of six: even, which META_007 names from the second
+    // run on (one run's count is not trusted); nothing else is wrong.
+    const even = (r: RunReport) => r.findings.filter((f) => f.id === "meta_even_size").map((f) => [f.code, f.values.cluster_size]);
+    for (let i = 0; i < 2; i++) {
+      const r = await runOnce(serversSlice, { config: config(), history });
+      expect(r.findings.filter((f) => f.id !== "meta_even_size").map((f) => f.summary)).toEqual([]);
+      expect(even(r)).toEqual(i === 0 ? [] : [["META_007", 6]]);
+      expect(r.perf.find((p) => p.name === "servers_answered")?.value).toBe(7);
+    }
+    sc.cutGateways();
+    try {
+      const r = await waitFor("gateways gone", async () => {
+        const x = await runOnce(serversSlice, { config: config(), history });
+        return x.findings.filter((f) => f.id === "gateway_lost").length >= 3 ? x : undefined;
+      }, 30_000, 1000);
+      const lost = r.findings.filter((f) => f.id === "gateway_lost").map((f) => [f.code, f.subject.cluster, f.subject.server, f.subject.peer]).sort();
+      expect(lost).toEqual(a().servers.map((s) => ["CLUSTER_007", a().name, s.name, b().name]).sort());
+      // Cluster B is behind the cut gateways: named as not answering, not as an outage of its links.
+      expect(r.findings.filter((f) => f.id === "server_not_answering").map((f) => f.subject.server).sort()).toEqual(b().servers.map((s) => s.name).sort());
+    } finally {
+      sc.restoreGateways();
+    }
+    const healed = await waitFor("gateways back", async () => {
+      const x = await runOnce(serversSlice, { config: config(), history });
+      return x.findings.filter((f) => f.id !== "meta_even_size").length === 0 ? x : undefined;
+    }, 60_000, 1000);
+    expect(healed.status).toBe("warning");
+    await sc.waitForMetaLeader();
+  });
+
+  it("a leaf server that stops: its hub names the lost leaf link, and the leaf as not answering", async () => {
+    const history = newHistory();
+    const hub = a().servers[1]!.name;
+    const leaf = sc.leaf!.servers[0]!.name;
+    const other = (r: RunReport) => r.findings.filter((f) => f.id !== "meta_even_size");
+    expect(other(await runOnce(serversSlice, { config: config(), history }))).toEqual([]);
+    await sc.leaf!.stopServer(0);
+    const r = await runOnce(serversSlice, { config: config(), history });
+    expect(other(r).map((f) => [f.id, f.subject.server, f.subject.peer, f.subject.account]).sort()).toEqual([
+      ["leaf_lost", hub, leaf, "SYS"],
+      ["server_not_answering", leaf, undefined, undefined],
+    ]);
+  });
+});
