@@ -270,5 +270,28 @@ for (const binary of serversUnderTest()) {
         return resolved.has("consumer_peer_seen") && resolved.has("consumer_replica_offline") ? true : undefined;
       }, 90_000, 1000);
     });
+
+    it("2 of 3 consumer peers down: the survivor's view, without a leader, is quorum lost naming the holder", async () => {
+      const survivor = c.servers[0]!.name;
+      const history = newHistory();
+      const cfg = config();
+      cfg.nats.servers = [c.url(0)];
+      working = false;
+      await c.stopServer(1);
+      await c.stopServer(2);
+      try {
+        const r = await waitFor("WORKER without quorum", async () => {
+          const x = await run(cfg, history);
+          return x.findings.some((f) => f.id === "consumer_quorum_lost" && f.subject.consumer === "WORKER") ? x : undefined;
+        }, 90_000, 1000);
+        const q = r.findings.find((f) => f.id === "consumer_quorum_lost" && f.subject.consumer === "WORKER")!;
+        expect(q.code).toBe("CONSUMER_003");
+        expect(q.summary).toContain(survivor);
+        expect(r.findings.some((f) => f.id === "monitor_partial")).toBe(true);
+      } finally {
+        await c.restart(1);
+        await c.restart(2);
+      }
+    });
   });
 }
