@@ -52,5 +52,5 @@ describe("lookout watch soak", () => {
     expect(lines).toBe(301); // the start line and one line per run
     expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
     expect(process.listenerCount("SIGINT")).toBe(sigintBefore);
-  });
+  }, 300_000);
 });
