@@ -85,7 +85,11 @@ export function makeHandler(slice: Slice, options: HandlerOptions = {}): Schedul
       logger.error("cold start failed", e as Error);
       throw e;
     }
-    if (isColdStart) logger.info("cold start ready", { initMs: rt.initMs });
+    if (isColdStart) {
+      logger.info("cold start ready", { initMs: rt.initMs });
+      // Configuration that still works but will not next release (old key names): said once per instance.
+      for (const w of rt.config.warnings ?? []) logger.warn(`configuration: ${w}`);
+    }
 
     // A rotated secret is picked up once the cached value is older than its max age; a read that
     // fails keeps the credentials already held (the run still happens, the log says why).
