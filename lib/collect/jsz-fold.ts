@@ -107,7 +107,6 @@ export class JszFold {
 
   /** Folds one reply in; returns the slim envelope to keep in its place. */
   add(env: SysEnvelope<JszWire>): SysEnvelope<JszWire> {
-    this.holders.add(env);
     const kept = slimReply(env);
     this.slim.push(kept);
     const name = env?.server?.name;
@@ -127,6 +126,8 @@ export class JszFold {
     }
     const d = env.data;
     if (!d || d.disabled) return kept;
+    // Holder accounting in the same pass over the entries (jsz-holders.ts), with the same keys.
+    this.holders.holds(name, d.streams);
     if (d.meta_cluster) {
       const domainKey = env.server.domain ?? "";
       const group = this.metaGroups.get(domainKey) ?? { size: 0 };
@@ -144,6 +145,7 @@ export class JszFold {
       for (const detail of acc.stream_detail ?? []) {
         if (!detail?.name) continue;
         const key = streamKey({ domain, account: acc.name, name: detail.name });
+        this.holders.places(name, key, detail);
         const list = this.entries.get(key) ?? [];
         // Pages can overlap (see fetchPages): one entry per server.
         if (list.some((x) => x.server === name)) continue;

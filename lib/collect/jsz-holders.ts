@@ -2,7 +2,7 @@
 // or one led by a silent server, vanishes from every reply; each answering server still says how
 // many streams it holds (`streams`, every role). A server holding more streams than the replies
 // place it in (leading or following) holds one nobody reported: only a full fan-out shows it.
-import type { JszWire, SysEnvelope } from "../nats/wire.ts";
+import type { JszWire, StreamDetailWire, SysEnvelope } from "../nats/wire.ts";
 import { streamKey } from "../snapshot/streams.ts";
 
 /** Per server: the streams it says it holds, and those the replies so far place it in. */
@@ -19,16 +19,25 @@ export class HolderCount {
   add(reply: SysEnvelope<JszWire>): void {
     const name = reply?.server?.name;
     if (!name || reply.error || !reply.data || reply.data.disabled) return;
-    this.held.set(name, typeof reply.data.streams === "number" ? reply.data.streams : undefined);
+    this.holds(name, reply.data.streams);
     for (const acc of reply.data.account_details ?? []) {
       for (const detail of acc.stream_detail ?? []) {
         if (!detail?.name) continue;
-        const key = streamKey({ domain: reply.server.domain, account: acc.name, name: detail.name });
-        this.note(name, key); // an entry of its own: older servers send followers' entries too
-        if (detail.cluster?.leader) this.note(detail.cluster.leader, key);
-        for (const p of detail.cluster?.replicas ?? []) if (p?.name) this.note(p.name, key);
+        this.places(name, streamKey({ domain: reply.server.domain, account: acc.name, name: detail.name }), detail);
       }
     }
+  }
+
+  /** A reply's own count of the streams its server holds (every role). */
+  holds(server: string, count: unknown): void {
+    this.held.set(server, typeof count === "number" ? count : undefined);
+  }
+
+  /** One entry of `server`'s reply for the stream `key`: its server, leader and replicas hold it. */
+  places(server: string, key: string, detail: Pick<StreamDetailWire, "cluster">): void {
+    this.note(server, key); // an entry of its own: older servers send followers' entries too
+    if (detail.cluster?.leader) this.note(detail.cluster.leader, key);
+    for (const p of detail.cluster?.replicas ?? []) if (p?.name) this.note(p.name, key);
   }
 
   /** Servers holding more streams than the replies account for (or not saying how many), sorted. */
