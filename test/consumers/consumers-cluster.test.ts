@@ -238,7 +238,7 @@ for (const binary of serversUnderTest()) {
       const s = await collect();
       const worker = s.consumers.find((v) => v.name === "WORKER")!;
       const victim = worker.peers.map((p) => p.name).find((n) => n !== meta && n !== worker.leader);
-      if (!victim) throw new Error(`no follower of WORKER off the meta leader ${meta} (leader ${worker.leader}, peers ${worker.peers.map((p) => p.name)})`);
+      if (!victim) throw new Error(`no follower of WORKER off the meta leader ${meta} (leader ${worker.leader}, peers ${worker.peers.map((p) => p.name).join(", ")})`);
       const history = newHistory();
       const cfg = config({}, { "peer-seen-critical": "3s" });
       const peerFindings = (r: RunReport) => r.findings.filter((f) => f.subject.consumer === "WORKER" && f.subject.peer === victim).map((f) => f.id).sort();

@@ -39,7 +39,7 @@ try {
         console.log(`${e.server.name} ${a.name}/${s.name} stream leader=${s.cluster?.leader} consumers=${s.consumer_detail?.length ?? 0}`);
         for (const cd of (s.consumer_detail ?? []) as Record<string, unknown>[]) {
           const cl = cd.cluster as { leader?: string; replicas?: unknown[] } | undefined;
-          console.log(`   ${cd.name} leader=${cl?.leader} replicas=${JSON.stringify(cl?.replicas)} delivered=${JSON.stringify(cd.delivered)} ack_floor=${JSON.stringify(cd.ack_floor)} pending=${cd.num_pending} ackp=${cd.num_ack_pending} keys=${Object.keys(cd).join(",")}`);
+          console.log(`   ${String(cd.name)} leader=${cl?.leader} replicas=${JSON.stringify(cl?.replicas)} delivered=${JSON.stringify(cd.delivered)} ack_floor=${JSON.stringify(cd.ack_floor)} pending=${String(cd.num_pending)} ackp=${String(cd.num_ack_pending)} keys=${Object.keys(cd).join(",")}`);
         }
       }
     }
