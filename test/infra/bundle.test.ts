@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { esbuildOptions } from "../../infra/bundling.ts";
 import { functionIdOf, synthEnvironment } from "./synth.ts";
 
-const SLICES = ["meta", "streams"];
+const SLICES = ["meta", "streams", "servers"];
 
 describe("Lambda bundles", () => {
   const staging = synthEnvironment("staging", { bundle: true });
