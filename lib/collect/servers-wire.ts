@@ -8,6 +8,8 @@ export interface VarzWire {
   auth_required?: boolean;
   max_connections?: number;
   start?: string;
+  /** This server's cluster: its name and the route URLs of its peers. */
+  cluster?: { name?: string; urls?: string[] };
   cores?: number;
   cpu?: number;
   connections?: number;

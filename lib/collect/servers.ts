@@ -32,6 +32,24 @@ export interface ServersReplies {
   leafz?: readonly SysEnvelope<LeafzWire>[];
 }
 
+/**
+ * How many VARZ replies to wait for: at least the servers earlier runs knew of, and at least every
+ * cluster's size as its servers' route URLs tell it (a server added since is waited for too). Unknown
+ * (undefined: wait the whole timeout) on a first run, when servers of clusters not yet heard from
+ * (gateways, leaf nodes) may still be on their way.
+ */
+export function expectedVarz(replies: readonly SysEnvelope<VarzWire>[], known: number | undefined): number | undefined {
+  if (known === undefined) return undefined;
+  const size = new Map<string, number>();
+  let loose = 0;
+  for (const r of replies) {
+    const c = r?.data?.cluster?.name;
+    if (!c) loose++;
+    else size.set(c, Math.max(size.get(c) ?? 0, (r.data?.cluster?.urls?.length ?? 0) + 1));
+  }
+  return Math.max(known, loose + [...size.values()].reduce((a, b) => a + b, 0));
+}
+
 /** A Go duration string (`1.234ms`, `0s`) as milliseconds; undefined when absent or unreadable. */
 export function rttMs(v: unknown): number | undefined {
   if (typeof v !== "string" || v === "") return undefined;
@@ -198,7 +216,7 @@ export async function collectServers(nc: NatsConnection, o: ServersCollectOption
   const varz = await sysFanout<VarzWire>(nc, "$SYS.REQ.SERVER.PING.VARZ", {}, {
     timeoutMs: varzTimeout,
     stats: o.stats,
-    expected: () => o.expectedServers,
+    expected: (replies) => expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers),
   });
   const names = new Set(varz.replies.filter((r) => r?.server?.name && !r.error).map((r) => r.server.name));
   const problems = varz.undecodable.map((u) => `undecodable VARZ reply: ${u}`);

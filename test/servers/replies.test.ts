@@ -4,7 +4,7 @@
 import * as nodeFs from "node:fs";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseServersReplies, readCredentials, rttMs, type ServersReplies } from "../../lib/collect/servers.ts";
+import { expectedVarz, parseServersReplies, readCredentials, rttMs, type ServersReplies } from "../../lib/collect/servers.ts";
 import { judgeServers } from "../../lib/checks/servers/run.ts";
 import { DEFAULT_SERVER_THRESHOLDS as T } from "../../lib/checks/servers/thresholds.ts";
 import type { ServersObservation } from "../../lib/checks/servers/observation.ts";
@@ -43,6 +43,17 @@ describe("servers slice on captured replies", () => {
       expect(judge(snap).findings).toEqual([]);
     });
   }
+
+  it("VARZ waits for the servers known before, and for a cluster's size as its route URLs tell it", () => {
+    const c = load("2.10.27");
+    const varz = c.VARZ as unknown as Parameters<typeof expectedVarz>[0];
+    expect(expectedVarz(varz, undefined)).toBeUndefined();
+    expect(expectedVarz(varz, 2)).toBe(3);
+    expect(expectedVarz(varz, 5)).toBe(5);
+    // A fourth server joined: its peers' route URLs name it before it answers.
+    const grown = varz.map((r) => ({ ...r, data: { ...r.data, cluster: { ...r.data!.cluster, urls: [...(r.data!.cluster?.urls ?? []), "127.0.0.1:1"] } } }));
+    expect(expectedVarz(grown.slice(0, 1), 3)).toBe(4);
+  });
 
   it("no VARZ reply at all is blind, and says which request", () => {
     const snap = parseServersReplies({ varz: [] }, { collectedAt: AT, timeoutMs: 700, stats: newRequestStats() });
