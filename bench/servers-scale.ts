@@ -21,24 +21,30 @@ const RUNS = 5;
 for (const size of sizes) {
   const c = await NatsCluster.start({ binary, size });
   try {
-    const config = buildConfig({ nats: { servers: c.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s" } }, {});
+    const config = buildConfig(
+      { nats: { servers: c.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s" } },
+      {},
+    );
     const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-bench-servers-")));
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await timedSliceRun(serversSlice, config, history));
     const later = runs.slice(1);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const r = later[later.length - 1]!.report;
-    console.log(JSON.stringify({
-      version, servers: size,
-      answered: r.perf.find((p) => p.name === "servers_answered")?.value,
-      requests: r.requests.requests,
-      bytes_received: r.requests.bytesReceived,
-      bytes_decoded: r.requests.bytesDecoded,
-      first_run_ms: Math.round(runs[0]!.wallMs),
-      median_run_ms: Math.round(median(later.map((x) => x.wallMs))),
-      median_cpu_ms: Math.round(median(later.map((x) => x.cpuMs))),
-      findings: r.findings.map((f) => f.id),
-    }));
+    console.log(
+      JSON.stringify({
+        version,
+        servers: size,
+        answered: r.perf.find((p) => p.name === "servers_answered")?.value,
+        requests: r.requests.requests,
+        bytes_received: r.requests.bytesReceived,
+        bytes_decoded: r.requests.bytesDecoded,
+        first_run_ms: Math.round(runs[0]!.wallMs),
+        median_run_ms: Math.round(median(later.map((x) => x.wallMs))),
+        median_cpu_ms: Math.round(median(later.map((x) => x.cpuMs))),
+        findings: r.findings.map((f) => f.id),
+      }),
+    );
   } finally {
     await c.stop();
   }

@@ -105,13 +105,24 @@ function varzLine(env: SysEnvelope<VarzWire>): ServerLine {
 }
 
 /** Parses the replies of one run into a snapshot (pure: the fixture tests feed it captured replies). */
-export function parseServersReplies(r: ServersReplies, o: { collectedAt: number; clusterLabel?: string; timeoutMs: number; stats: RequestStats }): ServersSnapshot {
-  const snap: ServersSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], problems: [], stats: o.stats };
+export function parseServersReplies(
+  r: ServersReplies,
+  o: { collectedAt: number; clusterLabel?: string; timeoutMs: number; stats: RequestStats },
+): ServersSnapshot {
+  const snap: ServersSnapshot = {
+    collectedAt: o.collectedAt,
+    cluster: o.clusterLabel,
+    servers: [],
+    problems: [],
+    stats: o.stats,
+  };
   const byName = new Map<string, ServerLine>();
   for (const env of r.varz) {
     if (!env?.server?.name) continue;
     if (env.error) {
-      snap.problems.push(`${env.server.name} answered VARZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
+      snap.problems.push(
+        `${env.server.name} answered VARZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim(),
+      );
       continue;
     }
     if (byName.has(env.server.name)) continue; // the same reply relayed twice
@@ -125,7 +136,11 @@ export function parseServersReplies(r: ServersReplies, o: { collectedAt: number;
   }
   snap.cluster ??= mostCommon(snap.servers.map((s) => s.meta?.name)) ?? mostCommon(snap.servers.map((s) => s.cluster));
 
-  const each = <T>(what: string, replies: readonly SysEnvelope<T>[] | undefined, apply: (s: ServerLine, d: T) => void) => {
+  const each = <T>(
+    what: string,
+    replies: readonly SysEnvelope<T>[] | undefined,
+    apply: (s: ServerLine, d: T) => void,
+  ) => {
     if (!replies) return;
     const seen = new Set<string>();
     for (const env of replies) {
@@ -152,13 +167,15 @@ export function parseServersReplies(r: ServersReplies, o: { collectedAt: number;
     }
   });
   each("ROUTEZ", r.routez, (s, d) => {
-    s.routes = (d.routes ?? []).filter((x) => x.remote_id).map((x) => {
-      const l: NonNullable<ServerLine["routes"]>[number] = { remoteId: x.remote_id! };
-      if (x.remote_name) l.remoteName = x.remote_name;
-      const rtt = rttMs(x.rtt);
-      if (rtt !== undefined) l.rttMs = rtt;
-      return l;
-    });
+    s.routes = (d.routes ?? [])
+      .filter((x) => x.remote_id)
+      .map((x) => {
+        const l: NonNullable<ServerLine["routes"]>[number] = { remoteId: x.remote_id! };
+        if (x.remote_name) l.remoteName = x.remote_name;
+        const rtt = rttMs(x.rtt);
+        if (rtt !== undefined) l.rttMs = rtt;
+        return l;
+      });
   });
   each("GATEWAYZ", r.gatewayz, (s, d) => {
     s.gateways = Object.entries(d.outbound_gateways ?? {}).map(([remoteCluster, g]) => {
@@ -213,28 +230,50 @@ export async function collectServers(nc: NatsConnection, o: ServersCollectOption
   // Every fan-out ends by the run's deadline, whatever the per-request timeout says.
   const budget = () => Math.max(1, Math.min(o.timeoutMs, o.deadline === undefined ? o.timeoutMs : o.deadline - now()));
   const varzTimeout = budget();
-  const varz = await sysFanout<VarzWire>(nc, "$SYS.REQ.SERVER.PING.VARZ", {}, {
-    timeoutMs: varzTimeout,
-    stats: o.stats,
-    expected: (replies) => expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers),
-  });
+  const varz = await sysFanout<VarzWire>(
+    nc,
+    "$SYS.REQ.SERVER.PING.VARZ",
+    {},
+    {
+      timeoutMs: varzTimeout,
+      stats: o.stats,
+      expected: (replies) => expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers),
+    },
+  );
   const names = new Set(varz.replies.filter((r) => r?.server?.name && !r.error).map((r) => r.server.name));
   const problems = varz.undecodable.map((u) => `undecodable VARZ reply: ${u}`);
-  let rest: [FanoutResult<HealthzWire>, FanoutResult<RoutezWire>, FanoutResult<GatewayzWire>, FanoutResult<LeafzWire>] | undefined;
+  let rest:
+    | [FanoutResult<HealthzWire>, FanoutResult<RoutezWire>, FanoutResult<GatewayzWire>, FanoutResult<LeafzWire>]
+    | undefined;
   if (names.size) {
     // The servers that answered VARZ are the ones to wait for: the others are silent this run.
     const expected = (replies: readonly SysEnvelope<unknown>[]) =>
-      new Set(replies.map((r) => r?.server?.name).filter((n) => n && names.has(n))).size >= names.size ? replies.length : undefined;
+      new Set(replies.map((r) => r?.server?.name).filter((n) => n && names.has(n))).size >= names.size
+        ? replies.length
+        : undefined;
     const t = budget();
-    const ask = <T>(ep: string, body: unknown) => sysFanout<T>(nc, `$SYS.REQ.SERVER.PING.${ep}`, body, { timeoutMs: t, stats: o.stats, expected });
+    const ask = <T>(ep: string, body: unknown) =>
+      sysFanout<T>(nc, `$SYS.REQ.SERVER.PING.${ep}`, body, { timeoutMs: t, stats: o.stats, expected });
     // `details` lists each failing stream/consumer/account with its error (2.10+; 2.9 ignores it).
-    rest = await Promise.all([ask<HealthzWire>("HEALTHZ", { details: true }), ask<RoutezWire>("ROUTEZ", {}), ask<GatewayzWire>("GATEWAYZ", {}), ask<LeafzWire>("LEAFZ", {})]);
-    for (const [i, ep] of ["HEALTHZ", "ROUTEZ", "GATEWAYZ", "LEAFZ"].entries()) problems.push(...rest[i]!.undecodable.map((u) => `undecodable ${ep} reply: ${u}`));
+    rest = await Promise.all([
+      ask<HealthzWire>("HEALTHZ", { details: true }),
+      ask<RoutezWire>("ROUTEZ", {}),
+      ask<GatewayzWire>("GATEWAYZ", {}),
+      ask<LeafzWire>("LEAFZ", {}),
+    ]);
+    for (const [i, ep] of ["HEALTHZ", "ROUTEZ", "GATEWAYZ", "LEAFZ"].entries())
+      problems.push(...rest[i]!.undecodable.map((u) => `undecodable ${ep} reply: ${u}`));
   }
   const p: Parameters<typeof parseServersReplies>[1] = { collectedAt, timeoutMs: varzTimeout, stats: o.stats };
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
   const replies: ServersReplies = { varz: varz.replies };
-  if (rest) Object.assign(replies, { healthz: rest[0].replies, routez: rest[1].replies, gatewayz: rest[2].replies, leafz: rest[3].replies });
+  if (rest)
+    Object.assign(replies, {
+      healthz: rest[0].replies,
+      routez: rest[1].replies,
+      gatewayz: rest[2].replies,
+      leafz: rest[3].replies,
+    });
   const snap = parseServersReplies(replies, p);
   snap.problems.unshift(...problems);
   if (o.credsFile) snap.credentials = readCredentials(o.credsFile);

@@ -10,8 +10,16 @@ import type { Slice } from "./slice.ts";
 
 // Which part of a server's answer an alert needs: it clears only in a run that got that part.
 const NEEDS: Record<string, keyof ServerLine> = {
-  server_health: "health", server_health_jetstream: "health", server_health_asset: "health", server_health_account: "health",
-  cluster_routes_missing: "routes", route_rtt: "routes", gateway_lost: "gateways", gateway_rtt: "gateways", leaf_lost: "leafs", leaf_rtt: "leafs",
+  server_health: "health",
+  server_health_jetstream: "health",
+  server_health_asset: "health",
+  server_health_account: "health",
+  cluster_routes_missing: "routes",
+  route_rtt: "routes",
+  gateway_lost: "gateways",
+  gateway_rtt: "gateways",
+  leaf_lost: "leafs",
+  leaf_rtt: "leafs",
 };
 
 export const serversSlice: Slice<ServersSnapshot, ServersObservation> = {
@@ -25,7 +33,14 @@ export const serversSlice: Slice<ServersSnapshot, ServersObservation> = {
     if (known) o.expectedServers = known;
     return collectServers(nc, o);
   },
-  blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, servers: [], problems: [], stats: ctx.stats }),
+  blind: (reason, ctx) => ({
+    collectedAt: ctx.now(),
+    cluster: ctx.config.clusterLabel,
+    blind: reason,
+    servers: [],
+    problems: [],
+    stats: ctx.stats,
+  }),
   judge: (snap, prev, config) => {
     const { findings, observation } = judgeServers(snap, prev, serverThresholds(config));
     return { findings, observation, covers: (alert) => covers(snap, alert) };
@@ -35,7 +50,13 @@ export const serversSlice: Slice<ServersSnapshot, ServersObservation> = {
     const unhealthy = snap.servers.filter((s) => s.health && s.health.status !== "ok").length;
     return [
       { name: "servers_answered", value: snap.servers.length, help: "Servers that answered the VARZ fan-out.", min: 0 },
-      { name: "servers_unhealthy", value: unhealthy, help: "Servers whose HEALTHZ status is not ok.", critical: "0", min: 0 },
+      {
+        name: "servers_unhealthy",
+        value: unhealthy,
+        help: "Servers whose HEALTHZ status is not ok.",
+        critical: "0",
+        min: 0,
+      },
     ];
   },
 };

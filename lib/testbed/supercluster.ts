@@ -25,7 +25,10 @@ export class Supercluster {
   static async start(o: SuperclusterOptions): Promise<Supercluster> {
     const tag = Math.random().toString(36).slice(2, 6);
     const names = o.names ?? [`lkA${tag}`, `lkB${tag}`];
-    const ports = [await Promise.all([0, 1, 2].map(() => freePort())), await Promise.all([0, 1, 2].map(() => freePort()))];
+    const ports = [
+      await Promise.all([0, 1, 2].map(() => freePort())),
+      await Promise.all([0, 1, 2].map(() => freePort())),
+    ];
     const proxies = await Promise.all(ports.flat().map((p) => TcpProxy.start(p)));
     const proxyOf = (c: number, i: number) => proxies[c * 3 + i]!;
     const urls = (c: number) => [0, 1, 2].map((i) => `"nats://127.0.0.1:${proxyOf(c, i).port}"`).join(", ");
@@ -35,8 +38,18 @@ export class Supercluster {
   advertise: "127.0.0.1:${proxyOf(c, s.index).port}"
   gateways: [ { name: "${names[0]}", urls: [ ${urls(0)} ] }, { name: "${names[1]}", urls: [ ${urls(1)} ] } ]
 }`;
-    const started = await Promise.allSettled([0, 1].map((c) =>
-      NatsCluster.start({ binary: o.binary, clusterName: names[c]!, serverConfig: gateway(c), waitForMeta: false, leafnodeListen: c === 0 && o.leaf === true, ...o.extra })));
+    const started = await Promise.allSettled(
+      [0, 1].map((c) =>
+        NatsCluster.start({
+          binary: o.binary,
+          clusterName: names[c]!,
+          serverConfig: gateway(c),
+          waitForMeta: false,
+          leafnodeListen: c === 0 && o.leaf === true,
+          ...o.extra,
+        }),
+      ),
+    );
     const ok = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     if (ok.length !== 2) {
       await Promise.all(ok.map((c) => c.stop()));
@@ -49,8 +62,13 @@ export class Supercluster {
       if (o.leaf) {
         const hub = ok[0]!.servers[1]!;
         const leaf = await NatsCluster.start({
-          binary: o.binary, size: 1, domain: "leaf", clusterName: `leaf${tag}`,
-          leafRemotes: [{ url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.leafPort}`, account: "SYS" }],
+          binary: o.binary,
+          size: 1,
+          domain: "leaf",
+          clusterName: `leaf${tag}`,
+          leafRemotes: [
+            { url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.leafPort}`, account: "SYS" },
+          ],
         });
         return new Supercluster(sc.clusters, proxies, leaf);
       }
@@ -72,15 +90,22 @@ export class Supercluster {
   /** Waits until all six servers agree on one meta leader that sees its five peers current. */
   async waitForMetaLeader(timeoutMs = 60_000): Promise<string> {
     const servers = this.clusters.flatMap((c) => c.servers.map((s) => ({ c, s })));
-    return waitFor("one meta leader agreed by all six servers", async () => {
-      const views = await Promise.all(servers.map(({ c, s }) => c.jsz(s.index)));
-      const leaders = new Set(views.map((v) => v.meta_cluster?.leader ?? ""));
-      const leader = leaders.size === 1 ? [...leaders][0] : undefined;
-      if (!leader) return undefined;
-      const lv = views[servers.findIndex(({ s }) => s.name === leader)];
-      const peers = lv?.meta_cluster?.replicas ?? [];
-      return lv?.meta_cluster?.cluster_size === 6 && peers.length === 5 && peers.every((r) => r.current && !r.offline) ? leader : undefined;
-    }, timeoutMs, 300);
+    return waitFor(
+      "one meta leader agreed by all six servers",
+      async () => {
+        const views = await Promise.all(servers.map(({ c, s }) => c.jsz(s.index)));
+        const leaders = new Set(views.map((v) => v.meta_cluster?.leader ?? ""));
+        const leader = leaders.size === 1 ? [...leaders][0] : undefined;
+        if (!leader) return undefined;
+        const lv = views[servers.findIndex(({ s }) => s.name === leader)];
+        const peers = lv?.meta_cluster?.replicas ?? [];
+        return lv?.meta_cluster?.cluster_size === 6 && peers.length === 5 && peers.every((r) => r.current && !r.offline)
+          ? leader
+          : undefined;
+      },
+      timeoutMs,
+      300,
+    );
   }
 
   /** Drops every gateway connection between the clusters and refuses new ones. */

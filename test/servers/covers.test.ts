@@ -11,18 +11,29 @@ import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { SysEnvelope } from "../../lib/nats/wire.ts";
 import { serversSlice } from "../../lib/slices/servers.ts";
 
-const capture = JSON.parse(readFileSync(new URL("./fixtures/replies-2.15.1.json", import.meta.url), "utf8")) as Record<string, SysEnvelope<object>[]>;
+const capture = JSON.parse(
+  readFileSync(new URL("../fixtures/servers/replies-2.15.1.json", import.meta.url), "utf8"),
+) as Record<string, SysEnvelope<object>[]>;
 const alert = (id: CheckId, server?: string): AlertState => {
   const f = finding(id, server ? { cluster: "c", server } : { cluster: "c" }, "x");
   return { fingerprint: fingerprint(f), finding: f, firstSeen: 0, lastSeen: 0, clearRuns: 0 };
 };
-const covers = (r: Record<string, SysEnvelope<object>[]>) => serversSlice.judge(parseServersReplies(r as unknown as ServersReplies, { collectedAt: 1, timeoutMs: 1, stats: newRequestStats() }), undefined, DEFAULT_CONFIG).covers;
+const covers = (r: Record<string, SysEnvelope<object>[]>) =>
+  serversSlice.judge(
+    parseServersReplies(r as unknown as ServersReplies, { collectedAt: 1, timeoutMs: 1, stats: newRequestStats() }),
+    undefined,
+    DEFAULT_CONFIG,
+  ).covers;
 
 describe("servers slice: what a run covers", () => {
   const [n1, n2] = [capture.VARZ![0]!.server.name, capture.VARZ![1]!.server.name];
   it("a server's gateway and health alerts clear only in a run in which it answered those requests", () => {
     // n2 answered VARZ only: its link and health alerts stay open; its restart alert may clear.
-    const c = covers({ varz: capture.VARZ!, healthz: capture.HEALTHZ!.filter((r) => r.server.name !== n2), gatewayz: capture.GATEWAYZ!.filter((r) => r.server.name !== n2) });
+    const c = covers({
+      varz: capture.VARZ!,
+      healthz: capture.HEALTHZ!.filter((r) => r.server.name !== n2),
+      gatewayz: capture.GATEWAYZ!.filter((r) => r.server.name !== n2),
+    });
     expect(c(alert("gateway_lost", n1))).toBe(true);
     expect(c(alert("gateway_lost", n2))).toBe(false);
     expect(c(alert("server_health_jetstream", n2))).toBe(false);

@@ -19,5 +19,9 @@ export function writeCredsFile(file: string, expiresAt: number | undefined, issu
   const head = `${b64(JSON.stringify({ typ: "JWT", alg: "ed25519-nkey" }))}.${b64(JSON.stringify(claims))}`;
   const jwt = `${head}.${b64(account.sign(new TextEncoder().encode(head)))}`;
   const seed = new TextDecoder().decode(user.getSeed());
-  writeFileSync(file, `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`,
+    { mode: 0o600 },
+  );
 }

@@ -4,7 +4,13 @@
 import * as nodeFs from "node:fs";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectedVarz, parseServersReplies, readCredentials, rttMs, type ServersReplies } from "../../lib/collect/servers.ts";
+import {
+  expectedVarz,
+  parseServersReplies,
+  readCredentials,
+  rttMs,
+  type ServersReplies,
+} from "../../lib/collect/servers.ts";
 import { judgeServers } from "../../lib/checks/servers/run.ts";
 import { DEFAULT_SERVER_THRESHOLDS as T } from "../../lib/checks/servers/thresholds.ts";
 import type { ServersObservation } from "../../lib/checks/servers/observation.ts";
@@ -13,13 +19,26 @@ import type { SysEnvelope } from "../../lib/nats/wire.ts";
 import type { ServersSnapshot } from "../../lib/snapshot/servers.ts";
 
 type Env = SysEnvelope<Record<string, unknown>>;
-interface Capture { VARZ: Env[]; HEALTHZ: Env[]; ROUTEZ: Env[]; GATEWAYZ: Env[]; LEAFZ: Env[] }
-const load = (v: string): Capture => JSON.parse(readFileSync(new URL(`./fixtures/replies-${v}.json`, import.meta.url), "utf8")) as Capture;
+interface Capture {
+  VARZ: Env[];
+  HEALTHZ: Env[];
+  ROUTEZ: Env[];
+  GATEWAYZ: Env[];
+  LEAFZ: Env[];
+}
+const load = (v: string): Capture =>
+  JSON.parse(readFileSync(new URL(`../fixtures/servers/replies-${v}.json`, import.meta.url), "utf8")) as Capture;
 const VERSIONS = ["2.9.10", "2.10.27", "2.15.1"];
 const AT = Date.parse("2026-11-30T18:00:00Z");
 
 function parse(c: Capture, at = AT): ServersSnapshot {
-  const r: ServersReplies = { varz: c.VARZ, healthz: c.HEALTHZ, routez: c.ROUTEZ, gatewayz: c.GATEWAYZ, leafz: c.LEAFZ } as ServersReplies;
+  const r: ServersReplies = {
+    varz: c.VARZ,
+    healthz: c.HEALTHZ,
+    routez: c.ROUTEZ,
+    gatewayz: c.GATEWAYZ,
+    leafz: c.LEAFZ,
+  };
   return parseServersReplies(r, { collectedAt: at, timeoutMs: 1000, stats: newRequestStats() });
 }
 const judge = (s: ServersSnapshot, prev?: ServersObservation) => judgeServers(s, prev, T);
@@ -51,7 +70,10 @@ describe("servers slice on captured replies", () => {
     expect(expectedVarz(varz, 2)).toBe(3);
     expect(expectedVarz(varz, 5)).toBe(5);
     // A fourth server joined: its peers' route URLs name it before it answers.
-    const grown = varz.map((r) => ({ ...r, data: { ...r.data, cluster: { ...r.data!.cluster, urls: [...(r.data!.cluster?.urls ?? []), "127.0.0.1:1"] } } }));
+    const grown = varz.map((r) => ({
+      ...r,
+      data: { ...r.data, cluster: { ...r.data!.cluster, urls: [...(r.data!.cluster?.urls ?? []), "127.0.0.1:1"] } },
+    }));
     expect(expectedVarz(grown.slice(0, 1), 3)).toBe(4);
   });
 
@@ -63,19 +85,36 @@ describe("servers slice on captured replies", () => {
 
   it("healthz error types map to SERVER_014/015/016 with the server's own text; an untyped error to SERVER_001", () => {
     const c = load("2.10.27");
-    c.HEALTHZ[0]!.data = { status: "unavailable", status_code: 503, errors: [{ type: "JETSTREAM", error: "JetStream is not current with the meta leader" }] };
-    c.HEALTHZ[1]!.data = { status: "unavailable", status_code: 503, errors: [
-      { type: "STREAM", account: "APP", stream: "ORDERS", error: "JetStream stream 'APP > ORDERS' is not current" },
-      { type: "CONSUMER", account: "APP", stream: "ORDERS", consumer: "C1", error: "JetStream consumer 'APP > ORDERS > C1' is not current" },
-      { type: "ACCOUNT", account: "OTHER", error: "JetStream account 'OTHER' could not be resolved" },
-    ] };
+    c.HEALTHZ[0]!.data = {
+      status: "unavailable",
+      status_code: 503,
+      errors: [{ type: "JETSTREAM", error: "JetStream is not current with the meta leader" }],
+    };
+    c.HEALTHZ[1]!.data = {
+      status: "unavailable",
+      status_code: 503,
+      errors: [
+        { type: "STREAM", account: "APP", stream: "ORDERS", error: "JetStream stream 'APP > ORDERS' is not current" },
+        {
+          type: "CONSUMER",
+          account: "APP",
+          stream: "ORDERS",
+          consumer: "C1",
+          error: "JetStream consumer 'APP > ORDERS > C1' is not current",
+        },
+        { type: "ACCOUNT", account: "OTHER", error: "JetStream account 'OTHER' could not be resolved" },
+      ],
+    };
     c.HEALTHZ[2]!.data = { status: "unavailable", error: "JetStream has not established contact with a meta leader" };
     const f = judge(parse(c)).findings;
     const js = f.find((x) => x.id === "server_health_jetstream")!;
     expect([js.code, js.severity, js.subject.server]).toEqual(["SERVER_014", "critical", c.HEALTHZ[0]!.server.name]);
     expect(js.summary).toContain("not current with the meta leader");
     const assets = f.filter((x) => x.id === "server_health_asset");
-    expect(assets.map((x) => [x.code, x.subject.stream, x.subject.consumer])).toEqual([["SERVER_015", "ORDERS", undefined], ["SERVER_015", "ORDERS", "C1"]]);
+    expect(assets.map((x) => [x.code, x.subject.stream, x.subject.consumer])).toEqual([
+      ["SERVER_015", "ORDERS", undefined],
+      ["SERVER_015", "ORDERS", "C1"],
+    ]);
     const acc = f.find((x) => x.id === "server_health_account")!;
     expect([acc.code, acc.subject.account]).toEqual(["SERVER_016", "OTHER"]);
     const plain = f.find((x) => x.id === "server_health")!;
@@ -88,12 +127,18 @@ describe("servers slice on captured replies", () => {
     const c = load("2.15.1");
     const routes = (c.ROUTEZ[0]!.data as { routes: { rtt: string; remote_name: string }[] }).routes;
     routes[0]!.rtt = "75.25ms";
-    (c.GATEWAYZ[1]!.data as Record<string, unknown>).outbound_gateways = { east: { connection: { rtt: "120ms", cid: 9 } } };
+    (c.GATEWAYZ[1]!.data as Record<string, unknown>).outbound_gateways = {
+      east: { connection: { rtt: "120ms", cid: 9 } },
+    };
     const f = judge(parse(c)).findings;
     const r = f.filter((x) => x.id === "route_rtt");
-    expect(r.map((x) => [x.code, x.subject.peer, x.values.rtt_ms])).toEqual([["SERVER_010", routes[0]!.remote_name, 75.3]]);
+    expect(r.map((x) => [x.code, x.subject.peer, x.values.rtt_ms])).toEqual([
+      ["SERVER_010", routes[0]!.remote_name, 75.3],
+    ]);
     const g = f.filter((x) => x.id === "gateway_rtt");
-    expect(g.map((x) => [x.code, x.subject.server, x.subject.peer])).toEqual([["SERVER_018", c.GATEWAYZ[1]!.server.name, "east"]]);
+    expect(g.map((x) => [x.code, x.subject.server, x.subject.peer])).toEqual([
+      ["SERVER_018", c.GATEWAYZ[1]!.server.name, "east"],
+    ]);
     expect(rttMs("1.5s")).toBe(1500);
     expect(rttMs("")).toBeUndefined();
   });
@@ -106,19 +151,27 @@ describe("servers slice on captured replies", () => {
     Object.assign(js.stats, { memory: 960, reserved_memory: 1000, storage: 930, reserved_storage: 1000 });
     Object.assign(js.config, { max_memory: 1010, max_storage: 1_000_000 });
     const f = judge(parse(c)).findings;
-    expect(f.filter((x) => x.id === "server_cpu").map((x) => [x.code, x.subject.server])).toEqual([["SERVER_003", c.VARZ[0]!.server.name]]);
+    expect(f.filter((x) => x.id === "server_cpu").map((x) => [x.code, x.subject.server])).toEqual([
+      ["SERVER_003", c.VARZ[0]!.server.name],
+    ]);
     expect(f.filter((x) => x.id === "server_connections").map((x) => x.code)).toEqual(["SERVER_011"]);
     const on2 = f.filter((x) => x.subject.server === c.VARZ[2]!.server.name);
-    expect(on2.map((x) => [x.code, x.severity]).sort()).toEqual([[null, "critical"], ["JETSTREAM_007", "critical"], ["SERVER_017", "warning"]]);
+    expect(on2.map((x) => [x.code, x.severity]).sort()).toEqual([
+      [null, "critical"],
+      ["JETSTREAM_007", "critical"],
+      ["SERVER_017", "warning"],
+    ]);
   });
 
   it("SERVER_002 compares a server with its own cluster's majority only", () => {
     const c = load("2.10.27");
     c.VARZ[2]!.server.ver = "2.10.20";
-    expect(judge(parse(c)).findings.map((x) => [x.code, x.subject.server])).toEqual([["SERVER_002", c.VARZ[2]!.server.name]]);
+    expect(judge(parse(c)).findings.map((x) => [x.code, x.subject.server])).toEqual([
+      ["SERVER_002", c.VARZ[2]!.server.name],
+    ]);
     // Another cluster on an older line, all of one version: nothing to say.
     const other = load("2.9.10");
-    const both = { ...c, VARZ: [...load("2.10.27").VARZ, ...other.VARZ] } as Capture;
+    const both = { ...c, VARZ: [...load("2.10.27").VARZ, ...other.VARZ] };
     const snap = parse(both);
     expect(new Set(snap.servers.map((s) => s.cluster)).size).toBe(2);
     expect(judge(snap).findings.filter((x) => x.id === "server_version_differs")).toEqual([]);
@@ -166,7 +219,11 @@ describe("servers slice on captured replies", () => {
     const r3 = run("2026-11-30T18:01:30Z", "2.15.1", 0, r2.observation, AT + 120_000);
     expect(r3.findings.map((f) => [f.code, f.subject.server])).toEqual([["SERVER_008", name]]);
     const r4 = run("2026-11-30T18:02:30Z", "2.15.2", 0, r3.observation, AT + 180_000);
-    expect(r4.findings.map((f) => [f.id, f.severity]).sort()).toEqual([["server_crash_loop", "critical"], ["server_upgraded", "info"], ["server_version_differs", "warning"]]);
+    expect(r4.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ["server_crash_loop", "critical"],
+      ["server_upgraded", "info"],
+      ["server_version_differs", "warning"],
+    ]);
     // The server stops answering: named with how long, and its memory kept.
     const gone = load("2.15.1");
     gone.VARZ = gone.VARZ.slice(1);
@@ -179,14 +236,17 @@ describe("servers slice on captured replies", () => {
   it("CLUSTER_007 keys a gateway on the remote cluster: a reconnect is not a loss, a missing gateway is", () => {
     const gw = (cid: number | undefined) => {
       const x = load("2.10.27");
-      (x.GATEWAYZ[0]!.data as Record<string, unknown>).outbound_gateways = cid === undefined ? {} : { east: { connection: { cid, rtt: "1ms" } } };
+      (x.GATEWAYZ[0]!.data as Record<string, unknown>).outbound_gateways =
+        cid === undefined ? {} : { east: { connection: { cid, rtt: "1ms" } } };
       return x;
     };
     const r1 = judge(parse(gw(5), AT));
     const r2 = judge(parse(gw(17), AT + 60_000), r1.observation);
     expect(r2.findings).toEqual([]);
     const r3 = judge(parse(gw(undefined), AT + 120_000), r2.observation);
-    expect(r3.findings.map((f) => [f.code, f.subject.server, f.subject.peer])).toEqual([["CLUSTER_007", gw(1).GATEWAYZ[0]!.server.name, "east"]]);
+    expect(r3.findings.map((f) => [f.code, f.subject.server, f.subject.peer])).toEqual([
+      ["CLUSTER_007", gw(1).GATEWAYZ[0]!.server.name, "east"],
+    ]);
     // Still missing a run later: still firing.
     expect(ids(judge(parse(gw(undefined), AT + 180_000), r3.observation).findings)).toEqual(["gateway_lost"]);
   });

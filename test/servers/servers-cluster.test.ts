@@ -18,7 +18,15 @@ import { LOADED_MACHINE } from "./loaded.ts";
 import { writeCredsFile } from "./creds.ts";
 
 const configFor = (urls: string[], extra: object = {}) =>
-  buildConfig({ nats: { servers: urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "2s", connect: "2s" }, thresholds: { servers: LOADED_MACHINE }, ...extra }, {});
+  buildConfig(
+    {
+      nats: { servers: urls, user: SYS_USER.user, password: SYS_USER.password },
+      timeouts: { request: "2s", connect: "2s" },
+      thresholds: { servers: LOADED_MACHINE },
+      ...extra,
+    },
+    {},
+  );
 const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-srv-")));
 const ids = (r: RunReport) => r.findings.map((f) => f.id).sort();
 
@@ -31,7 +39,8 @@ for (const binary of serversUnderTest()) {
     afterAll(async () => {
       await cluster?.stop();
     });
-    const run = (history: FileHistoryStore) => runOnce(serversSlice, { config: configFor(cluster.runningUrls()), history });
+    const run = (history: FileHistoryStore) =>
+      runOnce(serversSlice, { config: configFor(cluster.runningUrls()), history });
 
     it("says nothing about a healthy busy cluster, in five requests a run", async () => {
       const nc = await cluster.appConnection();
@@ -57,7 +66,11 @@ for (const binary of serversUnderTest()) {
       expect((await run(history)).findings).toEqual([]);
       await cluster.restart(1);
       const r1 = await run(history);
-      expect(r1.findings.filter((f) => f.id === "server_restarted").map((f) => [f.code, f.subject.server, f.subject.cluster])).toEqual([["SERVER_008", victim.name, cluster.name]]);
+      expect(
+        r1.findings
+          .filter((f) => f.id === "server_restarted")
+          .map((f) => [f.code, f.subject.server, f.subject.cluster]),
+      ).toEqual([["SERVER_008", victim.name, cluster.name]]);
       expect(ids(r1)).not.toContain("server_crash_loop");
       for (let i = 0; i < 2; i++) {
         await cluster.kill(1);
@@ -78,7 +91,9 @@ for (const binary of serversUnderTest()) {
       try {
         const r = await run(history);
         const f = r.findings.filter((x) => x.id === "server_not_answering");
-        expect(f.map((x) => [x.subject.server, x.subject.cluster, x.severity])).toEqual([[victim.name, cluster.name, "critical"]]);
+        expect(f.map((x) => [x.subject.server, x.subject.cluster, x.severity])).toEqual([
+          [victim.name, cluster.name, "critical"],
+        ]);
         expect(f[0]!.summary).toMatch(/has not answered for \d/);
       } finally {
         await cluster.restart(2);
@@ -103,7 +118,13 @@ for (const binary of serversUnderTest()) {
       const nc = await server.appConnection();
       const jsm = await jetstreamManager(nc);
       const maxMem = 4 * 1024 * 1024;
-      await jsm.streams.add({ name: "MEM", subjects: ["mem.>"], storage: "memory" as never, max_bytes: Math.floor(maxMem * 0.97), discard: "old" as never });
+      await jsm.streams.add({
+        name: "MEM",
+        subjects: ["mem.>"],
+        storage: "memory",
+        max_bytes: Math.floor(maxMem * 0.97),
+        discard: "old",
+      });
       const js = jsm.jetstream();
       for (let i = 0; i < 1100; i++) await js.publish("mem.x", new Uint8Array(4000));
       await nc.close();
@@ -127,7 +148,9 @@ for (const binary of serversUnderTest()) {
           const config = configFor(server.urls, { nats: { servers: server.urls, creds: file } });
           const ctx = { config, stats: newRequestStats(), now: Date.now, previous: undefined };
           const snap = await serversSlice.collect(nc, ctx);
-          const f = serversSlice.judge(snap, undefined, config).findings.filter((x) => x.id === "monitor_credentials_expiring");
+          const f = serversSlice
+            .judge(snap, undefined, config)
+            .findings.filter((x) => x.id === "monitor_credentials_expiring");
           got.push(f[0]?.severity);
           if (f[0]) expect(f[0].summary).toContain(file);
         }
@@ -138,4 +161,3 @@ for (const binary of serversUnderTest()) {
     });
   });
 }
-

@@ -26,7 +26,15 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
   afterAll(async () => {
     await sc?.stop();
   });
-  const config = () => buildConfig({ nats: { servers: sc.clusters[0].runningUrls(), user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" }, thresholds: { servers: LOADED_MACHINE } }, {});
+  const config = () =>
+    buildConfig(
+      {
+        nats: { servers: sc.clusters[0].runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+        timeouts: { request: "3s", connect: "2s" },
+        thresholds: { servers: LOADED_MACHINE },
+      },
+      {},
+    );
   const newHistory = () => new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-sc-")));
   const [a, b] = [() => sc.clusters[0], () => sc.clusters[1]];
 
@@ -40,13 +48,28 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
   it("the streams slice judges streams placed in each cluster in one run", async () => {
     const nc = await a().appConnection();
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "IN_A", subjects: ["ina.>"], num_replicas: 3, placement: { cluster: a().name, tags: [] } });
-    await jsm.streams.add({ name: "IN_B", subjects: ["inb.>"], num_replicas: 3, placement: { cluster: b().name, tags: [] } });
+    await jsm.streams.add({
+      name: "IN_A",
+      subjects: ["ina.>"],
+      num_replicas: 3,
+      placement: { cluster: a().name, tags: [] },
+    });
+    await jsm.streams.add({
+      name: "IN_B",
+      subjects: ["inb.>"],
+      num_replicas: 3,
+      placement: { cluster: b().name, tags: [] },
+    });
     await nc.close();
-    const r = await waitFor("both streams judged", async () => {
-      const x = await runOnce(streamsSlice, { config: config(), history: newHistory() });
-      return x.perf.find((p) => p.name === "streams_judged")?.value === 2 ? x : undefined;
-    }, 30_000, 1000);
+    const r = await waitFor(
+      "both streams judged",
+      async () => {
+        const x = await runOnce(streamsSlice, { config: config(), history: newHistory() });
+        return x.perf.find((p) => p.name === "streams_judged")?.value === 2 ? x : undefined;
+      },
+      30_000,
+      1000,
+    );
     expect(r.findings.map((f) => f.summary)).toEqual([]);
   });
 
@@ -54,7 +77,8 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
     const history = newHistory();
     // Two clusters of three make a meta group of six: even, which META_007 names from the second
     // run on (one run's count is not trusted); nothing else is wrong.
-    const even = (r: RunReport) => r.findings.filter((f) => f.id === "meta_even_size").map((f) => [f.code, f.values.cluster_size]);
+    const even = (r: RunReport) =>
+      r.findings.filter((f) => f.id === "meta_even_size").map((f) => [f.code, f.values.cluster_size]);
     for (let i = 0; i < 2; i++) {
       const r = await runOnce(serversSlice, { config: config(), history });
       expect(r.findings.filter((f) => f.id !== "meta_even_size").map((f) => f.summary)).toEqual([]);
@@ -63,21 +87,47 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
     }
     sc.cutGateways();
     try {
-      const r = await waitFor("gateways gone", async () => {
-        const x = await runOnce(serversSlice, { config: config(), history });
-        return x.findings.filter((f) => f.id === "gateway_lost").length >= 3 ? x : undefined;
-      }, 30_000, 1000);
-      const lost = r.findings.filter((f) => f.id === "gateway_lost").map((f) => [f.code, f.subject.cluster, f.subject.server, f.subject.peer]).sort();
-      expect(lost).toEqual(a().servers.map((s) => ["CLUSTER_007", a().name, s.name, b().name]).sort());
+      const r = await waitFor(
+        "gateways gone",
+        async () => {
+          const x = await runOnce(serversSlice, { config: config(), history });
+          return x.findings.filter((f) => f.id === "gateway_lost").length >= 3 ? x : undefined;
+        },
+        30_000,
+        1000,
+      );
+      const lost = r.findings
+        .filter((f) => f.id === "gateway_lost")
+        .map((f) => [f.code, f.subject.cluster, f.subject.server, f.subject.peer])
+        .sort();
+      expect(lost).toEqual(
+        a()
+          .servers.map((s) => ["CLUSTER_007", a().name, s.name, b().name])
+          .sort(),
+      );
       // Cluster B is behind the cut gateways: named as not answering, not as an outage of its links.
-      expect(r.findings.filter((f) => f.id === "server_not_answering").map((f) => f.subject.server).sort()).toEqual(b().servers.map((s) => s.name).sort());
+      expect(
+        r.findings
+          .filter((f) => f.id === "server_not_answering")
+          .map((f) => f.subject.server)
+          .sort(),
+      ).toEqual(
+        b()
+          .servers.map((s) => s.name)
+          .sort(),
+      );
     } finally {
       sc.restoreGateways();
     }
-    const healed = await waitFor("gateways back", async () => {
-      const x = await runOnce(serversSlice, { config: config(), history });
-      return x.findings.filter((f) => f.id !== "meta_even_size").length === 0 ? x : undefined;
-    }, 60_000, 1000);
+    const healed = await waitFor(
+      "gateways back",
+      async () => {
+        const x = await runOnce(serversSlice, { config: config(), history });
+        return x.findings.filter((f) => f.id !== "meta_even_size").length === 0 ? x : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(healed.status).toBe("warning");
     await sc.waitForMetaLeader();
   });
@@ -90,7 +140,11 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
     expect(other(await runOnce(serversSlice, { config: config(), history }))).toEqual([]);
     await sc.leaf!.stopServer(0);
     const r = await runOnce(serversSlice, { config: config(), history });
-    expect(other(r).map((f) => [f.id, f.subject.server, f.subject.peer, f.subject.account]).sort()).toEqual([
+    expect(
+      other(r)
+        .map((f) => [f.id, f.subject.server, f.subject.peer, f.subject.account])
+        .sort(),
+    ).toEqual([
       ["leaf_lost", hub, leaf, "SYS"],
       ["server_not_answering", leaf, undefined, undefined],
     ]);

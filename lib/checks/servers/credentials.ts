@@ -15,6 +15,17 @@ export function credentialFindings(snap: ServersSnapshot, t: ServerThresholds): 
   const subject = snap.cluster ? { cluster: snap.cluster } : {};
   const sev = left <= t.credsCriticalMs ? "critical" : "warning";
   const when = new Date(c.expiresAt).toISOString();
-  const summary = left <= 0 ? `the monitor's user JWT (${c.file}) expired at ${when}` : `the monitor's user JWT (${c.file}) expires in ${formatDuration(left)} (${when})`;
-  return [finding("monitor_credentials_expiring", subject, summary, { expires_at: when, left_ms: left, warning_ms: t.credsWarnMs, critical_ms: t.credsCriticalMs }, sev)];
+  const summary =
+    left <= 0
+      ? `the monitor's user JWT (${c.file}) expired at ${when}`
+      : `the monitor's user JWT (${c.file}) expires in ${formatDuration(left)} (${when})`;
+  return [
+    finding(
+      "monitor_credentials_expiring",
+      subject,
+      summary,
+      { expires_at: when, left_ms: left, warning_ms: t.credsWarnMs, critical_ms: t.credsCriticalMs },
+      sev,
+    ),
+  ];
 }

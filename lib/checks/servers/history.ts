@@ -12,7 +12,12 @@ import type { ServerThresholds } from "./thresholds.ts";
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** `next` is this run's observation (observeServers), `prev` the last run's. */
-export function historyFindings(snap: ServersSnapshot, prev: ServersObservation | undefined, next: ServersObservation, t: ServerThresholds): Finding[] {
+export function historyFindings(
+  snap: ServersSnapshot,
+  prev: ServersObservation | undefined,
+  next: ServersObservation,
+  t: ServerThresholds,
+): Finding[] {
   const out: Finding[] = [];
   const at = snap.collectedAt;
   for (const s of snap.servers) {
@@ -21,32 +26,85 @@ export function historyFindings(snap: ServersSnapshot, prev: ServersObservation 
     const r = m?.restart;
     if (r && at - r.start < t.restartAlertForMs) {
       if (r.fromVersion === r.toVersion) {
-        out.push(finding("server_restarted", subject, `${s.name} restarted at ${iso(r.start)} without a version change (${r.toVersion})`, { start: iso(r.start), version: r.toVersion }));
+        out.push(
+          finding(
+            "server_restarted",
+            subject,
+            `${s.name} restarted at ${iso(r.start)} without a version change (${r.toVersion})`,
+            { start: iso(r.start), version: r.toVersion },
+          ),
+        );
       } else {
-        out.push(finding("server_upgraded", subject, `${s.name} restarted at ${iso(r.start)} with version ${r.toVersion} (was ${r.fromVersion})`, { start: iso(r.start), from: r.fromVersion, to: r.toVersion }));
+        out.push(
+          finding(
+            "server_upgraded",
+            subject,
+            `${s.name} restarted at ${iso(r.start)} with version ${r.toVersion} (was ${r.fromVersion})`,
+            { start: iso(r.start), from: r.fromVersion, to: r.toVersion },
+          ),
+        );
       }
     }
     const recent = (m?.starts ?? []).filter((x) => at - x <= t.crashLoopWindowMs);
     if (recent.length > t.crashLoopStarts) {
-      out.push(finding("server_crash_loop", subject, `${s.name} started ${recent.length} times in the last ${formatDuration(t.crashLoopWindowMs)} (more than ${t.crashLoopStarts})`, { starts: recent.length, threshold: t.crashLoopStarts, window: formatDuration(t.crashLoopWindowMs) }));
+      out.push(
+        finding(
+          "server_crash_loop",
+          subject,
+          `${s.name} started ${recent.length} times in the last ${formatDuration(t.crashLoopWindowMs)} (more than ${t.crashLoopStarts})`,
+          { starts: recent.length, threshold: t.crashLoopStarts, window: formatDuration(t.crashLoopWindowMs) },
+        ),
+      );
     }
     // Counters reset on restart: a delta means something only against the same process.
     const p = prev?.servers[s.name];
     const sameProcess = p && s.start !== undefined && p.starts[p.starts.length - 1] === s.start;
     if (!sameProcess) continue;
-    const rose = (now: number | undefined, before: number | undefined) => (now !== undefined && before !== undefined && now > before ? now - before : 0);
+    const rose = (now: number | undefined, before: number | undefined) =>
+      now !== undefined && before !== undefined && now > before ? now - before : 0;
     const slow = rose(s.slowConsumers, p.slowConsumers);
-    if (slow) out.push(finding("server_slow_consumers", subject, `${s.name}: ${slow} new slow consumer event(s) since the last run (${s.slowConsumers} in total)`, { new: slow, total: s.slowConsumers }));
+    if (slow)
+      out.push(
+        finding(
+          "server_slow_consumers",
+          subject,
+          `${s.name}: ${slow} new slow consumer event(s) since the last run (${s.slowConsumers} in total)`,
+          { new: slow, total: s.slowConsumers },
+        ),
+      );
     const stale = rose(s.staleConnections, p.staleConnections);
-    if (stale) out.push(finding("server_stale_connections", subject, `${s.name}: ${stale} new stale connection(s) since the last run (${s.staleConnections} in total)`, { new: stale, total: s.staleConnections ?? 0 }));
+    if (stale)
+      out.push(
+        finding(
+          "server_stale_connections",
+          subject,
+          `${s.name}: ${stale} new stale connection(s) since the last run (${s.staleConnections} in total)`,
+          { new: stale, total: s.staleConnections ?? 0 },
+        ),
+      );
     const stalled = rose(s.stalledClients, p.stalledClients);
-    if (stalled) out.push(finding("server_stalled_clients", subject, `${s.name}: ${stalled} new stalled client(s) since the last run (${s.stalledClients} in total)`, { new: stalled, total: s.stalledClients ?? 0 }));
+    if (stalled)
+      out.push(
+        finding(
+          "server_stalled_clients",
+          subject,
+          `${s.name}: ${stalled} new stalled client(s) since the last run (${s.stalledClients} in total)`,
+          { new: stalled, total: s.stalledClients ?? 0 },
+        ),
+      );
   }
   const answered = new Set(snap.servers.map((s) => s.name));
   for (const [name, m] of Object.entries(next.servers)) {
     if (answered.has(name)) continue;
     const silentFor = at - m.lastSeen;
-    out.push(finding("server_not_answering", serverSubject(snap, { name, ...(m.cluster ? { cluster: m.cluster } : {}) }), `${name} has not answered for ${formatDuration(silentFor)} (last seen ${iso(m.lastSeen)})`, { silent_ms: silentFor, last_seen: iso(m.lastSeen) }));
+    out.push(
+      finding(
+        "server_not_answering",
+        serverSubject(snap, { name, ...(m.cluster ? { cluster: m.cluster } : {}) }),
+        `${name} has not answered for ${formatDuration(silentFor)} (last seen ${iso(m.lastSeen)})`,
+        { silent_ms: silentFor, last_seen: iso(m.lastSeen) },
+      ),
+    );
   }
   return out;
 }

@@ -35,7 +35,12 @@ export interface ServersObservation {
 
 export const leafKey = (l: { name?: string; account?: string }): string => `${l.account ?? "?"}/${l.name ?? "?"}`;
 
-function links(prev: Record<string, number> | undefined, now: readonly string[] | undefined, at: number, forget: number): Record<string, number> | undefined {
+function links(
+  prev: Record<string, number> | undefined,
+  now: readonly string[] | undefined,
+  at: number,
+  forget: number,
+): Record<string, number> | undefined {
   // A server that did not answer this fan-out keeps what it had: absence of an answer is not absence of a link.
   if (now === undefined) return prev;
   const out: Record<string, number> = {};
@@ -45,7 +50,12 @@ function links(prev: Record<string, number> | undefined, now: readonly string[] 
 }
 
 function remember(s: ServerLine, prev: ServerMemory | undefined, at: number, t: ServerThresholds): ServerMemory {
-  const m: ServerMemory = { lastSeen: at, version: s.version, starts: [...(prev?.starts ?? [])], slowConsumers: s.slowConsumers };
+  const m: ServerMemory = {
+    lastSeen: at,
+    version: s.version,
+    starts: [...(prev?.starts ?? [])],
+    slowConsumers: s.slowConsumers,
+  };
   if (s.cluster) m.cluster = s.cluster;
   if (s.staleConnections !== undefined) m.staleConnections = s.staleConnections;
   if (s.stalledClients !== undefined) m.stalledClients = s.stalledClients;
@@ -59,7 +69,12 @@ function remember(s: ServerLine, prev: ServerMemory | undefined, at: number, t: 
     m.starts = m.starts.filter((x) => x === s.start || at - x <= t.crashLoopWindowMs);
   }
   if (!m.restart && prev?.restart && prev.restart.start === s.start) m.restart = prev.restart;
-  const gw = links(prev?.gateways, s.gateways?.map((g) => g.remoteCluster), at, t.forgetAfterMs);
+  const gw = links(
+    prev?.gateways,
+    s.gateways?.map((g) => g.remoteCluster),
+    at,
+    t.forgetAfterMs,
+  );
   if (gw) m.gateways = gw;
   const lf = links(prev?.leafs, s.leafs?.map(leafKey), at, t.forgetAfterMs);
   if (lf) m.leafs = lf;
@@ -67,7 +82,11 @@ function remember(s: ServerLine, prev: ServerMemory | undefined, at: number, t: 
 }
 
 /** The next observation: this run's servers, plus silent ones not yet forgotten. */
-export function observeServers(snap: ServersSnapshot, prev: ServersObservation | undefined, t: ServerThresholds): ServersObservation {
+export function observeServers(
+  snap: ServersSnapshot,
+  prev: ServersObservation | undefined,
+  t: ServerThresholds,
+): ServersObservation {
   if (snap.blind) return prev ?? { servers: {} };
   const out: ServersObservation = { servers: {} };
   for (const s of snap.servers) out.servers[s.name] = remember(s, prev?.servers[s.name], snap.collectedAt, t);

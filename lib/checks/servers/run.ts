@@ -11,11 +11,22 @@ import { observeServers, type ServersObservation } from "./observation.ts";
 import { resourceFindings } from "./resources.ts";
 import type { ServerThresholds } from "./thresholds.ts";
 
-export function judgeServers(snap: ServersSnapshot, prev: ServersObservation | undefined, t: ServerThresholds): { findings: Finding[]; observation: ServersObservation } {
+export function judgeServers(
+  snap: ServersSnapshot,
+  prev: ServersObservation | undefined,
+  t: ServerThresholds,
+): { findings: Finding[]; observation: ServersObservation } {
   const subject = snap.cluster ? { cluster: snap.cluster } : {};
   const observation = observeServers(snap, prev, t);
   // The credentials are read from a file: they are judged even when no server answered.
-  if (snap.blind) return { findings: [finding("monitor_blind", subject, `monitor is blind: ${snap.blind}`, { reason: snap.blind }), ...credentialFindings(snap, t)], observation };
+  if (snap.blind)
+    return {
+      findings: [
+        finding("monitor_blind", subject, `monitor is blind: ${snap.blind}`, { reason: snap.blind }),
+        ...credentialFindings(snap, t),
+      ],
+      observation,
+    };
   const findings = [
     ...healthFindings(snap),
     ...resourceFindings(snap, t),
@@ -24,6 +35,11 @@ export function judgeServers(snap: ServersSnapshot, prev: ServersObservation | u
     ...linkFindings(snap, observation, t),
     ...credentialFindings(snap, t),
   ];
-  if (snap.problems.length) findings.push(finding("monitor_partial", subject, `servers slice saw part of the cluster: ${snap.problems.join("; ")}`, { problems: snap.problems.length }));
+  if (snap.problems.length)
+    findings.push(
+      finding("monitor_partial", subject, `servers slice saw part of the cluster: ${snap.problems.join("; ")}`, {
+        problems: snap.problems.length,
+      }),
+    );
   return { findings, observation };
 }

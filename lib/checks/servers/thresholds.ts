@@ -4,4 +4,5 @@ import type { ServerThresholds } from "../../thresholds/servers.ts";
 
 export { DEFAULT_SERVER_THRESHOLDS, type ServerThresholds } from "../../thresholds/servers.ts";
 
-export const serverThresholds = (config: Pick<LookoutConfig, "thresholds">): ServerThresholds => config.thresholds.servers;
+export const serverThresholds = (config: Pick<LookoutConfig, "thresholds">): ServerThresholds =>
+  config.thresholds.servers;
