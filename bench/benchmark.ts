@@ -38,7 +38,9 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
           rttMs: o.rttMs,
           rssChild,
           log,
-          ...(S === largest ? { keepSnapshot: (snap: SnapshotBase, config: LookoutConfig) => (kept = { snap, config }) } : {}),
+          ...(S === largest
+            ? { keepSnapshot: (snap: SnapshotBase, config: LookoutConfig) => (kept = { snap, config }) }
+            : {}),
         }),
       );
     }
@@ -55,5 +57,15 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
   if (!kept) throw new Error("no streams snapshot was kept for the evaluation benchmark");
   log(`evaluation: ${o.evalSeconds} s over a snapshot of S=${o.sizes.at(-1)}`);
   const evaluation = evaluationBench(kept.snap, kept.config, o.evalSeconds);
-  return buildReport({ sizes, bundles, cli, evaluation, runs: o.runs, initRuns: o.initRuns, rttMs: o.rttMs, natsVersion: binary.version, cpus: cpus().length });
+  return buildReport({
+    sizes,
+    bundles,
+    cli,
+    evaluation,
+    runs: o.runs,
+    initRuns: o.initRuns,
+    rttMs: o.rttMs,
+    natsVersion: binary.version,
+    cpus: cpus().length,
+  });
 }

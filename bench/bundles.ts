@@ -23,7 +23,10 @@ export interface BundleFigures {
 
 /** Slices that have a handler in functions/. */
 export const functionNames = (): string[] =>
-  readdirSync(join(PROJECT_ROOT, "functions")).filter((f) => f.endsWith(".ts")).map((f) => basename(f, ".ts")).sort();
+  readdirSync(join(PROJECT_ROOT, "functions"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => basename(f, ".ts"))
+    .sort();
 
 // Times the import alone, inside the child, so node's own start-up is not counted.
 const IMPORT_TIMER = `
@@ -33,11 +36,20 @@ process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }));
 `;
 
 async function initOnce(file: string): Promise<number> {
-  const { stdout } = await run(process.execPath, ["--enable-source-maps", "--input-type=module", "-e", IMPORT_TIMER, pathToFileURL(file).href], {
-    // What the stack sets that the module scope may read; no credentials, nothing is called.
-    env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", POWERTOOLS_SERVICE_NAME: "nats-lookout", POWERTOOLS_LOG_LEVEL: "INFO" },
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--enable-source-maps", "--input-type=module", "-e", IMPORT_TIMER, pathToFileURL(file).href],
+    {
+      // What the stack sets that the module scope may read; no credentials, nothing is called.
+      env: {
+        PATH: process.env.PATH ?? "",
+        AWS_REGION: "us-east-1",
+        POWERTOOLS_SERVICE_NAME: "nats-lookout",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+      },
+      timeout: 60_000,
+    },
+  );
   return (JSON.parse(stdout) as { ms: number }).ms;
 }
 
@@ -47,5 +59,10 @@ export async function measureBundle(name: string, initRuns: number): Promise<Bun
   await build(opts);
   const times: number[] = [];
   for (let i = 0; i < initRuns; i++) times.push(await initOnce(opts.outfile));
-  return { bytes: statSync(opts.outfile).size, mapBytes: statSync(`${opts.outfile}.map`).size, initMs: median(times), initRunsMs: times };
+  return {
+    bytes: statSync(opts.outfile).size,
+    mapBytes: statSync(`${opts.outfile}.map`).size,
+    initMs: median(times),
+    initRunsMs: times,
+  };
 }

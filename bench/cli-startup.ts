@@ -34,7 +34,12 @@ export interface CliStartup {
   measured_at?: string;
 }
 
-interface Sample { ms: number; rssBytes: number; code: number; stdout: string }
+interface Sample {
+  ms: number;
+  rssBytes: number;
+  code: number;
+  stdout: string;
+}
 
 async function once(args: string[], env: Record<string, string>): Promise<Sample> {
   const t0 = performance.now();
@@ -52,7 +57,8 @@ async function once(args: string[], env: Record<string, string>): Promise<Sample
   const ms = performance.now() - t0;
   // GNU time writes "Command exited with non-zero status N" before the figure when the code is not 0.
   const kb = Number(stderr.trim().split("\n").pop());
-  if (!Number.isFinite(kb)) throw new Error(`${GNU_TIME} gave no peak RSS for node ${args.join(" ")}: ${stderr.slice(-400)}`);
+  if (!Number.isFinite(kb))
+    throw new Error(`${GNU_TIME} gave no peak RSS for node ${args.join(" ")}: ${stderr.slice(-400)}`);
   return { ms, rssBytes: kb * 1024, code, stdout };
 }
 
@@ -71,7 +77,8 @@ export const cliBudget = (c: CliStartup): Budget => ({
 });
 
 export async function measureCliStartup(runs: number, log: (s: string) => void): Promise<CliStartup> {
-  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for the CLI's peak RSS: apt-get install time`);
+  if (!existsSync(GNU_TIME))
+    throw new Error(`${GNU_TIME} (GNU time) is needed for the CLI's peak RSS: apt-get install time`);
   const { buildCli } = await import("../scripts/build.ts");
   await buildCli();
   const bin = join(projectRoot, "bin", "lookout.js");
@@ -87,8 +94,10 @@ export async function measureCliStartup(runs: number, log: (s: string) => void):
       const b = await once(["-e", "0"], env);
       const h = await once([bin, "--help"], env);
       const c = await once([bin, "check", "--format", "nagios", "--timeout", "9s"], blindEnv);
-      if (h.code !== 0 || !h.stdout.startsWith("usage: lookout")) throw new Error(`lookout --help failed (exit ${h.code}): ${h.stdout.slice(0, 200)}`);
-      if (c.code !== 3) throw new Error(`a blind lookout check should exit 3 (UNKNOWN), got ${c.code}: ${c.stdout.slice(0, 200)}`);
+      if (h.code !== 0 || !h.stdout.startsWith("usage: lookout"))
+        throw new Error(`lookout --help failed (exit ${h.code}): ${h.stdout.slice(0, 200)}`);
+      if (c.code !== 3)
+        throw new Error(`a blind lookout check should exit 3 (UNKNOWN), got ${c.code}: ${c.stdout.slice(0, 200)}`);
       if (i === 0) continue; // warm-up: the file cache
       bare.push(b);
       help.push(h);
@@ -104,7 +113,11 @@ export async function measureCliStartup(runs: number, log: (s: string) => void):
     command: "node bin/lookout.js (imports dist/cli.js)",
     node_bare: nodeBare,
     help: helpFigures,
-    blind_check: { ...figures(blind), exit_code: blind.at(-1)!.code, first_line: blind.at(-1)!.stdout.split("\n")[0] ?? "" },
+    blind_check: {
+      ...figures(blind),
+      exit_code: blind.at(-1)!.code,
+      first_line: blind.at(-1)!.stdout.split("\n")[0] ?? "",
+    },
     help_over_node: Math.round((helpFigures.wall_ms / nodeBare.wall_ms) * 100) / 100,
   };
 }

@@ -29,7 +29,12 @@ try {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    for (let k = 0; k < 4; k++) await jsm.consumers.add(`S${i}`, { durable_name: `C${k}`, ack_policy: AckPolicy.Explicit, num_replicas: k % 2 ? 1 : 0 });
+    for (let k = 0; k < 4; k++)
+      await jsm.consumers.add(`S${i}`, {
+        durable_name: `C${k}`,
+        ack_policy: AckPolicy.Explicit,
+        num_replicas: k % 2 ? 1 : 0,
+      });
     if (i % 3 === 0) app.publish(`s${i}.x`, "x");
   }
   await app.flush();
@@ -38,7 +43,11 @@ try {
   for (let round = 0; round < rounds; round++) {
     const stats = newRequestStats();
     const t0 = performance.now();
-    const snap = await collectConsumersSystem(sys, { timeoutMs: 5000, stats, knownServers: c.servers.map((s) => s.name) });
+    const snap = await collectConsumersSystem(sys, {
+      timeoutMs: 5000,
+      stats,
+      knownServers: c.servers.map((s) => s.name),
+    });
     const fanMs = performance.now() - t0;
     const t1 = performance.now();
     let naiveBytes = 0;
@@ -51,12 +60,22 @@ try {
     const naiveMs = performance.now() - t1;
     const j = judgeConsumers(snap, undefined, DEFAULT_CONSUMER_THRESHOLDS);
     const doc = JSON.stringify(j.observation);
-    console.log(JSON.stringify({
-      version, streams, consumers: snap.consumers.length, findings: j.findings.length,
-      fanout: { requests: stats.requests, bytes_gzip: stats.bytesReceived, bytes_json: stats.bytesDecoded, ms: Math.round(fanMs) },
-      naive: { requests: streams * 4, bytes: naiveBytes, ms: Math.round(naiveMs) },
-      history: { json: doc.length, gzip: gzipSync(doc).length },
-    }));
+    console.log(
+      JSON.stringify({
+        version,
+        streams,
+        consumers: snap.consumers.length,
+        findings: j.findings.length,
+        fanout: {
+          requests: stats.requests,
+          bytes_gzip: stats.bytesReceived,
+          bytes_json: stats.bytesDecoded,
+          ms: Math.round(fanMs),
+        },
+        naive: { requests: streams * 4, bytes: naiveBytes, ms: Math.round(naiveMs) },
+        history: { json: doc.length, gzip: gzipSync(doc).length },
+      }),
+    );
   }
   await app.close();
   await sys.close();

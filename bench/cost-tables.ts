@@ -58,5 +58,9 @@ export function renderPrices(r: BenchReport): string {
 }
 
 export function renderNetworking(r: BenchReport): string {
-  return ["| inside a VPC: option | adds per month | note |", "|---|---:|---|", ...r.networking.map((n) => `| ${n.option} | ${usd(n.usdPerMonth)} | ${n.note} |`)].join("\n");
+  return [
+    "| inside a VPC: option | adds per month | note |",
+    "|---|---:|---|",
+    ...r.networking.map((n) => `| ${n.option} | ${usd(n.usdPerMonth)} | ${n.note} |`),
+  ].join("\n");
 }

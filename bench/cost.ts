@@ -72,15 +72,28 @@ export function monthlyCost(input: CostInput, prices: Prices): CostResult {
     };
   });
   const p = input.snsPublishesPerMonth;
-  const snsUsd = (p / 1e6) * prices.sns.usdPerMillionPublishes + p * input.emailPerPublish * prices.sns.usdPerEmail + ((p * input.httpsPerPublish) / 1e6) * prices.sns.usdPerMillionHttps;
-  const runUsd = slices.reduce((t, s) => t + s.lambdaUsd + s.requestsUsd + s.dynamoWriteUsd + s.dynamoReadUsd + s.dynamoStorageUsd, 0) + snsUsd;
+  const snsUsd =
+    (p / 1e6) * prices.sns.usdPerMillionPublishes +
+    p * input.emailPerPublish * prices.sns.usdPerEmail +
+    ((p * input.httpsPerPublish) / 1e6) * prices.sns.usdPerMillionHttps;
+  const runUsd =
+    slices.reduce(
+      (t, s) => t + s.lambdaUsd + s.requestsUsd + s.dynamoWriteUsd + s.dynamoReadUsd + s.dynamoStorageUsd,
+      0,
+    ) + snsUsd;
   const c = input.cloudwatch;
   const o = prices.other;
   const metricsUsd = c.customMetricSeries * o.cloudwatchUsdPerCustomMetricMonth;
   const alarmsUsd = c.alarms * o.cloudwatchUsdPerAlarmMonth;
   const dashboardsUsd = c.dashboards * o.cloudwatchUsdPerDashboardMonth;
   const logsUsd = c.logGbPerMonth * o.cloudwatchLogsUsdPerGbIngested;
-  const cw = { metricsUsd, alarmsUsd, dashboardsUsd, logsUsd, totalUsd: metricsUsd + alarmsUsd + dashboardsUsd + logsUsd };
+  const cw = {
+    metricsUsd,
+    alarmsUsd,
+    dashboardsUsd,
+    logsUsd,
+    totalUsd: metricsUsd + alarmsUsd + dashboardsUsd + logsUsd,
+  };
   return { totalUsd: runUsd + cw.totalUsd, runUsd, slices, snsUsd, cloudwatch: cw };
 }
 
@@ -95,10 +108,30 @@ export function networkingOptions(prices: Prices, azs: number, gbPerMonth: numbe
   const h = prices.hoursPerMonth;
   const n = prices.network;
   return [
-    { option: "no VPC", usdPerMonth: 0, note: "functions reach the cluster, DynamoDB, SNS and Secrets Manager over Lambda's own network" },
-    { option: "DynamoDB gateway endpoint", usdPerMonth: n.dynamodbGatewayEndpointUsd, note: "always created inside a VPC; gateway endpoints are free" },
-    { option: "existing NAT gateway (awsApiAccess: nat)", usdPerMonth: gbPerMonth * n.natGatewayUsdPerGb, note: `data processing only (${gbPerMonth} GB/month assumed); the NAT's own hours are already paid` },
-    { option: `new NAT gateway, ${azs} AZ(s)`, usdPerMonth: azs * h * n.natGatewayUsdPerHour + gbPerMonth * n.natGatewayUsdPerGb, note: `$${n.natGatewayUsdPerHour}/h per NAT gateway, one per AZ for AZ independence` },
-    { option: `interface endpoints for SNS + Secrets Manager, ${azs} AZ(s) (awsApiAccess: endpoints)`, usdPerMonth: 2 * azs * h * n.interfaceEndpointUsdPerHourPerAz + gbPerMonth * n.interfaceEndpointUsdPerGb, note: `$${n.interfaceEndpointUsdPerHourPerAz}/h per endpoint per AZ` },
+    {
+      option: "no VPC",
+      usdPerMonth: 0,
+      note: "functions reach the cluster, DynamoDB, SNS and Secrets Manager over Lambda's own network",
+    },
+    {
+      option: "DynamoDB gateway endpoint",
+      usdPerMonth: n.dynamodbGatewayEndpointUsd,
+      note: "always created inside a VPC; gateway endpoints are free",
+    },
+    {
+      option: "existing NAT gateway (awsApiAccess: nat)",
+      usdPerMonth: gbPerMonth * n.natGatewayUsdPerGb,
+      note: `data processing only (${gbPerMonth} GB/month assumed); the NAT's own hours are already paid`,
+    },
+    {
+      option: `new NAT gateway, ${azs} AZ(s)`,
+      usdPerMonth: azs * h * n.natGatewayUsdPerHour + gbPerMonth * n.natGatewayUsdPerGb,
+      note: `$${n.natGatewayUsdPerHour}/h per NAT gateway, one per AZ for AZ independence`,
+    },
+    {
+      option: `interface endpoints for SNS + Secrets Manager, ${azs} AZ(s) (awsApiAccess: endpoints)`,
+      usdPerMonth: 2 * azs * h * n.interfaceEndpointUsdPerHourPerAz + gbPerMonth * n.interfaceEndpointUsdPerGb,
+      note: `$${n.interfaceEndpointUsdPerHourPerAz}/h per endpoint per AZ`,
+    },
   ];
 }

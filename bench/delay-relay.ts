@@ -55,7 +55,10 @@ export const roundTrip = (rttMs: number): RelayDelay => ({ toServerMs: 0, toClie
 
 export class DelayRelay {
   private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   /** Relays 127.0.0.1:<port> (a free one) to 127.0.0.1:<targetPort>, holding each direction as given. */
   static async start(targetPort: number, delay: RelayDelay): Promise<DelayRelay> {
@@ -102,7 +105,12 @@ export interface DelayRelays {
  * it runs under tsx as the benchmark does). Stop it with `stop()`, which ends that PID alone.
  */
 export async function startDelayRelays(targetPorts: readonly number[], delay: RelayDelay): Promise<DelayRelays> {
-  const args = [fileURLToPath(import.meta.url), String(delay.toServerMs), String(delay.toClientMs), ...targetPorts.map(String)];
+  const args = [
+    fileURLToPath(import.meta.url),
+    String(delay.toServerMs),
+    String(delay.toClientMs),
+    ...targetPorts.map(String),
+  ];
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, ...args], {
     stdio: ["pipe", "pipe", "inherit"],
   });

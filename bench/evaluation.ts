@@ -7,7 +7,11 @@ import type { SnapshotBase } from "../lib/slices/slice.ts";
 import type { StreamsSnapshot } from "../lib/snapshot/streams.ts";
 import { measureThroughput, type Throughput } from "./throughput.ts";
 
-export function evaluationBench(base: SnapshotBase, config: LookoutConfig, seconds: number): Throughput & { snapshot_streams: number } {
+export function evaluationBench(
+  base: SnapshotBase,
+  config: LookoutConfig,
+  seconds: number,
+): Throughput & { snapshot_streams: number } {
   const snap = base as StreamsSnapshot;
   const cfg = config.thresholds.streams;
   const previous = judgeStreams(snap, undefined, cfg).observation;

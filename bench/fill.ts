@@ -74,7 +74,12 @@ export interface FillReport {
   seconds: number;
 }
 
-export async function fillCluster(cluster: NatsCluster, total: number, concurrency: number, log: (s: string) => void): Promise<FillReport> {
+export async function fillCluster(
+  cluster: NatsCluster,
+  total: number,
+  concurrency: number,
+  log: (s: string) => void,
+): Promise<FillReport> {
   const t0 = Date.now();
   const accounts = BENCH_ACCOUNTS.map((a) => a.name);
   const plan = planStreams(total, accounts);
@@ -91,7 +96,10 @@ export async function fillCluster(cluster: NatsCluster, total: number, concurren
     const create = async (p: PlannedStream) => {
       const { jsm } = conns.get(p.account)!;
       await withRetry(`create ${p.account}/${p.name}`, () => jsm.streams.add(configOf(p)));
-      if (p.consumer) await withRetry(`consumer on ${p.account}/${p.name}`, () => jsm.consumers.add(p.name, { durable_name: "bench", ack_policy: "explicit" } as never));
+      if (p.consumer)
+        await withRetry(`consumer on ${p.account}/${p.name}`, () =>
+          jsm.consumers.add(p.name, { durable_name: "bench", ack_policy: "explicit" } as never),
+        );
       if (++done % 500 === 0) log(`  ${done}/${total} streams`);
     };
     await boundedEach(sources, concurrency, create);

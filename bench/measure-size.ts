@@ -46,7 +46,14 @@ export interface SizeFigures {
   fill: FillReport;
   servers: number;
   accounts: number;
-  naive: { wallMs: number; wallRunsMs: number[]; requests: number; bytesReceived: number; errors: number; streamsSeen: number };
+  naive: {
+    wallMs: number;
+    wallRunsMs: number[];
+    requests: number;
+    bytesReceived: number;
+    errors: number;
+    streamsSeen: number;
+  };
   streamsSlice: SliceFigures;
   metaSlice: SliceFigures;
   rss: RssChildResult;
@@ -143,20 +150,34 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
   try {
     log(`S=${S}: filling ${cluster.servers.length} servers, nats-server ${cluster.version}`);
     const fill = await fillCluster(cluster, S, ctx.fillConcurrency, log);
-    log(`S=${S}: ${fill.streams} streams (${fill.mirrors} mirrors, ${fill.consumers} consumers) in ${fill.seconds.toFixed(1)} s`);
-    const target: BenchTarget = { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password, ddbEndpoint: ctx.ddbEndpoint, table: BENCH_TABLE, label: `bench-${S}` };
+    log(
+      `S=${S}: ${fill.streams} streams (${fill.mirrors} mirrors, ${fill.consumers} consumers) in ${fill.seconds.toFixed(1)} s`,
+    );
+    const target: BenchTarget = {
+      servers: cluster.urls,
+      user: SYS_USER.user,
+      password: SYS_USER.password,
+      ddbEndpoint: ctx.ddbEndpoint,
+      table: BENCH_TABLE,
+      label: `bench-${S}`,
+    };
     const config = benchConfig(target);
     const store = benchStore(target);
 
     // Settle: the first runs after a fill may still see elections and mirrors catching up.
     let settleRuns = 0;
-    for (const deadline = Date.now() + 120_000; ; ) {
+    for (const deadline = Date.now() + 120_000; ;) {
       const r = await timedSliceRun(streamsSlice, config, store);
       settleRuns++;
       assertClean(r.report);
       if (!r.report.findings.length) break;
       if (Date.now() > deadline) {
-        log(`S=${S}: still ${r.report.findings.length} finding(s) after settling, e.g. ${r.report.findings.slice(0, 3).map((f) => f.summary).join(" | ")}`);
+        log(
+          `S=${S}: still ${r.report.findings.length} finding(s) after settling, e.g. ${r.report.findings
+            .slice(0, 3)
+            .map((f) => f.summary)
+            .join(" | ")}`,
+        );
         break;
       }
       await new Promise((res) => setTimeout(res, 2000));
@@ -164,7 +185,9 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     await timedSliceRun(metaSlice, config, store); // warm-up: creates the meta history
 
     const naiveConnect = async (urls: string[]): Promise<NatsConnection[]> =>
-      Promise.all(BENCH_ACCOUNTS.map((a) => connectNats({ servers: urls, user: a.user, password: a.password }, 10_000)));
+      Promise.all(
+        BENCH_ACCOUNTS.map((a) => connectNats({ servers: urls, user: a.user, password: a.password }, 10_000)),
+      );
     const naiveRun = async (urls = cluster.urls): Promise<{ ms: number; r: NaiveResult }> => {
       const t0 = performance.now();
       const conns = await naiveConnect(urls);
@@ -188,7 +211,9 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
       const m = await timedSliceRun(metaSlice, config, store);
       assertClean(m.report);
       metaRuns.push(m);
-      log(`S=${S} run ${i + 1}/${ctx.runs}: naive ${naive.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms, meta ${m.wallMs.toFixed(0)} ms`);
+      log(
+        `S=${S} run ${i + 1}/${ctx.runs}: naive ${naive.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms, meta ${m.wallMs.toFixed(0)} ms`,
+      );
     }
 
     // The slice against its floor, the raw fan-out, pair by pair (each pair under the same load).
@@ -205,7 +230,9 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
         const c = await timedCheckRun(config, historyDir);
         assertClean(c.report);
         checkRuns.push(c);
-        log(`S=${S} pair ${i + 1}/${ctx.runs}: raw fan-out ${rawMs.at(-1)!.toFixed(0)} ms, streams slice through runCheck ${c.wallMs.toFixed(0)} ms`);
+        log(
+          `S=${S} pair ${i + 1}/${ctx.runs}: raw fan-out ${rawMs.at(-1)!.toFixed(0)} ms, streams slice through runCheck ${c.wallMs.toFixed(0)} ms`,
+        );
       }
     } finally {
       await rawConn.close();
@@ -223,12 +250,17 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     // server (bench/delay-relay.ts): same cluster, same history, interleaved run by run.
     let rtt: RttFigures | undefined;
     if (ctx.rttMs > 0) {
-      const relays = await startDelayRelays(cluster.servers.map((s) => s.port), roundTrip(ctx.rttMs));
+      const relays = await startDelayRelays(
+        cluster.servers.map((s) => s.port),
+        roundTrip(ctx.rttMs),
+      );
       try {
         const urls = relays.ports.map((p) => `nats://127.0.0.1:${p}`);
         const loopbackRttMs = await pingMs(cluster.urls);
         const measuredRttMs = await pingMs(urls);
-        log(`S=${S}: through relays adding ${ctx.rttMs} ms a round trip (PING/PONG ${measuredRttMs.toFixed(2)} ms, bare loopback ${loopbackRttMs.toFixed(2)} ms)`);
+        log(
+          `S=${S}: through relays adding ${ctx.rttMs} ms a round trip (PING/PONG ${measuredRttMs.toFixed(2)} ms, bare loopback ${loopbackRttMs.toFixed(2)} ms)`,
+        );
         const rttConfig = benchConfig({ ...target, servers: urls });
         await naiveRun(urls); // warm-up
         await timedSliceRun(streamsSlice, rttConfig, store);
@@ -239,14 +271,25 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
           const s = await timedSliceRun(streamsSlice, rttConfig, store);
           assertClean(s.report);
           streamsRtt.push(s);
-          log(`S=${S} run ${i + 1}/${ctx.runs} with ${ctx.rttMs} ms RTT: naive ${naiveRtt.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms`);
+          log(
+            `S=${S} run ${i + 1}/${ctx.runs} with ${ctx.rttMs} ms RTT: naive ${naiveRtt.at(-1)!.ms.toFixed(0)} ms, streams ${s.wallMs.toFixed(0)} ms`,
+          );
         }
         rtt = {
           rttMs: ctx.rttMs,
           measuredRttMs,
           loopbackRttMs,
-          naive: { wallMs: median(naiveRtt.map((n) => n.ms)), wallRunsMs: naiveRtt.map((n) => n.ms), requests: naiveRtt.at(-1)!.r.stats.requests },
-          streamsSlice: { wallMs: median(streamsRtt.map((r) => r.wallMs)), wallRunsMs: streamsRtt.map((r) => r.wallMs), cpuMs: median(streamsRtt.map((r) => r.cpuMs)), requests: median(streamsRtt.map((r) => r.report.requests.requests)) },
+          naive: {
+            wallMs: median(naiveRtt.map((n) => n.ms)),
+            wallRunsMs: naiveRtt.map((n) => n.ms),
+            requests: naiveRtt.at(-1)!.r.stats.requests,
+          },
+          streamsSlice: {
+            wallMs: median(streamsRtt.map((r) => r.wallMs)),
+            wallRunsMs: streamsRtt.map((r) => r.wallMs),
+            cpuMs: median(streamsRtt.map((r) => r.cpuMs)),
+            requests: median(streamsRtt.map((r) => r.report.requests.requests)),
+          },
         };
       } finally {
         await relays.stop();
@@ -257,7 +300,12 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     if (ctx.keepSnapshot) {
       const nc = await connectNats(config.nats, 10_000);
       try {
-        const snap = await streamsSlice.collect(nc, { config, stats: newRequestStats(), now: Date.now, previous: undefined });
+        const snap = await streamsSlice.collect(nc, {
+          config,
+          stats: newRequestStats(),
+          now: Date.now,
+          previous: undefined,
+        });
         ctx.keepSnapshot(snap, config);
       } finally {
         await nc.close();

@@ -6,7 +6,12 @@ import { newRequestStats, type RequestStats } from "../lib/nats/stats.ts";
 
 const TIMEOUT_MS = 10_000;
 
-async function ask(nc: NatsConnection, subject: string, body: unknown, stats: RequestStats): Promise<Record<string, unknown>> {
+async function ask(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  stats: RequestStats,
+): Promise<Record<string, unknown>> {
   stats.requests++;
   const m = await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: TIMEOUT_MS });
   stats.bytesReceived += m.data.length;
@@ -28,7 +33,7 @@ export async function naiveCollect(connections: readonly NatsConnection[]): Prom
   let errors = 0;
   for (const nc of connections) {
     const names: string[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const page = await ask(nc, "$JS.API.STREAM.NAMES", { offset }, stats);
       const got = (page.streams as string[] | null) ?? [];
       names.push(...got);

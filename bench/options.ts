@@ -47,7 +47,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   });
   const int = (name: string, v: string, min: number): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
   const nonNegative = (name: string, v: string): number => {
@@ -55,7 +56,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number >= 0, got ${JSON.stringify(v)}`);
     return n;
   };
-  if (values.only !== "cli" && values.only !== "all") throw new Error(`--only: expected cli or all, got ${JSON.stringify(values.only)}`);
+  if (values.only !== "cli" && values.only !== "all")
+    throw new Error(`--only: expected cli or all, got ${JSON.stringify(values.only)}`);
   const sizes = values.sizes.split(",").map((s) => int("sizes", s.trim(), 1));
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),

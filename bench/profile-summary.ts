@@ -37,6 +37,9 @@ export function hotFunctions(file: string, top = 25): { totalMs: number; hot: Ho
     e.us += us;
     self.set(key, e);
   });
-  const hot = [...self.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({ name: e.name, where: e.where, selfMs: e.us / 1000, share: total ? e.us / total : 0 }));
+  const hot = [...self.values()]
+    .sort((a, b) => b.us - a.us)
+    .slice(0, top)
+    .map((e) => ({ name: e.name, where: e.where, selfMs: e.us / 1000, share: total ? e.us / total : 0 }));
   return { totalMs: total / 1000, hot };
 }

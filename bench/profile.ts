@@ -16,7 +16,13 @@ import { hotFunctions } from "./profile-summary.ts";
 import { BENCH_TABLE, motoClientConfig, type BenchTarget } from "./target.ts";
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { size: { type: "string", default: "5000" }, runs: { type: "string", default: "3" }, dir: { type: "string", default: ".tmp/profiles" } } });
+const { values } = parseArgs({
+  options: {
+    size: { type: "string", default: "5000" },
+    runs: { type: "string", default: "3" },
+    dir: { type: "string", default: ".tmp/profiles" },
+  },
+});
 const S = Number(values.size);
 const dir = resolve(values.dir);
 mkdirSync(dir, { recursive: true });
@@ -28,16 +34,42 @@ try {
   await createHistoryTable(ddb, BENCH_TABLE);
   ddb.destroy();
   await fillCluster(cluster, S, 16, (s) => process.stderr.write(`${s}\n`));
-  const target: BenchTarget = { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password, ddbEndpoint: moto.endpoint, table: BENCH_TABLE, label: `prof-${S}` };
+  const target: BenchTarget = {
+    servers: cluster.urls,
+    user: SYS_USER.user,
+    password: SYS_USER.password,
+    ddbEndpoint: moto.endpoint,
+    table: BENCH_TABLE,
+    label: `prof-${S}`,
+  };
   const before = new Set(readdirSync(dir));
   const tsx = join(projectRoot, "node_modules", "tsx", "dist", "esm", "index.mjs");
-  const { stdout } = await run(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, "--import", tsx, join(projectRoot, "bench", "rss-child.ts"), JSON.stringify(target), values.runs], { cwd: projectRoot, maxBuffer: 1 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "--cpu-prof",
+      "--cpu-prof-dir",
+      dir,
+      "--import",
+      tsx,
+      join(projectRoot, "bench", "rss-child.ts"),
+      JSON.stringify(target),
+      values.runs,
+    ],
+    { cwd: projectRoot, maxBuffer: 1 << 20 },
+  );
   process.stdout.write(`child: ${stdout}`);
-  const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f)).map((f) => join(dir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile") && !before.has(f))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!file) throw new Error("no profile written");
   const { totalMs, hot } = hotFunctions(file);
   process.stdout.write(`${file}: ${totalMs.toFixed(0)} ms sampled (${values.runs} runs, module loading included)\n`);
-  for (const h of hot) process.stdout.write(`${h.selfMs.toFixed(1).padStart(8)} ms ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.name}  ${h.where}\n`);
+  for (const h of hot)
+    process.stdout.write(
+      `${h.selfMs.toFixed(1).padStart(8)} ms ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.name}  ${h.where}\n`,
+    );
 } finally {
   await cluster.stop();
   await moto.stop();

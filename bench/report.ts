@@ -6,7 +6,14 @@ import { CHUNK_BYTES } from "../lib/history/dynamodb-store.ts";
 import type { BundleFigures } from "./bundles.ts";
 import { cliBudget, type CliStartup } from "./cli-startup.ts";
 import { runMetricSpecs } from "../infra/monitoring.ts";
-import { lambdaMs, monthlyCost, networkingOptions, type CostInput, type CostResult, type NetworkOption } from "./cost.ts";
+import {
+  lambdaMs,
+  monthlyCost,
+  networkingOptions,
+  type CostInput,
+  type CostResult,
+  type NetworkOption,
+} from "./cost.ts";
 import type { SizeFigures } from "./measure-size.ts";
 import { PRICES } from "./prices.ts";
 import { linearFit, round } from "./stats.ts";
@@ -33,7 +40,18 @@ export interface BenchReport {
   generated_at: string;
   machine: { cpus: number; node: string; platform: string; nats_server: string };
   options: { sizes: number[]; runs: number; init_runs: number };
-  workload: Record<string, { streams: number; mirrors: number; consumers: number; accounts: string[]; replicas: 3; storage: "memory"; fill_seconds: number }>;
+  workload: Record<
+    string,
+    {
+      streams: number;
+      mirrors: number;
+      consumers: number;
+      accounts: string[];
+      replicas: 3;
+      storage: "memory";
+      fill_seconds: number;
+    }
+  >;
   speedup_vs_naive: Record<string, number>;
   /**
    * The round trip (ms) the relays added for the `*_rtt` figures (--rtt-ms; 0: not measured), and
@@ -87,13 +105,19 @@ export interface BenchReport {
   eval_snapshots_per_sec: number;
   eval_detail: Throughput & { snapshot_streams: number };
   monthly_cost_usd_10000: number;
-  cost_model: { assumptions: string[]; inputs: CostInput; result: CostResult; not_in_budget: { item: string; usd_per_month: number }[] };
+  cost_model: {
+    assumptions: string[];
+    inputs: CostInput;
+    result: CostResult;
+    not_in_budget: { item: string; usd_per_month: number }[];
+  };
   prices: typeof PRICES;
   networking: NetworkOption[];
   budgets: Budget[];
 }
 
-const byS = (sizes: SizeFigures[], f: (s: SizeFigures) => number): Record<string, number> => Object.fromEntries(sizes.map((s) => [String(s.streams), f(s)]));
+const byS = (sizes: SizeFigures[], f: (s: SizeFigures) => number): Record<string, number> =>
+  Object.fromEntries(sizes.map((s) => [String(s.streams), f(s)]));
 
 /** Straight line through the measured sizes, read at S (never below the largest measurement). */
 function at(sizes: SizeFigures[], S: number, f: (s: SizeFigures) => number): number {
@@ -134,8 +158,22 @@ export function buildReport(o: {
   const inputs: CostInput = {
     memoryMb,
     slices: [
-      { slice: "streams", runsPerMonth: RUNS_PER_MONTH, lambdaMs: lambdaMs(streamsWall, streamsCpu, memoryMb, PRICES), writeUnitsPerRun: streamsHistory.writeUnits, readUnitsPerRun: streamsHistory.readUnits, storedBytes: streamsHistory.storedBytes },
-      { slice: "meta", runsPerMonth: RUNS_PER_MONTH, lambdaMs: lambdaMs(largest.metaSlice.wallMs, largest.metaSlice.cpuMs, memoryMb, PRICES), writeUnitsPerRun: metaHistory.writeUnits, readUnitsPerRun: metaHistory.readUnits, storedBytes: metaHistory.storedBytes },
+      {
+        slice: "streams",
+        runsPerMonth: RUNS_PER_MONTH,
+        lambdaMs: lambdaMs(streamsWall, streamsCpu, memoryMb, PRICES),
+        writeUnitsPerRun: streamsHistory.writeUnits,
+        readUnitsPerRun: streamsHistory.readUnits,
+        storedBytes: streamsHistory.storedBytes,
+      },
+      {
+        slice: "meta",
+        runsPerMonth: RUNS_PER_MONTH,
+        lambdaMs: lambdaMs(largest.metaSlice.wallMs, largest.metaSlice.cpuMs, memoryMb, PRICES),
+        writeUnitsPerRun: metaHistory.writeUnits,
+        readUnitsPerRun: metaHistory.readUnits,
+        storedBytes: metaHistory.storedBytes,
+      },
     ],
     snsPublishesPerMonth: 1_000,
     emailPerPublish: 2,
@@ -150,23 +188,36 @@ export function buildReport(o: {
     },
   };
   const result = monthlyCost(inputs, PRICES);
-  const detailedSeries = ["streams", "meta"].reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice, true).length + 1, 0) - inputs.cloudwatch.customMetricSeries;
+  const detailedSeries =
+    ["streams", "meta"].reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice, true).length + 1, 0) -
+    inputs.cloudwatch.customMetricSeries;
   const notInBudget = [
-    { item: "Secrets Manager: 1 secret, read every 5 minutes per warm function (cached)", usd_per_month: PRICES.other.secretsManagerUsdPerSecretMonth },
-    { item: `detailed metrics if turned on (detailedMetrics): ${detailedSeries} more series, more while checks fire (one per check that fired)`, usd_per_month: detailedSeries * PRICES.other.cloudwatchUsdPerCustomMetricMonth },
+    {
+      item: "Secrets Manager: 1 secret, read every 5 minutes per warm function (cached)",
+      usd_per_month: PRICES.other.secretsManagerUsdPerSecretMonth,
+    },
+    {
+      item: `detailed metrics if turned on (detailedMetrics): ${detailedSeries} more series, more while checks fire (one per check that fired)`,
+      usd_per_month: detailedSeries * PRICES.other.cloudwatchUsdPerCustomMetricMonth,
+    },
   ];
 
   const speedup = byS(sizes, (s) => round(s.naive.wallMs / s.streamsSlice.wallMs, 1));
   const withRtt = sizes.filter((s): s is SizeFigures & { rtt: NonNullable<SizeFigures["rtt"]> } => s.rtt !== undefined);
-  const byRtt = (f: (r: NonNullable<SizeFigures["rtt"]>) => number): Record<string, number> => Object.fromEntries(withRtt.map((s) => [String(s.streams), f(s.rtt)]));
+  const byRtt = (f: (r: NonNullable<SizeFigures["rtt"]>) => number): Record<string, number> =>
+    Object.fromEntries(withRtt.map((s) => [String(s.streams), f(s.rtt)]));
   const speedupRtt = byRtt((r) => round(r.naive.wallMs / r.streamsSlice.wallMs, 1));
   const reqBudget = byS(sizes, (s) => s.servers + Math.ceil(s.accounts / 1024));
   const itemsWritten = byS(sizes, (s) => s.streamsSlice.historyItemsWritten);
   const rssRatio = byS(sizes, (s) => round(s.rss.peakRssBytes / Math.max(1, s.rss.bytesDecoded), 2));
-  const rssDeltaRatio = (s: SizeFigures) => (s.rss.peakRssBytes - s.rss.baselineRssBytes) / Math.max(1, s.rss.bytesDecoded);
+  const rssDeltaRatio = (s: SizeFigures) =>
+    (s.rss.peakRssBytes - s.rss.baselineRssBytes) / Math.max(1, s.rss.bytesDecoded);
   const at5000 = sizes.find((s) => s.streams === 5000) ?? largest;
   const bundleNames = Object.keys(o.bundles);
-  const fmtS = (rec: Record<string, number>) => Object.entries(rec).map(([k, v]) => `S=${k}: ${v}`).join(", ");
+  const fmtS = (rec: Record<string, number>) =>
+    Object.entries(rec)
+      .map(([k, v]) => `S=${k}: ${v}`)
+      .join(", ");
 
   const overRaw = byS(sizes, (s) => round(s.fanout.checkMs / s.fanout.rawMs, 2));
   const budgets: Budget[] = [
@@ -176,30 +227,90 @@ export function buildReport(o: {
       measured: `${overRaw[String(largest.streams)]}x (${round(largest.fanout.checkMs, 0)} ms vs ${round(largest.fanout.rawMs, 0)} ms)`,
       met: (overRaw[String(largest.streams)] ?? Infinity) <= FANOUT_BUDGET_RATIO,
     },
-    { name: `streams slice vs naive loop, S=${at5000.streams}, bare loopback (no network)`, budget: ">= 25x faster", measured: `${speedup[String(at5000.streams)]}x (${round(at5000.streamsSlice.wallMs, 0)} ms vs ${round(at5000.naive.wallMs, 0)} ms)`, met: (speedup[String(at5000.streams)] ?? 0) >= 25 },
+    {
+      name: `streams slice vs naive loop, S=${at5000.streams}, bare loopback (no network)`,
+      budget: ">= 25x faster",
+      measured: `${speedup[String(at5000.streams)]}x (${round(at5000.streamsSlice.wallMs, 0)} ms vs ${round(at5000.naive.wallMs, 0)} ms)`,
+      met: (speedup[String(at5000.streams)] ?? 0) >= 25,
+    },
     ...(at5000.rtt
-      ? [{
-          name: `streams slice vs naive loop, S=${at5000.streams}, through relays adding ${o.rttMs} ms a round trip (PING/PONG ${round(at5000.rtt.measuredRttMs, 2)} ms)`,
-          budget: ">= 25x faster",
-          measured: `${speedupRtt[String(at5000.streams)]}x (${round(at5000.rtt.streamsSlice.wallMs, 0)} ms vs ${round(at5000.rtt.naive.wallMs, 0)} ms)`,
-          met: (speedupRtt[String(at5000.streams)] ?? 0) >= 25,
-        }]
+      ? [
+          {
+            name: `streams slice vs naive loop, S=${at5000.streams}, through relays adding ${o.rttMs} ms a round trip (PING/PONG ${round(at5000.rtt.measuredRttMs, 2)} ms)`,
+            budget: ">= 25x faster",
+            measured: `${speedupRtt[String(at5000.streams)]}x (${round(at5000.rtt.streamsSlice.wallMs, 0)} ms vs ${round(at5000.rtt.naive.wallMs, 0)} ms)`,
+            met: (speedupRtt[String(at5000.streams)] ?? 0) >= 25,
+          },
+        ]
       : []),
-    { name: "NATS requests per streams run (system mode)", budget: "<= servers + account pages, never one per stream", measured: fmtS(byS(sizes, (s) => s.streamsSlice.requests)), met: sizes.every((s) => s.streamsSlice.requests <= reqBudget[String(s.streams)]!) },
-    { name: "DynamoDB items written per streams run", budget: "constant in S", measured: fmtS(itemsWritten), met: new Set(Object.values(itemsWritten)).size === 1 },
-    { name: `monthly AWS cost to run the checks (Lambda, DynamoDB, SNS), S=${COST_S}, every slice each minute`, budget: "< $5", measured: `$${result.runUsd.toFixed(2)}`, met: result.runUsd < 5 },
-    { name: `monthly AWS cost with CloudWatch (${inputs.cloudwatch.customMetricSeries} metric series, ${inputs.cloudwatch.alarms} alarms, a dashboard, logs)`, budget: "< $5 without the dashboard (free for an account's first 3)", measured: `$${result.totalUsd.toFixed(2)} ($${(result.totalUsd - result.cloudwatch.dashboardsUsd).toFixed(2)} without the dashboard)`, met: result.totalUsd - result.cloudwatch.dashboardsUsd < 5 },
-    ...bundleNames.map((f) => ({ name: `bundle ${f}`, budget: "<= 1.5 MB minified, init <= 200 ms", measured: `${(o.bundles[f]!.bytes / 1e6).toFixed(2)} MB, init ${round(o.bundles[f]!.initMs, 0)} ms`, met: o.bundles[f]!.bytes <= BUNDLE_BUDGET_BYTES && o.bundles[f]!.initMs <= 200 })),
+    {
+      name: "NATS requests per streams run (system mode)",
+      budget: "<= servers + account pages, never one per stream",
+      measured: fmtS(byS(sizes, (s) => s.streamsSlice.requests)),
+      met: sizes.every((s) => s.streamsSlice.requests <= reqBudget[String(s.streams)]!),
+    },
+    {
+      name: "DynamoDB items written per streams run",
+      budget: "constant in S",
+      measured: fmtS(itemsWritten),
+      met: new Set(Object.values(itemsWritten)).size === 1,
+    },
+    {
+      name: `monthly AWS cost to run the checks (Lambda, DynamoDB, SNS), S=${COST_S}, every slice each minute`,
+      budget: "< $5",
+      measured: `$${result.runUsd.toFixed(2)}`,
+      met: result.runUsd < 5,
+    },
+    {
+      name: `monthly AWS cost with CloudWatch (${inputs.cloudwatch.customMetricSeries} metric series, ${inputs.cloudwatch.alarms} alarms, a dashboard, logs)`,
+      budget: "< $5 without the dashboard (free for an account's first 3)",
+      measured: `$${result.totalUsd.toFixed(2)} ($${(result.totalUsd - result.cloudwatch.dashboardsUsd).toFixed(2)} without the dashboard)`,
+      met: result.totalUsd - result.cloudwatch.dashboardsUsd < 5,
+    },
+    ...bundleNames.map((f) => ({
+      name: `bundle ${f}`,
+      budget: "<= 1.5 MB minified, init <= 200 ms",
+      measured: `${(o.bundles[f]!.bytes / 1e6).toFixed(2)} MB, init ${round(o.bundles[f]!.initMs, 0)} ms`,
+      met: o.bundles[f]!.bytes <= BUNDLE_BUDGET_BYTES && o.bundles[f]!.initMs <= 200,
+    })),
     cliBudget(o.cli),
-    { name: "check evaluation, one core", budget: ">= 500,000 stream snapshots/s", measured: `${Math.round(o.evaluation.perSecond).toLocaleString("en-US")}/s`, met: o.evaluation.perSecond >= 500_000 },
-    { name: `streams slice memory, S=${at5000.streams}`, budget: `peak RSS above baseline <= ${RSS_BUDGET_RATIO}x the raw JSON received`, measured: `${round(rssDeltaRatio(at5000), 2)}x (peak ${round(at5000.rss.peakRssBytes / 2 ** 20, 0)} MiB, baseline ${round(at5000.rss.baselineRssBytes / 2 ** 20, 0)} MiB, JSON ${round(at5000.rss.bytesDecoded / 2 ** 20, 1)} MiB)`, met: rssDeltaRatio(at5000) <= RSS_BUDGET_RATIO },
+    {
+      name: "check evaluation, one core",
+      budget: ">= 500,000 stream snapshots/s",
+      measured: `${Math.round(o.evaluation.perSecond).toLocaleString("en-US")}/s`,
+      met: o.evaluation.perSecond >= 500_000,
+    },
+    {
+      name: `streams slice memory, S=${at5000.streams}`,
+      budget: `peak RSS above baseline <= ${RSS_BUDGET_RATIO}x the raw JSON received`,
+      measured: `${round(rssDeltaRatio(at5000), 2)}x (peak ${round(at5000.rss.peakRssBytes / 2 ** 20, 0)} MiB, baseline ${round(at5000.rss.baselineRssBytes / 2 ** 20, 0)} MiB, JSON ${round(at5000.rss.bytesDecoded / 2 ** 20, 1)} MiB)`,
+      met: rssDeltaRatio(at5000) <= RSS_BUDGET_RATIO,
+    },
   ];
 
   return {
     generated_at: new Date().toISOString(),
-    machine: { cpus: o.cpus, node: process.version, platform: `${process.platform}-${process.arch}`, nats_server: o.natsVersion },
+    machine: {
+      cpus: o.cpus,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      nats_server: o.natsVersion,
+    },
     options: { sizes: sizes.map((s) => s.streams), runs: o.runs, init_runs: o.initRuns },
-    workload: Object.fromEntries(sizes.map((s) => [String(s.streams), { streams: s.fill.streams, mirrors: s.fill.mirrors, consumers: s.fill.consumers, accounts: s.fill.accounts, replicas: 3 as const, storage: "memory" as const, fill_seconds: round(s.fill.seconds, 1) }])),
+    workload: Object.fromEntries(
+      sizes.map((s) => [
+        String(s.streams),
+        {
+          streams: s.fill.streams,
+          mirrors: s.fill.mirrors,
+          consumers: s.fill.consumers,
+          accounts: s.fill.accounts,
+          replicas: 3 as const,
+          storage: "memory" as const,
+          fill_seconds: round(s.fill.seconds, 1),
+        },
+      ]),
+    ),
     speedup_vs_naive: speedup,
     rtt_ms: withRtt.length ? o.rttMs : 0,
     rtt_measured_ms: byRtt((r) => round(r.measuredRttMs, 3)),
@@ -227,7 +338,8 @@ export function buildReport(o: {
     history_json_bytes_per_run: byS(sizes, (s) => s.streamsSlice.historyRawBytes),
     ddb_write_units_per_run: byS(sizes, (s) => s.streamsSlice.writeUnits),
     ddb_read_units_per_run: byS(sizes, (s) => s.streamsSlice.readUnits),
-    ddb_units_source: "computed from item sizes with DynamoDB's formula (writes: 1 unit per started KB; strongly consistent reads: 1 per started 4 KB); moto's ReturnConsumedCapacity reports 1 unit per write whatever its size",
+    ddb_units_source:
+      "computed from item sizes with DynamoDB's formula (writes: 1 unit per started KB; strongly consistent reads: 1 per started 4 KB); moto's ReturnConsumedCapacity reports 1 unit per write whatever its size",
     findings_per_run: byS(sizes, (s) => s.streamsSlice.findings),
     peak_rss_bytes: byS(sizes, (s) => s.rss.peakRssBytes),
     peak_rss_bytes_10000_estimate: Math.round(at(sizes, COST_S, (s) => s.rss.peakRssBytes)),

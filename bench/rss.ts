@@ -23,7 +23,9 @@ export async function buildRssChild(): Promise<string> {
     target: "node20",
     minify: true,
     outfile,
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+    },
     logLevel: "warning",
   });
   return outfile;
@@ -32,10 +34,17 @@ export async function buildRssChild(): Promise<string> {
 export async function measureRss(childFile: string, target: BenchTarget, runs: number): Promise<RssChildResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, ["--expose-gc", childFile, JSON.stringify(target), String(runs)], { maxBuffer: 1 << 20, timeout: 600_000 }));
+    ({ stdout } = await run(process.execPath, ["--expose-gc", childFile, JSON.stringify(target), String(runs)], {
+      maxBuffer: 1 << 20,
+      timeout: 600_000,
+    }));
   } catch (e) {
     // The child is minified: keep the readable lines of its stderr (the error), not the source.
-    const stderr = String((e as { stderr?: string }).stderr ?? "").split("\n").filter((l) => l.length < 400).slice(-8).join("\n");
+    const stderr = String((e as { stderr?: string }).stderr ?? "")
+      .split("\n")
+      .filter((l) => l.length < 400)
+      .slice(-8)
+      .join("\n");
     throw new Error(`the streams slice child process failed: ${stderr || (e as Error).message}`);
   }
   const line = stdout.trim().split("\n").pop() ?? "";

@@ -21,7 +21,14 @@ export async function timedSliceRun(slice: Slice, config: LookoutConfig, history
   const t0 = performance.now();
   let report: RunReport;
   try {
-    report = await runSlice(slice, { config, history, notifiers: [], connection: conn.get, describeError: conn.describe, failover: conn.failover });
+    report = await runSlice(slice, {
+      config,
+      history,
+      notifiers: [],
+      connection: conn.get,
+      describeError: conn.describe,
+      failover: conn.failover,
+    });
   } finally {
     await conn.close();
   }
@@ -33,7 +40,9 @@ export async function timedSliceRun(slice: Slice, config: LookoutConfig, history
 /** A run the benchmark cannot vouch for (blind, history errors) must not be timed as a good one. */
 export function assertClean(r: RunReport): void {
   if (r.status === "unknown" || r.errors.length) {
-    throw new Error(`${r.slice} run was not clean: status ${r.status}; ${[...r.errors, ...r.findings.filter((f) => f.id.startsWith("monitor_")).map((f) => f.summary)].join("; ")}`);
+    throw new Error(
+      `${r.slice} run was not clean: status ${r.status}; ${[...r.errors, ...r.findings.filter((f) => f.id.startsWith("monitor_")).map((f) => f.summary)].join("; ")}`,
+    );
   }
 }
 

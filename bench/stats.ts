@@ -25,7 +25,11 @@ export function linearFit(points: readonly { x: number; y: number }[]): { slope:
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function boundedEach<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function boundedEach<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -12,7 +12,10 @@ export function renderTable(r: BenchReport): string {
     ["streams slice, end to end (median)", (s) => ms(r.streams_slice_ms[s]!)],
     ["  of which CPU in the monitor", (s) => ms(r.streams_slice_cpu_ms[s]!)],
     ["raw leader-only JSZ fan-out (median)", (s) => ms(r.raw_fanout_ms[s]!)],
-    ["streams slice through runCheck (median) / over the raw fan-out", (s) => `${ms(r.streams_check_ms[s]!)} / ${r.streams_slice_over_raw_fanout[s]}x`],
+    [
+      "streams slice through runCheck (median) / over the raw fan-out",
+      (s) => `${ms(r.streams_check_ms[s]!)} / ${r.streams_slice_over_raw_fanout[s]}x`,
+    ],
     ["naive loop, 1 STREAM.INFO per stream", (s) => ms(r.naive_ms[s]!)],
     ["speedup vs naive (bare loopback)", (s) => `${r.speedup_vs_naive[s]}x`],
     ...(r.rtt_ms > 0
@@ -20,20 +23,36 @@ export function renderTable(r: BenchReport): string {
           [`streams slice, ${r.rtt_ms} ms round trip added`, (s) => ms(r.streams_slice_rtt_ms[s]!)],
           [`naive loop, ${r.rtt_ms} ms round trip added`, (s) => ms(r.naive_rtt_ms[s]!)],
           [`speedup vs naive, ${r.rtt_ms} ms round trip added`, (s) => `${r.speedup_vs_naive_rtt[s]}x`],
-          ["  round trip measured (PING/PONG): relay / bare loopback", (s) => `${r.rtt_measured_ms[s]!.toFixed(2)} / ${r.loopback_rtt_ms[s]!.toFixed(2)} ms`],
+          [
+            "  round trip measured (PING/PONG): relay / bare loopback",
+            (s) => `${r.rtt_measured_ms[s]!.toFixed(2)} / ${r.loopback_rtt_ms[s]!.toFixed(2)} ms`,
+          ],
         ] as [string, (s: string) => string][])
       : []),
     ["meta slice, end to end (median)", (s) => ms(r.meta_slice_ms[s]!)],
-    ["NATS requests per streams run (budget)", (s) => `${r.nats_requests_per_run[s]} (<= ${r.nats_requests_budget[s]})`],
+    [
+      "NATS requests per streams run (budget)",
+      (s) => `${r.nats_requests_per_run[s]} (<= ${r.nats_requests_budget[s]})`,
+    ],
     ["NATS requests per naive run", (s) => String(r.naive_requests_per_run[s])],
-    ["NATS bytes received (gzip) / JSON", (s) => `${kb(r.nats_bytes_received_per_run[s]!)} / ${kb(r.nats_json_bytes_per_run[s]!)}`],
+    [
+      "NATS bytes received (gzip) / JSON",
+      (s) => `${kb(r.nats_bytes_received_per_run[s]!)} / ${kb(r.nats_json_bytes_per_run[s]!)}`,
+    ],
     ["DynamoDB items written per run", (s) => String(r.ddb_items_written_per_run[s])],
-    ["history bytes per run (gzip) / JSON", (s) => `${kb(r.history_bytes_per_run[s]!)} / ${kb(r.history_json_bytes_per_run[s]!)}`],
+    [
+      "history bytes per run (gzip) / JSON",
+      (s) => `${kb(r.history_bytes_per_run[s]!)} / ${kb(r.history_json_bytes_per_run[s]!)}`,
+    ],
     ["DynamoDB write / read units per run", (s) => `${r.ddb_write_units_per_run[s]} / ${r.ddb_read_units_per_run[s]}`],
     ["findings per run (healthy cluster)", (s) => String(r.findings_per_run[s])],
     ["peak RSS, streams slice (baseline)", (s) => `${mib(r.peak_rss_bytes[s]!)} (${mib(r.baseline_rss_bytes[s]!)})`],
     ["peak RSS / raw JSON received", (s) => `${r.rss_over_raw_json[s]}x`],
-    ["V8 heap after a forced GC: after the runs (before)", (s) => (r.retained_heap_bytes?.[s] ? `${mib(r.retained_heap_bytes[s]!)} (${mib(r.baseline_heap_bytes[s]!)})` : "n/a")],
+    [
+      "V8 heap after a forced GC: after the runs (before)",
+      (s) =>
+        r.retained_heap_bytes?.[s] ? `${mib(r.retained_heap_bytes[s]!)} (${mib(r.baseline_heap_bytes[s]!)})` : "n/a",
+    ],
   ];
   const header = `| figure | ${sizes.map((s) => `S = ${Number(s).toLocaleString("en-US")}`).join(" | ")} |`;
   const sep = `|---|${sizes.map(() => "---:").join("|")}|`;
@@ -54,5 +73,9 @@ export function renderTable(r: BenchReport): string {
 }
 
 export function renderBudgets(r: BenchReport): string {
-  return ["| budget | target | measured | |", "|---|---|---|---|", ...r.budgets.map((b) => `| ${b.name} | ${b.budget} | ${b.measured} | ${b.met ? "met" : "**missed**"} |`)].join("\n");
+  return [
+    "| budget | target | measured | |",
+    "|---|---|---|---|",
+    ...r.budgets.map((b) => `| ${b.name} | ${b.budget} | ${b.measured} | ${b.met ? "met" : "**missed**"} |`),
+  ].join("\n");
 }

@@ -38,7 +38,15 @@ export function benchConfig(t: BenchTarget): LookoutConfig {
 }
 
 export function benchStore(t: BenchTarget): DynamoHistoryStore {
-  return new DynamoHistoryStore({ table: t.table, ttlDays: 14, clientConfig: { endpoint: t.ddbEndpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS } });
+  return new DynamoHistoryStore({
+    table: t.table,
+    ttlDays: 14,
+    clientConfig: { endpoint: t.ddbEndpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS },
+  });
 }
 
-export const motoClientConfig = (endpoint: string) => ({ endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+export const motoClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: MOTO_REGION,
+  credentials: MOTO_CREDENTIALS,
+});

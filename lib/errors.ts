@@ -16,8 +16,15 @@ export class ConfigError extends LookoutError {
 
 /** A history document could not be saved because another run saved first. */
 export class HistoryConflictError extends LookoutError {
-  constructor(readonly key: string, readonly expectedVersion: number | undefined, options?: { cause?: unknown }) {
-    super(`history for ${key} changed since version ${expectedVersion ?? "none"} was read: another run of this slice saved first`, options);
+  constructor(
+    readonly key: string,
+    readonly expectedVersion: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `history for ${key} changed since version ${expectedVersion ?? "none"} was read: another run of this slice saved first`,
+      options,
+    );
   }
 }
 

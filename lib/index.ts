@@ -3,7 +3,16 @@
 export { runCheck, selectSlices, type CheckOptions, type CheckResult } from "./cli/check.ts";
 export { buildConfig, loadConfig } from "./config/load.ts";
 export { DEFAULT_CONFIG, type LookoutConfig } from "./config/config.ts";
-export { exitCodeOf, FORMATS, outcomeStatus, render, renderFailure, statusLine, type CheckOutcome, type Format } from "./output/render.ts";
+export {
+  exitCodeOf,
+  FORMATS,
+  outcomeStatus,
+  render,
+  renderFailure,
+  statusLine,
+  type CheckOutcome,
+  type Format,
+} from "./output/render.ts";
 export { runSlice, type RunReport } from "./run/run-slice.ts";
 export { SLICES, sliceNamed } from "./slices/index.ts";
 export { FileHistoryStore } from "./history/file-store.ts";

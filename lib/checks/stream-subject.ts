@@ -6,12 +6,19 @@ import type { StreamsSnapshot } from "../snapshot/streams.ts";
 type Located = { domain?: string | undefined; cluster?: string | undefined; account: string; name: string };
 
 /** The cluster a stream's findings name: the monitored cluster, or the stream's own domain elsewhere. */
-export function subjectCluster(snap: Pick<StreamsSnapshot, "cluster" | "domain">, s: { domain?: string | undefined; cluster?: string | undefined }): string | undefined {
+export function subjectCluster(
+  snap: Pick<StreamsSnapshot, "cluster" | "domain">,
+  s: { domain?: string | undefined; cluster?: string | undefined },
+): string | undefined {
   if ((s.domain ?? "") === (snap.domain ?? "")) return snap.cluster;
   return s.domain ?? s.cluster;
 }
 
-export function subjectOf(snap: Pick<StreamsSnapshot, "cluster" | "domain">, v: Located, extra: Partial<Subject> = {}): Subject {
+export function subjectOf(
+  snap: Pick<StreamsSnapshot, "cluster" | "domain">,
+  v: Located,
+  extra: Partial<Subject> = {},
+): Subject {
   const s: Subject = {};
   const c = subjectCluster(snap, v);
   if (c) s.cluster = c;

@@ -18,7 +18,6 @@ export interface MetaCollectOptions {
   now?: () => number;
 }
 
-
 export function serverReport(env: SysEnvelope<JszWire>): ServerReport {
   const mc = env.data?.meta_cluster;
   const r: ServerReport = { name: env.server.name, version: env.server.ver };
@@ -29,14 +28,14 @@ export function serverReport(env: SysEnvelope<JszWire>): ServerReport {
   return r;
 }
 
-
 /** The meta group's term from RAFTZ replies: the highest any server reports for `<sys>._meta_`. */
 export function metaTerm(replies: SysEnvelope<RaftzWire>[]): MetaRaft | undefined {
   let best: MetaRaft | undefined;
   for (const r of replies) {
     for (const groups of Object.values(r.data ?? {})) {
       const meta = groups?._meta_;
-      if (meta && typeof meta.term === "number" && (!best || meta.term > best.term)) best = { term: meta.term, reportedBy: r.server.name };
+      if (meta && typeof meta.term === "number" && (!best || meta.term > best.term))
+        best = { term: meta.term, reportedBy: r.server.name };
     }
   }
   return best;
@@ -63,7 +62,11 @@ export function homeDomain(replies: readonly SysEnvelope<JszWire>[], connectedDo
 }
 
 /** The meta group's size: the largest any reply of the home domain (or the last run) names. */
-export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: number | undefined, home = homeDomain(replies)): number | undefined {
+export function metaGroupSize(
+  replies: readonly SysEnvelope<JszWire>[],
+  known: number | undefined,
+  home = homeDomain(replies),
+): number | undefined {
   let n = known;
   for (const r of replies) {
     if (domainOf(r) !== home) continue;
@@ -79,31 +82,55 @@ export function metaGroupSize(replies: readonly SysEnvelope<JszWire>[], known: n
  * system account's leafnode, or another domain's servers, e.g. a leaf cluster), which must not
  * stand in for members.
  */
-export function expectedServers(replies: readonly SysEnvelope<JszWire>[], known: number | undefined, connectedDomain?: string): number | undefined {
+export function expectedServers(
+  replies: readonly SysEnvelope<JszWire>[],
+  known: number | undefined,
+  connectedDomain?: string,
+): number | undefined {
   const home = homeDomain(replies, connectedDomain);
   const n = metaGroupSize(replies, known, home);
   if (n === undefined) return undefined;
   // Distinct members that answered: a reply can arrive twice (a leaf cluster joined by several
   // leafnodes to the system account relays the request more than once), and must not stand in
   // for a member that has not answered.
-  const members = new Set(replies.filter((r) => r?.server?.name && !r.error && r.data?.meta_cluster && domainOf(r) === home).map((r) => r.server.name));
+  const members = new Set(
+    replies
+      .filter((r) => r?.server?.name && !r.error && r.data?.meta_cluster && domainOf(r) === home)
+      .map((r) => r.server.name),
+  );
   return n + (replies.length - members.size);
 }
 
 /** Parses JSZ replies into a MetaSnapshot (pure: the fixture tests feed it captured replies). */
 export function parseMetaReplies(
   replies: readonly SysEnvelope<JszWire>[],
-  o: { collectedAt: number; clusterLabel?: string; expectedServers?: number; timeoutMs: number; stats: RequestStats; connectedDomain?: string },
+  o: {
+    collectedAt: number;
+    clusterLabel?: string;
+    expectedServers?: number;
+    timeoutMs: number;
+    stats: RequestStats;
+    connectedDomain?: string;
+  },
 ): MetaSnapshot {
   const home = homeDomain(replies, o.connectedDomain);
-  const snap: MetaSnapshot = { collectedAt: o.collectedAt, cluster: o.clusterLabel, servers: [], expectedServers: metaGroupSize(replies, o.expectedServers, home), problems: [], stats: o.stats };
+  const snap: MetaSnapshot = {
+    collectedAt: o.collectedAt,
+    cluster: o.clusterLabel,
+    servers: [],
+    expectedServers: metaGroupSize(replies, o.expectedServers, home),
+    problems: [],
+    stats: o.stats,
+  };
   for (const env of replies) {
     if (!env?.server?.name) {
       snap.problems.push("a JSZ reply without a server name was ignored");
       continue;
     }
     if (env.error) {
-      snap.problems.push(`${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim());
+      snap.problems.push(
+        `${env.server.name} answered JSZ with error ${env.error.code}: ${env.error.description ?? ""}`.trim(),
+      );
       continue;
     }
     if (snap.servers.some((s) => s.name === env.server.name)) continue; // the same reply twice
@@ -121,12 +148,17 @@ export function parseMetaReplies(
   const inHome = new Set(homeReplies.map((r) => r.server.name));
   if (homeReplies.length && members.length === 0) snap.standalone = true;
   else if (members.length && withoutMeta.length) {
-    snap.problems.push(`${withoutMeta.map((r) => r.server.name).join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`);
+    snap.problems.push(
+      `${withoutMeta.map((r) => r.server.name).join(", ")} answered JSZ without a meta_cluster section (JetStream off or not clustered?)`,
+    );
   }
   snap.servers = snap.servers.filter((s) => inHome.has(s.name));
   // Identity: the configured label, else the meta group's own name (never a server that happened
   // to answer first: a leaf cluster's servers answer too).
-  if (!snap.cluster) snap.cluster = members.find((r) => r.data?.meta_cluster?.name)?.data?.meta_cluster?.name ?? snap.servers.find((s) => s.cluster)?.cluster;
+  if (!snap.cluster)
+    snap.cluster =
+      members.find((r) => r.data?.meta_cluster?.name)?.data?.meta_cluster?.name ??
+      snap.servers.find((s) => s.cluster)?.cluster;
   if (replies.length === 0) {
     snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
     return snap;
@@ -138,7 +170,12 @@ export function parseMetaReplies(
   // Only the meta leader's own reply shows the peers reliably (the home group's leader).
   const leaderReply = members.find((r) => r.data?.meta_cluster?.leader && r.data.meta_cluster.leader === r.server.name);
   const mc = leaderReply?.data?.meta_cluster;
-  if (leaderReply && mc) snap.leaderView = { leader: leaderReply.server.name, clusterSize: num(mc.cluster_size, 1), peers: parsePeers(mc.replicas) };
+  if (leaderReply && mc)
+    snap.leaderView = {
+      leader: leaderReply.server.name,
+      clusterSize: num(mc.cluster_size, 1),
+      peers: parsePeers(mc.replicas),
+    };
   return snap;
 }
 
@@ -146,12 +183,17 @@ export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Pr
   const now = o.now ?? Date.now;
   const collectedAt = now();
   // The connected server's INFO names its JetStream domain when it has one: none there means none.
-  const connectedDomain = nc.info ? (nc.info as { domain?: string }).domain ?? "" : undefined;
-  const jsz = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", {}, {
-    timeoutMs: o.timeoutMs,
-    stats: o.stats,
-    expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers, connectedDomain),
-  });
+  const connectedDomain = nc.info ? ((nc.info as { domain?: string }).domain ?? "") : undefined;
+  const jsz = await sysFanout<JszWire>(
+    nc,
+    "$SYS.REQ.SERVER.PING.JSZ",
+    {},
+    {
+      timeoutMs: o.timeoutMs,
+      stats: o.stats,
+      expected: (replies) => expectedServers(replies as SysEnvelope<JszWire>[], o.expectedServers, connectedDomain),
+    },
+  );
   const p: Parameters<typeof parseMetaReplies>[1] = { collectedAt, timeoutMs: o.timeoutMs, stats: o.stats };
   if (connectedDomain !== undefined) p.connectedDomain = connectedDomain;
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
@@ -167,11 +209,16 @@ export async function collectMeta(nc: NatsConnection, o: MetaCollectOptions): Pr
       // own): wait for this group's servers and read only their replies.
       const members = new Set(snap.servers.map((s) => s.name));
       const mine = (replies: readonly SysEnvelope<unknown>[]) => replies.filter((r) => members.has(r?.server?.name));
-      const raft = await sysFanout<RaftzWire>(nc, "$SYS.REQ.SERVER.PING.RAFTZ", {}, {
-        timeoutMs: o.timeoutMs,
-        stats: o.stats,
-        expected: (replies) => (mine(replies).length >= members.size ? replies.length : undefined),
-      });
+      const raft = await sysFanout<RaftzWire>(
+        nc,
+        "$SYS.REQ.SERVER.PING.RAFTZ",
+        {},
+        {
+          timeoutMs: o.timeoutMs,
+          stats: o.stats,
+          expected: (replies) => (mine(replies).length >= members.size ? replies.length : undefined),
+        },
+      );
       const term = metaTerm(mine(raft.replies) as SysEnvelope<RaftzWire>[]);
       if (term) snap.raft = term;
     } catch (e) {

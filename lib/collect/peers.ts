@@ -7,9 +7,18 @@ import { nanosToMs } from "../thresholds/duration.ts";
 export function parsePeers(replicas: unknown): PeerView[] {
   if (!Array.isArray(replicas)) return [];
   return replicas
-    .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")
+    .filter(
+      (p): p is Record<string, unknown> =>
+        typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string",
+    )
     .map((p) => {
-      const peer: PeerView = { name: p.name as string, current: p.current === true, offline: p.offline === true, activeMs: nanosToMs(num(p.active)), lag: num(p.lag) };
+      const peer: PeerView = {
+        name: p.name as string,
+        current: p.current === true,
+        offline: p.offline === true,
+        activeMs: nanosToMs(num(p.active)),
+        lag: num(p.lag),
+      };
       if (typeof p.peer === "string") peer.peerId = p.peer;
       return peer;
     });

@@ -53,8 +53,16 @@ export interface StreamListParseOptions {
 /** Turns STREAM.LIST pages into a snapshot (pure). */
 export function parseStreamList(pages: readonly StreamListWire[], o: StreamListParseOptions): StreamsSnapshot {
   const snap: StreamsSnapshot = {
-    collectedAt: o.collectedAt, cluster: o.clusterLabel ?? o.server.cluster, stats: o.stats, mode: "account",
-    servers: [o.server], silent: [], streams: [], gaps: [], problems: [], pages: pages.length,
+    collectedAt: o.collectedAt,
+    cluster: o.clusterLabel ?? o.server.cluster,
+    stats: o.stats,
+    mode: "account",
+    servers: [o.server],
+    silent: [],
+    streams: [],
+    gaps: [],
+    problems: [],
+    pages: pages.length,
   };
   if (o.server.domain) snap.domain = o.server.domain;
   if (o.accountUnresolved) snap.accountUnresolved = true;
@@ -66,11 +74,18 @@ export function parseStreamList(pages: readonly StreamListWire[], o: StreamListP
       if (!name || seen.has(name)) continue;
       seen.add(name);
       const leader = si.cluster?.leader;
-      const clustered = Boolean(si.cluster?.replicas?.length) || si.cluster?.leader !== undefined || num(si.config?.num_replicas, 1) > 1;
+      const clustered =
+        Boolean(si.cluster?.replicas?.length) ||
+        si.cluster?.leader !== undefined ||
+        num(si.config?.num_replicas, 1) > 1;
       const status = leader || !clustered ? "led" : "leaderless";
       const reportedBy = leader ?? (clustered ? "(stream listing)" : o.server.name);
       const serverNow = time(si.ts) ?? o.collectedAt;
-      const v = streamView({ ...si, name }, { account: o.account, domain: o.server.domain, cluster: o.server.cluster, reportedBy, serverNow }, status);
+      const v = streamView(
+        { ...si, name },
+        { account: o.account, domain: o.server.domain, cluster: o.server.cluster, reportedBy, serverNow },
+        status,
+      );
       if (status === "leaderless") v.holders = [];
       snap.streams.push(v);
     }
@@ -90,7 +105,12 @@ export function parseStreamList(pages: readonly StreamListWire[], o: StreamListP
 const apiError = (r: StreamListWire): string | undefined =>
   r.error ? `${r.error.description ?? "error"} (${r.error.code}/${r.error.err_code})` : undefined;
 
-async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, o: StreamsCollectOptions): Promise<T> {
+async function requestJson<T>(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  o: StreamsCollectOptions,
+): Promise<T> {
   o.stats.requests++;
   const m = await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: o.timeoutMs });
   o.stats.bytesReceived += m.data.length;
@@ -135,7 +155,9 @@ export async function collectStreamsAccount(nc: NatsConnection, o: StreamsCollec
   if (o.clusterLabel) base.clusterLabel = o.clusterLabel;
   for (;;) {
     if (o.deadline !== undefined && now() >= o.deadline && pages.length > 0) {
-      problems.push(`stopped after ${pages.length} STREAM.LIST page(s) at the run's deadline: streams from offset ${offset} unchecked`);
+      problems.push(
+        `stopped after ${pages.length} STREAM.LIST page(s) at the run's deadline: streams from offset ${offset} unchecked`,
+      );
       break;
     }
     let page: StreamListWire;
@@ -178,7 +200,12 @@ export async function collectStreamsAccount(nc: NatsConnection, o: StreamsCollec
  * from its own assignments. When it answers, the run is partial (each stream listed as not judged,
  * its alerts kept), not blind; when it does not either, undefined (the JetStream API is not answering).
  */
-async function unjudgedNames(nc: NatsConnection, o: StreamsCollectOptions, base: StreamListParseOptions, why: string): Promise<StreamsSnapshot | undefined> {
+async function unjudgedNames(
+  nc: NatsConnection,
+  o: StreamsCollectOptions,
+  base: StreamListParseOptions,
+  why: string,
+): Promise<StreamsSnapshot | undefined> {
   const names: string[] = [];
   let offset = 0;
   try {
@@ -194,9 +221,16 @@ async function unjudgedNames(nc: NatsConnection, o: StreamsCollectOptions, base:
     return undefined;
   }
   const snap = parseStreamList([], base);
-  snap.problems.push(`${why}; the stream names came from $JS.API.STREAM.NAMES, none of the ${names.length} stream(s) judged`);
+  snap.problems.push(
+    `${why}; the stream names came from $JS.API.STREAM.NAMES, none of the ${names.length} stream(s) judged`,
+  );
   for (const name of names) {
-    const g: StreamGap = { account: base.account, name, reason: "the stream listing did not answer in time", unavailable: false };
+    const g: StreamGap = {
+      account: base.account,
+      name,
+      reason: "the stream listing did not answer in time",
+      unavailable: false,
+    };
     if (base.server.domain) g.domain = base.server.domain;
     snap.gaps.push(g);
   }

@@ -37,13 +37,18 @@ export function parseUpstream(w: StreamSourceInfoWire): StreamUpstream {
   return u;
 }
 
-
 type EntryLike = Pick<StreamDetailWire, "name" | "created" | "cluster" | "config" | "state" | "mirror" | "sources">;
 
 /** One entry (JSZ stream detail or STREAM.LIST info) as a view, from the server that sent it. */
 export function streamView(
   e: EntryLike,
-  where: { account: string; domain?: string | undefined; cluster?: string | undefined; reportedBy: string; serverNow?: number | undefined },
+  where: {
+    account: string;
+    domain?: string | undefined;
+    cluster?: string | undefined;
+    reportedBy: string;
+    serverNow?: number | undefined;
+  },
   status: StreamView["status"],
 ): StreamView {
   const peers = parsePeers(e.cluster?.replicas);
@@ -66,7 +71,8 @@ export function streamView(
   if (cluster) v.cluster = cluster;
   if (status === "led") v.leader = e.cluster?.leader ?? where.reportedBy;
   const since = time(e.cluster?.leader_since);
-  if (status === "led" && since !== undefined && where.serverNow !== undefined) v.leaderForMs = Math.max(0, where.serverNow - since);
+  if (status === "led" && since !== undefined && where.serverNow !== undefined)
+    v.leaderForMs = Math.max(0, where.serverNow - since);
   if (e.mirror) v.mirror = parseUpstream(e.mirror);
   const created = time(e.created);
   if (created !== undefined && where.serverNow !== undefined) v.ageMs = Math.max(0, where.serverNow - created);

@@ -6,9 +6,21 @@ import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import { collectStreamsAccount } from "./stream-list.ts";
 import { collectStreamsSystem } from "./streams-jsz.ts";
 
-export { ACCOUNT_FALLBACK, collectStreamsAccount, parseStreamList, type StreamListParseOptions } from "./stream-list.ts";
+export {
+  ACCOUNT_FALLBACK,
+  collectStreamsAccount,
+  parseStreamList,
+  type StreamListParseOptions,
+} from "./stream-list.ts";
 export { domainOfApi, parsePeers, parseUpstream, streamView } from "./stream-parse.ts";
-export { collectStreamsSystem, DEFAULT_ACCOUNTS_PER_PAGE, expectedServerCount, parseJszReplies, unaccountedHolders, type JszParseOptions } from "./streams-jsz.ts";
+export {
+  collectStreamsSystem,
+  DEFAULT_ACCOUNTS_PER_PAGE,
+  expectedServerCount,
+  parseJszReplies,
+  unaccountedHolders,
+  type JszParseOptions,
+} from "./streams-jsz.ts";
 
 export interface StreamsCollectOptions {
   timeoutMs: number;
@@ -28,6 +40,10 @@ export interface StreamsCollectOptions {
   deadline?: number;
 }
 
-export function collectStreams(nc: NatsConnection, mode: "system" | "account", o: StreamsCollectOptions): Promise<StreamsSnapshot> {
+export function collectStreams(
+  nc: NatsConnection,
+  mode: "system" | "account",
+  o: StreamsCollectOptions,
+): Promise<StreamsSnapshot> {
   return mode === "account" ? collectStreamsAccount(nc, o) : collectStreamsSystem(nc, o);
 }

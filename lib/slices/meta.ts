@@ -10,13 +10,25 @@ const PEER_CHECKS = new Set(["meta_peer_seen", "meta_peer_lag", "meta_offline_re
 export const metaSlice: Slice<MetaSnapshot, MetaObservation> = {
   name: "meta",
   collect: (nc, ctx) => {
-    const o: Parameters<typeof collectMeta>[1] = { timeoutMs: ctx.config.timeouts.requestMs, stats: ctx.stats, now: ctx.now };
+    const o: Parameters<typeof collectMeta>[1] = {
+      timeoutMs: ctx.config.timeouts.requestMs,
+      stats: ctx.stats,
+      now: ctx.now,
+    };
     if (ctx.config.clusterLabel) o.clusterLabel = ctx.config.clusterLabel;
     const known = ctx.previous?.clusterSize;
     if (known) o.expectedServers = known;
     return collectMeta(nc, o);
   },
-  blind: (reason, ctx) => ({ collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, servers: [], expectedServers: undefined, problems: [], stats: ctx.stats }),
+  blind: (reason, ctx) => ({
+    collectedAt: ctx.now(),
+    cluster: ctx.config.clusterLabel,
+    blind: reason,
+    servers: [],
+    expectedServers: undefined,
+    problems: [],
+    stats: ctx.stats,
+  }),
   judge: (snap, prev, config) => ({
     findings: evaluateMeta(snap, prev, config.thresholds.meta),
     observation: observeMeta(snap, prev, config.thresholds.meta),
@@ -28,8 +40,20 @@ export const metaSlice: Slice<MetaSnapshot, MetaObservation> = {
     const members = view ? view.peers.length + 1 : (snap.expectedServers ?? 0);
     const online = view ? 1 + view.peers.filter((p) => !p.offline).length : 0;
     return [
-      { name: "meta_peers_online", value: online, help: "Meta group peers online as the meta leader reports them (0: no leader).", critical: `${quorumOf(members)}:`, min: 0, max: members },
-      { name: "meta_servers_answered", value: snap.servers.length, help: "Servers that answered the JSZ fan-out.", min: 0 },
+      {
+        name: "meta_peers_online",
+        value: online,
+        help: "Meta group peers online as the meta leader reports them (0: no leader).",
+        critical: `${quorumOf(members)}:`,
+        min: 0,
+        max: members,
+      },
+      {
+        name: "meta_servers_answered",
+        value: snap.servers.length,
+        help: "Servers that answered the JSZ fan-out.",
+        min: 0,
+      },
     ];
   },
 };

@@ -6,7 +6,13 @@ import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import type { Slice } from "./slice.ts";
 
 /** What a run judges of a stream that has no leader: its quorum, its thresholds and its counts. */
-const JUDGED_WITHOUT_LEADER = new Set(["stream_quorum_lost", "threshold_invalid", "stream_messages", "stream_subjects", "stream_unavailable"]);
+const JUDGED_WITHOUT_LEADER = new Set([
+  "stream_quorum_lost",
+  "threshold_invalid",
+  "stream_messages",
+  "stream_subjects",
+  "stream_unavailable",
+]);
 
 export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
   name: "streams",
@@ -18,18 +24,48 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
     return collectStreams(nc, ctx.config.mode, o);
   },
   blind: (reason, ctx) => ({
-    collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,
-    servers: [], silent: [], streams: [], gaps: [], problems: [], pages: 0,
+    collectedAt: ctx.now(),
+    cluster: ctx.config.clusterLabel,
+    blind: reason,
+    stats: ctx.stats,
+    mode: ctx.config.mode,
+    servers: [],
+    silent: [],
+    streams: [],
+    gaps: [],
+    problems: [],
+    pages: 0,
   }),
   judge: (snap, prev, config) => ({ ...judgeStreams(snap, prev, config.thresholds.streams), covers: coverageOf(snap) }),
   perf: (snap) =>
     snap.blind
       ? []
       : [
-          { name: "streams_judged", value: snap.streams.length, help: "Streams judged from their leader's view (or found leaderless).", min: 0 },
-          { name: "streams_leaderless", value: snap.streams.filter((s) => s.status === "leaderless").length, help: "Streams without a leader.", critical: "0", min: 0 },
-          { name: "streams_not_judged", value: snap.gaps.length, help: "Streams the run could not judge (silent leader, cut off by the deadline).", min: 0 },
-          { name: "streams_servers_silent", value: snap.silent.length, help: "Servers that did not answer the fan-out.", min: 0 },
+          {
+            name: "streams_judged",
+            value: snap.streams.length,
+            help: "Streams judged from their leader's view (or found leaderless).",
+            min: 0,
+          },
+          {
+            name: "streams_leaderless",
+            value: snap.streams.filter((s) => s.status === "leaderless").length,
+            help: "Streams without a leader.",
+            critical: "0",
+            min: 0,
+          },
+          {
+            name: "streams_not_judged",
+            value: snap.gaps.length,
+            help: "Streams the run could not judge (silent leader, cut off by the deadline).",
+            min: 0,
+          },
+          {
+            name: "streams_servers_silent",
+            value: snap.silent.length,
+            help: "Servers that did not answer the fan-out.",
+            min: 0,
+          },
         ],
 };
 
@@ -40,7 +76,9 @@ export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
 // The sets are built once per run; covers() is then asked once per open alert.
 function coverageOf(snap: StreamsSnapshot): (alert: AlertState) => boolean {
   const judged = snap.blind ? new Set<string>() : coveredStreams(snap);
-  const headless = new Set(snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))));
+  const headless = new Set(
+    snap.streams.filter((v) => v.status === "leaderless").map((v) => coverKey(subjectOf(snap, v))),
+  );
   return (alert) => {
     if (alert.finding.id === "monitor_blind") return true;
     if (snap.blind) return false;

@@ -30,7 +30,12 @@ export class ServerExitedError extends StopWaiting {}
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value or the deadline passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -43,7 +48,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ""}`,
+  );
 }
 
 export interface AccountSpec {
@@ -192,7 +199,10 @@ export class NatsCluster {
     const o = this.opts;
     const routes = this.servers.filter((x) => x !== s).map((x) => `nats-route://127.0.0.1:${x.clusterPort}`);
     const accounts = o.accounts
-      .map((a) => `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" }${(a.nkeys ?? []).map((k) => `, { nkey: "${k}" }`).join("")}${this.rawUsers(a.name)} ] }`)
+      .map(
+        (a) =>
+          `  ${a.name}: { ${a.jetstream ? "jetstream: enabled, " : ""}users: [ { user: "${a.user}", password: "${a.password}" }${(a.nkeys ?? []).map((k) => `, { nkey: "${k}" }`).join("")}${this.rawUsers(a.name)} ] }`,
+      )
       .join("\n");
     const cluster =
       o.size > 1
@@ -223,7 +233,11 @@ ${o.serverConfig?.(s) ?? ""}
   }
 
   private rawUsers(account: string): string {
-    return (this.opts.extraUsers ?? []).filter((u) => u.account === account).flatMap((u) => u.users).map((u) => `, ${u}`).join("");
+    return (this.opts.extraUsers ?? [])
+      .filter((u) => u.account === account)
+      .flatMap((u) => u.users)
+      .map((u) => `, ${u}`)
+      .join("");
   }
 
   private async spawn(s: ServerProcess): Promise<void> {
@@ -233,14 +247,19 @@ ${o.serverConfig?.(s) ?? ""}
     proc.stderr?.pipe(log);
     s.proc = proc;
     s.frozen = false;
-    await waitFor(`${s.name} to accept clients`, async () => {
-      if (proc.exitCode !== null) {
-        const log = existsSync(s.logFile) ? readFileSync(s.logFile, "utf8").split("\n").slice(-8).join("\n") : "";
-        throw new ServerExitedError(`${s.name} exited with ${proc.exitCode} at start:\n${log}`);
-      }
-      const r = await fetch(`http://127.0.0.1:${s.monitorPort}/varz`).catch(() => undefined);
-      return r?.ok ? true : undefined;
-    }, 20_000, 100);
+    await waitFor(
+      `${s.name} to accept clients`,
+      async () => {
+        if (proc.exitCode !== null) {
+          const log = existsSync(s.logFile) ? readFileSync(s.logFile, "utf8").split("\n").slice(-8).join("\n") : "";
+          throw new ServerExitedError(`${s.name} exited with ${proc.exitCode} at start:\n${log}`);
+        }
+        const r = await fetch(`http://127.0.0.1:${s.monitorPort}/varz`).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      },
+      20_000,
+      100,
+    );
   }
 
   /** A system-account connection (for $SYS requests and meta step-downs). */
@@ -253,12 +272,24 @@ ${o.serverConfig?.(s) ?? ""}
   }
 
   runningUrls(): string[] {
-    return this.servers.filter((s) => s.proc && s.proc.exitCode === null && !s.frozen).map((s) => `nats://127.0.0.1:${s.port}`);
+    return this.servers
+      .filter((s) => s.proc && s.proc.exitCode === null && !s.frozen)
+      .map((s) => `nats://127.0.0.1:${s.port}`);
   }
 
   /** Each running server's own /jsz view over HTTP (no NATS connection needed). */
-  async jsz(i: number): Promise<{ meta_cluster?: { leader?: string; cluster_size?: number; replicas?: { name: string; current: boolean; offline?: boolean }[] } }> {
-    const r = await fetch(`http://127.0.0.1:${this.servers[i]!.monitorPort}/jsz`, { signal: AbortSignal.timeout(2000) });
+  async jsz(
+    i: number,
+  ): Promise<{
+    meta_cluster?: {
+      leader?: string;
+      cluster_size?: number;
+      replicas?: { name: string; current: boolean; offline?: boolean }[];
+    };
+  }> {
+    const r = await fetch(`http://127.0.0.1:${this.servers[i]!.monitorPort}/jsz`, {
+      signal: AbortSignal.timeout(2000),
+    });
     return (await r.json()) as never;
   }
 
@@ -268,26 +299,39 @@ ${o.serverConfig?.(s) ?? ""}
     // A single server without clustering has no meta group: JetStream answering is all there is.
     if (this.opts.size === 1) {
       const s = this.servers[0]!;
-      return waitFor(`${s.name} JetStream to answer`, async () => {
-        await this.jsz(0);
-        return s.name;
-      }, timeoutMs, 250);
+      return waitFor(
+        `${s.name} JetStream to answer`,
+        async () => {
+          await this.jsz(0);
+          return s.name;
+        },
+        timeoutMs,
+        250,
+      );
     }
-    return waitFor("a meta leader agreed by every running server", async () => {
-      const views = await Promise.all(live().map((s) => this.jsz(s.index)));
-      const leaders = new Set(views.map((v) => v.meta_cluster?.leader ?? ""));
-      if (leaders.size !== 1) return undefined;
-      const leader = [...leaders][0]!;
-      if (!leader) return undefined;
-      const lv = views.find((_, k) => live()[k]!.name === leader);
-      const liveNames = new Set(live().map((s) => s.name));
-      const ok = lv?.meta_cluster?.replicas?.filter((r) => liveNames.has(r.name)).every((r) => r.current && !r.offline) ?? this.opts.size === 1;
-      return ok ? leader : undefined;
-    }, timeoutMs, 250);
+    return waitFor(
+      "a meta leader agreed by every running server",
+      async () => {
+        const views = await Promise.all(live().map((s) => this.jsz(s.index)));
+        const leaders = new Set(views.map((v) => v.meta_cluster?.leader ?? ""));
+        if (leaders.size !== 1) return undefined;
+        const leader = [...leaders][0]!;
+        if (!leader) return undefined;
+        const lv = views.find((_, k) => live()[k]!.name === leader);
+        const liveNames = new Set(live().map((s) => s.name));
+        const ok =
+          lv?.meta_cluster?.replicas?.filter((r) => liveNames.has(r.name)).every((r) => r.current && !r.offline) ??
+          this.opts.size === 1;
+        return ok ? leader : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   }
 
   index(nameOrIndex: string | number): ServerProcess {
-    const s = typeof nameOrIndex === "number" ? this.servers[nameOrIndex] : this.servers.find((x) => x.name === nameOrIndex);
+    const s =
+      typeof nameOrIndex === "number" ? this.servers[nameOrIndex] : this.servers.find((x) => x.name === nameOrIndex);
     if (!s) throw new Error(`no server ${nameOrIndex}`);
     return s;
   }
@@ -354,10 +398,15 @@ ${o.serverConfig?.(s) ?? ""}
     } finally {
       await nc.close();
     }
-    return waitFor("a new meta leader", async () => {
-      const l = await this.waitForMetaLeader(5000).catch(() => undefined);
-      return l && l !== before ? l : undefined;
-    }, 30_000, 300);
+    return waitFor(
+      "a new meta leader",
+      async () => {
+        const l = await this.waitForMetaLeader(5000).catch(() => undefined);
+        return l && l !== before ? l : undefined;
+      },
+      30_000,
+      300,
+    );
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,10 @@ export interface AwsTestEnv {
 }
 
 export class MotoServer {
-  private constructor(private readonly proc: ChildProcess, readonly port: number) {}
+  private constructor(
+    private readonly proc: ChildProcess,
+    readonly port: number,
+  ) {}
 
   static async start(): Promise<MotoServer> {
     const port = await freePort();
@@ -19,11 +22,16 @@ export class MotoServer {
     proc.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const m = new MotoServer(proc, port);
     try {
-      await waitFor("moto_server to answer", async () => {
-        if (proc.exitCode !== null) throw new Error(`moto_server exited ${proc.exitCode}: ${stderr}`);
-        const r = await fetch(`${m.endpoint}/moto-api/`).catch(() => undefined);
-        return r ? true : undefined;
-      }, 30_000, 200);
+      await waitFor(
+        "moto_server to answer",
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`moto_server exited ${proc.exitCode}: ${stderr}`);
+          const r = await fetch(`${m.endpoint}/moto-api/`).catch(() => undefined);
+          return r ? true : undefined;
+        },
+        30_000,
+        200,
+      );
     } catch (e) {
       proc.kill("SIGKILL");
       throw e;
@@ -37,7 +45,11 @@ export class MotoServer {
 
   /** Settings for SDK clients; the keys are moto's dummies, never real credentials. */
   get env(): AwsTestEnv {
-    return { endpoint: this.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+    return {
+      endpoint: this.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    };
   }
 
   /** Forgets every resource (between tests). */

@@ -7,7 +7,11 @@ import { freePort } from "./cluster.ts";
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private open = true;
-  private constructor(private readonly server: Server, readonly port: number, public targetPort: number | undefined) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    public targetPort: number | undefined,
+  ) {}
 
   /**
    * Relays 127.0.0.1:<port> to 127.0.0.1:<targetPort>. The target may be set later (a server that

@@ -37,7 +37,18 @@ export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = Object.fromEn
 );
 
 /** Keys a stream's metadata may carry that this table does not read (they are the streams slice's). */
-const STREAM_ONLY = new Set(["peer-lag-critical", "peer-expect", "seen-critical", "lag-critical", "min-sources", "max-sources", "msgs-warn", "msgs-critical", "subjects-warn", "subjects-critical"]);
+const STREAM_ONLY = new Set([
+  "peer-lag-critical",
+  "peer-expect",
+  "seen-critical",
+  "lag-critical",
+  "min-sources",
+  "max-sources",
+  "msgs-warn",
+  "msgs-critical",
+  "subjects-warn",
+  "subjects-critical",
+]);
 
 export interface ConsumerOverride {
   account?: string;
@@ -58,7 +69,11 @@ export interface ConsumerThresholdConfig {
 }
 
 export const DEFAULT_CONSUMER_THRESHOLDS: ConsumerThresholdConfig = {
-  defaults: { ...CONSUMER_DEFAULTS }, overrides: [], includeEphemeral: false, backlogRuns: 5, backlogFactor: 2,
+  defaults: { ...CONSUMER_DEFAULTS },
+  overrides: [],
+  includeEphemeral: false,
+  backlogRuns: 5,
+  backlogFactor: 2,
 };
 
 export type ConsumerOrigin = "metadata" | "override" | "default";
@@ -99,7 +114,10 @@ export function validateConsumerValues(values: Record<string, string>): string[]
   const out: string[] = [];
   for (const [k, v] of Object.entries(values)) {
     const p = parseConsumerValue(k, v);
-    if ("error" in p) out.push(`${k}: ${p.error}${p.error === "unknown key" ? ` (known: ${CONSUMER_KEYS.map((r) => r.key).join(", ")})` : ""}`);
+    if ("error" in p)
+      out.push(
+        `${k}: ${p.error}${p.error === "unknown key" ? ` (known: ${CONSUMER_KEYS.map((r) => r.key).join(", ")})` : ""}`,
+      );
   }
   return out;
 }
@@ -141,7 +159,13 @@ export function resolveConsumerThresholds(
     for (const [k, v] of Object.entries(metadata)) {
       if (!k.startsWith(MONITOR_PREFIX)) continue;
       const key = k.slice(MONITOR_PREFIX.length);
-      if (!BY_KEY.has(key)) out.invalid.push({ key, value: v, origin: "metadata", reason: STREAM_ONLY.has(key) ? "a stream key, not read on consumers" : "unknown key" });
+      if (!BY_KEY.has(key))
+        out.invalid.push({
+          key,
+          value: v,
+          origin: "metadata",
+          reason: STREAM_ONLY.has(key) ? "a stream key, not read on consumers" : "unknown key",
+        });
     }
   }
   return out;

@@ -19,7 +19,25 @@ let stdout = "";
 
 beforeAll(async () => {
   const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
-  const r = await run(tsx, ["bench/run.ts", "--sizes", S, "--runs", "1", "--init-runs", "1", "--eval-seconds", "0.5", "--cli-runs", "2", "--out", out], { cwd: projectRoot, timeout: 280_000, maxBuffer: 8 << 20 });
+  const r = await run(
+    tsx,
+    [
+      "bench/run.ts",
+      "--sizes",
+      S,
+      "--runs",
+      "1",
+      "--init-runs",
+      "1",
+      "--eval-seconds",
+      "0.5",
+      "--cli-runs",
+      "2",
+      "--out",
+      out,
+    ],
+    { cwd: projectRoot, timeout: 280_000, maxBuffer: 8 << 20 },
+  );
   stdout = r.stdout;
   report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
 }, 300_000);
@@ -30,11 +48,27 @@ const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
 describe("Benchmark: bench/run.ts on a small S", () => {
   it("reports every per-S figure for the S it ran", () => {
     for (const key of [
-      "speedup_vs_naive", "nats_requests_per_run", "ddb_items_written_per_run", "peak_rss_bytes",
-      "streams_slice_ms", "naive_ms", "meta_slice_ms", "nats_bytes_received_per_run", "nats_json_bytes_per_run",
-      "history_bytes_per_run", "ddb_write_units_per_run", "ddb_read_units_per_run", "naive_requests_per_run",
-      "speedup_vs_naive_rtt", "streams_slice_rtt_ms", "naive_rtt_ms", "rtt_measured_ms", "retained_heap_bytes",
-      "raw_fanout_ms", "streams_check_ms", "streams_slice_over_raw_fanout",
+      "speedup_vs_naive",
+      "nats_requests_per_run",
+      "ddb_items_written_per_run",
+      "peak_rss_bytes",
+      "streams_slice_ms",
+      "naive_ms",
+      "meta_slice_ms",
+      "nats_bytes_received_per_run",
+      "nats_json_bytes_per_run",
+      "history_bytes_per_run",
+      "ddb_write_units_per_run",
+      "ddb_read_units_per_run",
+      "naive_requests_per_run",
+      "speedup_vs_naive_rtt",
+      "streams_slice_rtt_ms",
+      "naive_rtt_ms",
+      "rtt_measured_ms",
+      "retained_heap_bytes",
+      "raw_fanout_ms",
+      "streams_check_ms",
+      "streams_slice_over_raw_fanout",
     ] as const) {
       const byS = report[key] as Record<string, number>;
       expect(Object.keys(byS), key).toEqual([S]);

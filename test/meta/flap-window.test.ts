@@ -27,18 +27,28 @@ for (const binary of serversUnderTest()) {
     });
 
     it("elections between runs 11 minutes apart are information, not a flap; the next ones inside the window count", async () => {
-      const config = buildConfig({
-        cluster: "flap-window",
-        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { meta: { flapMaxChanges: 1, flapWindow: "10m" } },
-        timeouts: { request: "2s", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          cluster: "flap-window",
+          nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { meta: { flapMaxChanges: 1, flapWindow: "10m" } },
+          timeouts: { request: "2s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-flap-window-")));
       let skew = 0; // the monitor's clock runs ahead of the servers' by this much
       const run = async (): Promise<RunReport> => {
         const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
         try {
-          return await runSlice(metaSlice, { config, history, notifiers: [], connection: conn.get, describeError: conn.describe, now: () => Date.now() + skew });
+          return await runSlice(metaSlice, {
+            config,
+            history,
+            notifiers: [],
+            connection: conn.get,
+            describeError: conn.describe,
+            now: () => Date.now() + skew,
+          });
         } finally {
           await conn.close();
         }

@@ -2,7 +2,13 @@
 // flapping.test.ts cannot stage: mixed methods, a rebuilt group's term, and membership after a
 // peer-remove when the collector still expects the old size.
 import { describe, expect, it } from "vitest";
-import { evaluateMeta, flapScheduleProblem, leaderChangeSince, observeMeta, type MetaObservation } from "../../lib/checks/meta.ts";
+import {
+  evaluateMeta,
+  flapScheduleProblem,
+  leaderChangeSince,
+  observeMeta,
+  type MetaObservation,
+} from "../../lib/checks/meta.ts";
 import { DEFAULT_CONFIG } from "../../lib/config/config.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { MetaSnapshot } from "../../lib/snapshot/meta.ts";
@@ -11,7 +17,11 @@ const T = { ...DEFAULT_CONFIG.thresholds.meta };
 const MIN = 60_000;
 
 /** A snapshot of a healthy group `members` led by `leader`, as the collector builds it. */
-function snap(at: number, leader: string, o: { term?: number; members?: string[]; answered?: string[]; expected?: number; leaderAnswered?: boolean } = {}): MetaSnapshot {
+function snap(
+  at: number,
+  leader: string,
+  o: { term?: number; members?: string[]; answered?: string[]; expected?: number; leaderAnswered?: boolean } = {},
+): MetaSnapshot {
   const members = o.members ?? ["a", "b", "c"];
   const answered = o.answered ?? members;
   const s: MetaSnapshot = {
@@ -23,7 +33,13 @@ function snap(at: number, leader: string, o: { term?: number; members?: string[]
     stats: newRequestStats(),
   };
   if (o.leaderAnswered !== false) {
-    s.leaderView = { leader, clusterSize: members.length, peers: members.filter((m) => m !== leader).map((name) => ({ name, current: true, offline: false, activeMs: 200, lag: 0 })) };
+    s.leaderView = {
+      leader,
+      clusterSize: members.length,
+      peers: members
+        .filter((m) => m !== leader)
+        .map((name) => ({ name, current: true, offline: false, activeMs: 200, lag: 0 })),
+    };
   }
   if (o.term !== undefined) s.raft = { term: o.term, reportedBy: leader };
   return s;
@@ -41,28 +57,48 @@ function runs(snaps: MetaSnapshot[]) {
 
 describe("META_003 counting", () => {
   it("names both methods when the window holds changes counted each way (e.g. during an upgrade to 2.10.17+)", () => {
-    const { findings, obs } = runs([snap(0, "a"), snap(MIN, "b"), snap(2 * MIN, "b", { term: 9 }), snap(3 * MIN, "c", { term: 10 })]);
+    const { findings, obs } = runs([
+      snap(0, "a"),
+      snap(MIN, "b"),
+      snap(2 * MIN, "b", { term: 9 }),
+      snap(3 * MIN, "c", { term: 10 }),
+    ]);
     expect(obs.changes.map((c) => c.method)).toEqual(["leader-name", "raft-term"]);
-    expect(findings.find((f) => f.code === "META_003")?.values).toMatchObject({ changes: 2, method: "leader name and Raft term" });
+    expect(findings.find((f) => f.code === "META_003")?.values).toMatchObject({
+      changes: 2,
+      method: "leader name and Raft term",
+    });
   });
 
   it("falls back to leader names when the term went backwards (the group was rebuilt)", () => {
     const prev = observeMeta(snap(0, "a", { term: 40 }), undefined, T);
-    expect(leaderChangeSince(prev, snap(MIN, "b", { term: 2 }))).toMatchObject({ method: "leader-name", count: 1, from: "a", to: "b" });
+    expect(leaderChangeSince(prev, snap(MIN, "b", { term: 2 }))).toMatchObject({
+      method: "leader-name",
+      count: 1,
+      from: "a",
+      to: "b",
+    });
     expect(leaderChangeSince(prev, snap(MIN, "a", { term: 2 }))).toBeUndefined();
   });
 
   it("counts every election a term rise shows, and none when the term stayed", () => {
     const prev = observeMeta(snap(0, "a", { term: 4 }), undefined, T);
     expect(leaderChangeSince(prev, snap(MIN, "a", { term: 4 }))).toBeUndefined();
-    expect(leaderChangeSince(prev, snap(MIN, "a", { term: 7 }))).toMatchObject({ method: "raft-term", count: 3, from: "a", to: "a" });
+    expect(leaderChangeSince(prev, snap(MIN, "a", { term: 7 }))).toMatchObject({
+      method: "raft-term",
+      count: 3,
+      from: "a",
+      to: "a",
+    });
   });
 
   it("stays firing while the window holds more changes than allowed, and clears once they age out", () => {
     const base = [snap(0, "a", { term: 1 }), snap(MIN, "a", { term: 3 })];
     expect(runs(base).findings.map((f) => f.code)).toEqual(["META_003"]);
     expect(runs([...base, snap(5 * MIN, "a", { term: 3 })]).findings.map((f) => f.code)).toEqual(["META_003"]);
-    expect(runs([...base, snap(5 * MIN, "a", { term: 3 }), snap(MIN + T.flapWindowMs, "a", { term: 3 })]).findings).toEqual([]);
+    expect(
+      runs([...base, snap(5 * MIN, "a", { term: 3 }), snap(MIN + T.flapWindowMs, "a", { term: 3 })]).findings,
+    ).toEqual([]);
   });
 });
 
@@ -73,14 +109,24 @@ describe("META_003 windows that mean what they say", () => {
     // The monitor was down for two hours; five elections happened meanwhile.
     const gap = runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 })]);
     expect(gap.findings.map((f) => [f.id, f.severity])).toEqual([["meta_leader_changes_unplaced", "info"]]);
-    expect(gap.findings[0]!.summary).toBe("meta leader changed 5 time(s) (a -> b) since the previous run 2h ago, longer than the 10m flap window: not counted by META_003 (counted by Raft term)");
+    expect(gap.findings[0]!.summary).toBe(
+      "meta leader changed 5 time(s) (a -> b) since the previous run 2h ago, longer than the 10m flap window: not counted by META_003 (counted by Raft term)",
+    );
     expect(gap.findings[0]!.values).toMatchObject({ changes: 5, gap_ms: 2 * HOUR, window_ms: 10 * MIN });
     expect(gap.obs.changes).toEqual([]);
     // A minute later, nothing is counted either; a change now is counted (one: allowed).
-    expect(runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "b", { term: 6 })]).findings).toEqual([]);
-    expect(runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "c", { term: 7 })]).findings).toEqual([]);
+    expect(
+      runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "b", { term: 6 })])
+        .findings,
+    ).toEqual([]);
+    expect(
+      runs([snap(0, "a", { term: 1 }), snap(2 * HOUR, "b", { term: 6 }), snap(2 * HOUR + MIN, "c", { term: 7 })])
+        .findings,
+    ).toEqual([]);
     // Whereas a previous run inside the window places the changes in it.
-    expect(runs([snap(0, "a", { term: 1 }), snap(9 * MIN, "a", { term: 3 })]).findings.map((f) => f.code)).toEqual(["META_003"]);
+    expect(runs([snap(0, "a", { term: 1 }), snap(9 * MIN, "a", { term: 3 })]).findings.map((f) => f.code)).toEqual([
+      "META_003",
+    ]);
   });
 
   it("history loaded from days ago does not turn old elections into a flap, by leader name either", () => {
@@ -130,7 +176,9 @@ describe("META_009 and membership after a peer-remove", () => {
 
   it("names the peer that left", () => {
     const { findings } = runs([snap(0, "a"), snap(MIN, "a", { members: ["a", "b"] })]);
-    expect(findings[0]!.summary).toBe("meta group shrank from 3 to 2 distinct peers since the previous run (no longer listed: c)");
+    expect(findings[0]!.summary).toBe(
+      "meta group shrank from 3 to 2 distinct peers since the previous run (no longer listed: c)",
+    );
   });
 
   it("reports only the shrink when the collector still expects the old size", () => {
@@ -140,12 +188,19 @@ describe("META_009 and membership after a peer-remove", () => {
   });
 
   it("fires for the run that saw the shrink only", () => {
-    const { findings } = runs([snap(0, "a"), snap(MIN, "a", { members: ["a", "b"] }), snap(2 * MIN, "a", { members: ["a", "b"] })]);
+    const { findings } = runs([
+      snap(0, "a"),
+      snap(MIN, "a", { members: ["a", "b"] }),
+      snap(2 * MIN, "a", { members: ["a", "b"] }),
+    ]);
     expect(findings).toEqual([]);
   });
 
   it("says nothing about size when no leader reported it (a leaderless or leader-silent run)", () => {
-    const { findings } = runs([snap(0, "a"), snap(MIN, "a", { members: ["a", "b"], answered: ["b"], leaderAnswered: false, expected: 2 })]);
+    const { findings } = runs([
+      snap(0, "a"),
+      snap(MIN, "a", { members: ["a", "b"], answered: ["b"], leaderAnswered: false, expected: 2 }),
+    ]);
     expect(findings.some((f) => f.code === "META_009")).toBe(false);
   });
 

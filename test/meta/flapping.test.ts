@@ -38,19 +38,28 @@ for (const binary of serversUnderTest()) {
       const n = ++histories;
       const dir = join(root, `history-${n}`);
       const file = join(root, `notices-${n}.jsonl`);
-      const config = buildConfig({
-        cluster: `flap-${n}`,
-        nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { meta: { flapMaxChanges: 1, flapWindow: "10m" } },
-        timeouts: { request: "2s", connect: "2s" },
-      }, {});
+      const config = buildConfig(
+        {
+          cluster: `flap-${n}`,
+          nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { meta: { flapMaxChanges: 1, flapWindow: "10m" } },
+          timeouts: { request: "2s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(dir);
       return {
         file,
         async run(): Promise<RunReport> {
           const conn = new SharedConnection(config.nats, config.timeouts.connectMs);
           try {
-            return await runSlice(metaSlice, { config, history, notifiers: [new JsonLinesNotifier(file)], connection: conn.get, describeError: conn.describe });
+            return await runSlice(metaSlice, {
+              config,
+              history,
+              notifiers: [new JsonLinesNotifier(file)],
+              connection: conn.get,
+              describeError: conn.describe,
+            });
           } finally {
             await conn.close();
           }
@@ -83,43 +92,58 @@ for (const binary of serversUnderTest()) {
       expect(flap(three)?.state).toBe("firing");
       const calm = await m.run();
       expect(flap(calm)?.values.changes).toBe(3); // still inside the window
-      expect(received(m.file).filter((d) => d.finding.code === "META_003").map((d) => d.state)).toEqual(["new"]);
+      expect(
+        received(m.file)
+          .filter((d) => d.finding.code === "META_003")
+          .map((d) => d.state),
+      ).toEqual(["new"]);
     });
 
-    it(byTerm
-      ? "counts A -> B -> A between two runs by Raft term, which the leader-name method misses"
-      : "misses A -> B -> A between two runs (no RAFTZ on this server: leader names only)", async () => {
-      const m = monitor();
-      const a = await cluster.waitForMetaLeader();
-      expect(flap(await m.run())).toBeUndefined();
-      const before = await m.observation();
-      expect(before.leader).toBe(a);
-      let elections = 0;
-      let leader = a;
-      do {
-        leader = await cluster.stepdownMeta();
-        elections++;
-      } while (leader !== a && elections < 12);
-      expect(leader).toBe(a);
-      expect(elections).toBeGreaterThanOrEqual(2);
+    it(
+      byTerm
+        ? "counts A -> B -> A between two runs by Raft term, which the leader-name method misses"
+        : "misses A -> B -> A between two runs (no RAFTZ on this server: leader names only)",
+      async () => {
+        const m = monitor();
+        const a = await cluster.waitForMetaLeader();
+        expect(flap(await m.run())).toBeUndefined();
+        const before = await m.observation();
+        expect(before.leader).toBe(a);
+        let elections = 0;
+        let leader = a;
+        do {
+          leader = await cluster.stepdownMeta();
+          elections++;
+        } while (leader !== a && elections < 12);
+        expect(leader).toBe(a);
+        expect(elections).toBeGreaterThanOrEqual(2);
 
-      const r = await m.run();
-      const after = await m.observation();
-      expect(after.leader).toBe(a);
-      // The leader-name method, given the same two runs without terms, sees no change at all.
-      const sameLeader = { collectedAt: after.at, cluster: undefined, servers: [], expectedServers: 3, leaderView: { leader: a, clusterSize: 3, peers: [] }, problems: [], stats: r.requests } as MetaSnapshot;
-      expect(leaderChangeSince({ ...before, term: undefined }, sameLeader)).toBeUndefined();
-      if (byTerm) {
-        expect(after.term! - before.term!).toBe(elections);
-        const f = flap(r);
-        expect(f?.values).toMatchObject({ changes: elections, method: "Raft term" });
-        expect(f?.summary).toContain("counted by Raft term");
-        expect(after.changes.at(-1)).toMatchObject({ method: "raft-term", count: elections, from: a, to: a });
-      } else {
-        expect(flap(r)).toBeUndefined();
-        expect(after.term).toBeUndefined();
-      }
-    });
+        const r = await m.run();
+        const after = await m.observation();
+        expect(after.leader).toBe(a);
+        // The leader-name method, given the same two runs without terms, sees no change at all.
+        const sameLeader = {
+          collectedAt: after.at,
+          cluster: undefined,
+          servers: [],
+          expectedServers: 3,
+          leaderView: { leader: a, clusterSize: 3, peers: [] },
+          problems: [],
+          stats: r.requests,
+        } as MetaSnapshot;
+        expect(leaderChangeSince({ ...before, term: undefined }, sameLeader)).toBeUndefined();
+        if (byTerm) {
+          expect(after.term! - before.term!).toBe(elections);
+          const f = flap(r);
+          expect(f?.values).toMatchObject({ changes: elections, method: "Raft term" });
+          expect(f?.summary).toContain("counted by Raft term");
+          expect(after.changes.at(-1)).toMatchObject({ method: "raft-term", count: elections, from: a, to: a });
+        } else {
+          expect(flap(r)).toBeUndefined();
+          expect(after.term).toBeUndefined();
+        }
+      },
+    );
 
     it("reports META_009 once when a peer is removed from the meta group, and nothing else", async () => {
       const m = monitor();
@@ -129,13 +153,20 @@ for (const binary of serversUnderTest()) {
       await cluster.stopServer(victim.index);
       const nc = await cluster.sysConnection();
       try {
-        await waitFor(`${victim.name} removed from the meta group`, async () => {
-          const reply = await nc.request("$JS.API.SERVER.REMOVE", JSON.stringify({ peer: victim.name }), { timeout: 3000 }).catch(() => undefined);
-          const ok = reply ? (JSON.parse(reply.string()) as { success?: boolean }).success : false;
-          if (!ok) return undefined;
-          const live = cluster.servers.find((s) => s.name === leader)!;
-          return (await cluster.jsz(live.index)).meta_cluster?.cluster_size === 2 ? true : undefined;
-        }, 30_000, 500);
+        await waitFor(
+          `${victim.name} removed from the meta group`,
+          async () => {
+            const reply = await nc
+              .request("$JS.API.SERVER.REMOVE", JSON.stringify({ peer: victim.name }), { timeout: 3000 })
+              .catch(() => undefined);
+            const ok = reply ? (JSON.parse(reply.string()) as { success?: boolean }).success : false;
+            if (!ok) return undefined;
+            const live = cluster.servers.find((s) => s.name === leader)!;
+            return (await cluster.jsz(live.index)).meta_cluster?.cluster_size === 2 ? true : undefined;
+          },
+          30_000,
+          500,
+        );
       } finally {
         await nc.close();
       }
@@ -143,7 +174,9 @@ for (const binary of serversUnderTest()) {
       const shrunk = r.findings.find((f) => f.code === "META_009");
       expect(shrunk?.severity).toBe("critical");
       expect(shrunk?.values).toMatchObject({ previous: 3, size: 2 });
-      expect(r.findings.map((f) => `${f.id}: ${f.summary}`)).toEqual([expect.stringMatching(/^meta_cluster_shrunk: meta group shrank from 3 to 2/)]); // the removed server is not "silent"
+      expect(r.findings.map((f) => `${f.id}: ${f.summary}`)).toEqual([
+        expect.stringMatching(/^meta_cluster_shrunk: meta group shrank from 3 to 2/),
+      ]); // the removed server is not "silent"
       const next = await m.run();
       expect(next.findings).toEqual([]);
     });

@@ -24,7 +24,14 @@ describe("meta slice with a leaf JetStream domain on the system account", () => 
   });
 
   it("reports nothing on a healthy hub, over several runs with history", async () => {
-    const config = buildConfig({ cluster: "hub", nats: { servers: topo.hub.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
+    const config = buildConfig(
+      {
+        cluster: "hub",
+        nats: { servers: topo.hub.urls, user: SYS_USER.user, password: SYS_USER.password },
+        timeouts: { request: "3s", connect: "2s" },
+      },
+      {},
+    );
     const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-leafmeta-")));
     const reports: RunReport[] = [];
     for (let i = 0; i < 5; i++) {
@@ -46,19 +53,31 @@ for (const binary of serversUnderTest()) {
     beforeAll(async () => {
       hub = await NatsCluster.start({ binary, leafnodeListen: true });
       leaf = await NatsCluster.start({
-        binary, domain: "edge", clusterName: `leaf${hub.name}`,
-        leafRemotes: [{ url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`, account: "SYS" }],
+        binary,
+        domain: "edge",
+        clusterName: `leaf${hub.name}`,
+        leafRemotes: [
+          {
+            url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`,
+            account: "SYS",
+          },
+        ],
       });
       // The test bed is ready once all six servers answer the fan-out and the hub's group is whole
       // again (the hub server taking the leaf cluster's leafnodes was seen slow to answer at first).
       const sys = await hub.sysConnection();
       try {
-        await waitFor("every hub and leaf server to answer JSZ", async () => {
-          const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", "{}", { strategy: "timer", maxWait: 1000 });
-          const names = new Set<string>();
-          for await (const m of it) names.add((m.json<{ server: { name: string } }>()).server.name);
-          return names.size >= 6 ? true : undefined;
-        }, 60_000, 500);
+        await waitFor(
+          "every hub and leaf server to answer JSZ",
+          async () => {
+            const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", "{}", { strategy: "timer", maxWait: 1000 });
+            const names = new Set<string>();
+            for await (const m of it) names.add(m.json<{ server: { name: string } }>().server.name);
+            return names.size >= 6 ? true : undefined;
+          },
+          60_000,
+          500,
+        );
       } finally {
         await sys.close();
       }
@@ -71,7 +90,13 @@ for (const binary of serversUnderTest()) {
 
     it("reports nothing on a healthy hub and names the hub's meta group, over several runs with history", async () => {
       // Without a label: identity comes from the meta group's own name.
-      const config = buildConfig({ nats: { servers: hub.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
+      const config = buildConfig(
+        {
+          nats: { servers: hub.urls, user: SYS_USER.user, password: SYS_USER.password },
+          timeouts: { request: "3s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-leafcluster-")));
       const reports: RunReport[] = [];
       for (let i = 0; i < 4; i++) reports.push(await runOnce(metaSlice, { config, history }));

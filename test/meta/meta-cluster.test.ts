@@ -23,13 +23,19 @@ for (const binary of serversUnderTest()) {
     });
 
     /** One meta run with a fresh history folder (no lifecycle carry-over) unless one is given. */
-    async function metaRun(history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-h-"))), extra: object = {}): Promise<RunReport> {
-      const config = buildConfig({
-        nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
-        thresholds: { meta: { peerSeenCritical: "4s" } },
-        timeouts: { request: "3s", connect: "2s" },
-        ...extra,
-      }, {});
+    async function metaRun(
+      history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-h-"))),
+      extra: object = {},
+    ): Promise<RunReport> {
+      const config = buildConfig(
+        {
+          nats: { servers: cluster.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: { meta: { peerSeenCritical: "4s" } },
+          timeouts: { request: "3s", connect: "2s" },
+          ...extra,
+        },
+        {},
+      );
       return runOnce(metaSlice, { config, history });
     }
     const ids = (r: RunReport) => r.findings.map((f) => f.id).sort();
@@ -47,10 +53,17 @@ for (const binary of serversUnderTest()) {
       const follower = cluster.servers.find((s) => s.name !== leader)!;
       cluster.freeze(follower.index);
       try {
-        const r = await waitFor("meta_peer_seen for the frozen follower", async () => {
-          const x = await metaRun();
-          return x.findings.some((f) => f.id === "meta_peer_seen" && f.subject.peer === follower.name) ? x : undefined;
-        }, 40_000, 1000);
+        const r = await waitFor(
+          "meta_peer_seen for the frozen follower",
+          async () => {
+            const x = await metaRun();
+            return x.findings.some((f) => f.id === "meta_peer_seen" && f.subject.peer === follower.name)
+              ? x
+              : undefined;
+          },
+          40_000,
+          1000,
+        );
         const f = r.findings.find((x) => x.id === "meta_peer_seen")!;
         expect(f.severity).toBe("critical");
         expect(Number(f.values.active_ms)).toBeGreaterThan(4000);
@@ -63,7 +76,12 @@ for (const binary of serversUnderTest()) {
         cluster.thaw(follower.index);
       }
       await cluster.waitForMetaLeader();
-      await waitFor("a clean meta run after thaw", async () => ((await metaRun()).findings.length === 0 ? true : undefined), 40_000, 1000);
+      await waitFor(
+        "a clean meta run after thaw",
+        async () => ((await metaRun()).findings.length === 0 ? true : undefined),
+        40_000,
+        1000,
+      );
     });
 
     it("flags a gracefully stopped server as META_001 with the failures the group survives", async () => {
@@ -71,10 +89,15 @@ for (const binary of serversUnderTest()) {
       const victim = cluster.servers.find((s) => s.name !== leader)!;
       await cluster.stopServer(victim.index);
       try {
-        const r = await waitFor("META_001", async () => {
-          const x = await metaRun();
-          return x.findings.some((f) => f.code === "META_001") ? x : undefined;
-        }, 30_000, 1000);
+        const r = await waitFor(
+          "META_001",
+          async () => {
+            const x = await metaRun();
+            return x.findings.some((f) => f.code === "META_001") ? x : undefined;
+          },
+          30_000,
+          1000,
+        );
         const f = r.findings.find((x) => x.code === "META_001")!;
         expect(f.subject.peer).toBe(victim.name);
         expect(f.values.survives).toBe(0);
@@ -90,10 +113,15 @@ for (const binary of serversUnderTest()) {
       await cluster.kill(a.index);
       await cluster.kill(b.index);
       try {
-        const r = await waitFor("quorum lost", async () => {
-          const x = await metaRun();
-          return x.findings.some((f) => f.id === "meta_quorum_lost" || f.id === "monitor_blind") ? x : undefined;
-        }, 40_000, 1000);
+        const r = await waitFor(
+          "quorum lost",
+          async () => {
+            const x = await metaRun();
+            return x.findings.some((f) => f.id === "meta_quorum_lost" || f.id === "monitor_blind") ? x : undefined;
+          },
+          40_000,
+          1000,
+        );
         expect(r.findings.length).toBeGreaterThan(0);
         const lost = r.findings.find((f) => f.id === "meta_quorum_lost");
         if (lost) expect(lost.code).toBe("META_006");

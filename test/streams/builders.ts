@@ -20,16 +20,45 @@ export function stream(name: string, o: Partial<StreamView> & { R?: number } = {
   const { R = 3, ...rest } = o;
   const peers = Array.from({ length: R - 1 }, (_, i) => peer(`n${i + 2}`));
   return {
-    account: "APP", name, domain: "hub", cluster: "c1", replicas: R, status: "led", leader: "n1", peers, holders: ["n1"],
-    sources: [], messages: 10, lastSeq: 10, subjects: 1, bytes: 1000, ageMs: 3_600_000, reportedBy: "n1", ...rest,
+    account: "APP",
+    name,
+    domain: "hub",
+    cluster: "c1",
+    replicas: R,
+    status: "led",
+    leader: "n1",
+    peers,
+    holders: ["n1"],
+    sources: [],
+    messages: 10,
+    lastSeq: 10,
+    subjects: 1,
+    bytes: 1000,
+    ageMs: 3_600_000,
+    reportedBy: "n1",
+    ...rest,
   };
 }
 
 export function snapshot(streams: StreamView[], o: Partial<StreamsSnapshot> = {}): StreamsSnapshot {
   return {
-    collectedAt: T0, cluster: "c1", stats: newRequestStats(), mode: "system", domain: "hub",
-    servers: [{ name: "n1", version: "2.15.1", cluster: "c1", domain: "hub" }, { name: "n2", version: "2.15.1", cluster: "c1", domain: "hub" }, { name: "n3", version: "2.15.1", cluster: "c1", domain: "hub" }],
-    silent: [], expectedServers: 3, streams, gaps: [], problems: [], pages: 1, ...o,
+    collectedAt: T0,
+    cluster: "c1",
+    stats: newRequestStats(),
+    mode: "system",
+    domain: "hub",
+    servers: [
+      { name: "n1", version: "2.15.1", cluster: "c1", domain: "hub" },
+      { name: "n2", version: "2.15.1", cluster: "c1", domain: "hub" },
+      { name: "n3", version: "2.15.1", cluster: "c1", domain: "hub" },
+    ],
+    silent: [],
+    expectedServers: 3,
+    streams,
+    gaps: [],
+    problems: [],
+    pages: 1,
+    ...o,
   };
 }
 

@@ -15,10 +15,18 @@ import { addStream, publishTo, startHubAndEdge } from "./topology.ts";
 
 const JSZ = { accounts: true, streams: true, config: true };
 
-async function jsz(sys: NatsConnection, body: object, expected: number): Promise<{ replies: unknown[]; bytes: number; decoded: number }> {
+async function jsz(
+  sys: NatsConnection,
+  body: object,
+  expected: number,
+): Promise<{ replies: unknown[]; bytes: number; decoded: number }> {
   const h = headers();
   h.set("Accept-Encoding", "gzip");
-  const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", JSON.stringify(body), { strategy: "timer", maxWait: 3000, headers: h });
+  const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", JSON.stringify(body), {
+    strategy: "timer",
+    maxWait: 3000,
+    headers: h,
+  });
   const replies: unknown[] = [];
   let bytes = 0;
   let decoded = 0;
@@ -47,7 +55,9 @@ async function capture(version: string): Promise<void> {
     const app = await t.hub.appConnection("APP");
     const edgeApp = await t.edge.appConnection("APP");
     const other = await t.hub.appConnection("OTHER");
-    const metadata = binary.hasMetadata ? { "io.nats.monitor.peer-seen-critical": "5s", "io.nats.monitor.lag-critical": "100" } : undefined;
+    const metadata = binary.hasMetadata
+      ? { "io.nats.monitor.peer-seen-critical": "5s", "io.nats.monitor.lag-critical": "100" }
+      : undefined;
     const cfgs: [NatsConnection, Partial<StreamConfig> & { name: string }][] = [
       [edgeApp, { name: "SRC", subjects: ["src.>"], num_replicas: 1 }],
       [app, { name: "ORDERS", subjects: ["orders.>"], num_replicas: 3, ...(metadata ? { metadata } : {}) }],
@@ -55,7 +65,14 @@ async function capture(version: string): Promise<void> {
       [app, { name: "TWO", subjects: ["two.>"], num_replicas: 2 }],
       [app, { name: "BACKUP", num_replicas: 3, mirror: { name: "ORDERS" } }],
       [app, { name: "AGG", num_replicas: 1, sources: [{ name: "ORDERS" }, { name: "ONE" }] }],
-      [app, { name: "EDGEMIRROR", num_replicas: 3, mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } } as StreamConfig["mirror"] }],
+      [
+        app,
+        {
+          name: "EDGEMIRROR",
+          num_replicas: 3,
+          mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } } as StreamConfig["mirror"],
+        },
+      ],
       [app, { name: "NOSRC", num_replicas: 1, mirror: { name: "DOES_NOT_EXIST" } }],
       [other, { name: "PAY", subjects: ["pay.>"], num_replicas: 3 }],
     ];
@@ -63,19 +80,48 @@ async function capture(version: string): Promise<void> {
     for (let i = 0; i < 10; i++) await publishTo(app, `orders.${i}`);
     await publishTo(app, "one.a");
     for (let i = 0; i < 5; i++) await publishTo(edgeApp, "src.a");
-    await waitFor("mirrors caught up", async () => {
-      const r = await jsz(sys, JSZ, 4);
-      const leaders = r.replies.flatMap((x) => ((x as { data?: { account_details?: { stream_detail?: { name: string; cluster?: { leader?: string }; state?: { last_seq?: number } }[] }[] }; server: { name: string } }).data?.account_details ?? []).flatMap((a) => (a.stream_detail ?? []).filter((s) => s.cluster?.leader === (x as { server: { name: string } }).server.name)));
-      const seq = (n: string) => leaders.find((s) => s.name === n)?.state?.last_seq;
-      return seq("BACKUP") === 10 && seq("EDGEMIRROR") === 5 && seq("AGG") === 11 ? true : undefined;
-    }, 30_000, 500);
+    await waitFor(
+      "mirrors caught up",
+      async () => {
+        const r = await jsz(sys, JSZ, 4);
+        const leaders = r.replies.flatMap((x) =>
+          (
+            (
+              x as {
+                data?: {
+                  account_details?: {
+                    stream_detail?: { name: string; cluster?: { leader?: string }; state?: { last_seq?: number } }[];
+                  }[];
+                };
+                server: { name: string };
+              }
+            ).data?.account_details ?? []
+          ).flatMap((a) =>
+            (a.stream_detail ?? []).filter(
+              (s) => s.cluster?.leader === (x as { server: { name: string } }).server.name,
+            ),
+          ),
+        );
+        const seq = (n: string) => leaders.find((s) => s.name === n)?.state?.last_seq;
+        return seq("BACKUP") === 10 && seq("EDGEMIRROR") === 5 && seq("AGG") === 11 ? true : undefined;
+      },
+      30_000,
+      500,
+    );
 
     const full = await jsz(sys, JSZ, 4);
     const leaderOnly = await jsz(sys, { ...JSZ, stream_leader_only: true }, 4);
-    const list = JSON.parse((await app.request("$JS.API.STREAM.LIST", JSON.stringify({ offset: 0 }), { timeout: 8000 })).string());
+    const list = JSON.parse(
+      (await app.request("$JS.API.STREAM.LIST", JSON.stringify({ offset: 0 }), { timeout: 8000 })).string(),
+    );
     save("healthy", version, {
       note: "hub domain (3 servers) + edge domain (1 server, SYS and APP joined by leafnodes); JSZ {accounts,streams,config}",
-      bytes: { full: full.bytes, fullDecoded: full.decoded, leaderOnly: leaderOnly.bytes, leaderOnlyDecoded: leaderOnly.decoded },
+      bytes: {
+        full: full.bytes,
+        fullDecoded: full.decoded,
+        leaderOnly: leaderOnly.bytes,
+        leaderOnlyDecoded: leaderOnly.decoded,
+      },
       jsz: full.replies,
       jszStreamLeaderOnly: leaderOnly.replies,
       streamList: list,
@@ -86,7 +132,10 @@ async function capture(version: string): Promise<void> {
     for (let i = 0; i < 3; i++) await publishTo(edgeApp, "src.b", "y");
     await sleep(6000);
     const cut = await jsz(sys, JSZ, 4);
-    save("mirror-cut", version, { note: "APP leafnode link to edge cut ~6 s earlier; SRC advanced 5 -> 8 meanwhile", jsz: cut.replies });
+    save("mirror-cut", version, {
+      note: "APP leafnode link to edge cut ~6 s earlier; SRC advanced 5 -> 8 meanwhile",
+      jsz: cut.replies,
+    });
     t.appLink.restore();
 
     // Two of three hub servers stopped: streams with peers on them lose their leader.
@@ -96,7 +145,10 @@ async function capture(version: string): Promise<void> {
     const sys2 = await t.hub.sysConnection([t.hub.url(0)]);
     try {
       const down = await jsz(sys2, JSZ, 2);
-      save("two-down", version, { note: `hub servers ${t.hub.servers[1]!.name} and ${t.hub.servers[2]!.name} stopped 20 s earlier`, jsz: down.replies });
+      save("two-down", version, {
+        note: `hub servers ${t.hub.servers[1]!.name} and ${t.hub.servers[2]!.name} stopped 20 s earlier`,
+        jsz: down.replies,
+      });
     } finally {
       await sys2.close();
     }

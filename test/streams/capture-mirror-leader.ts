@@ -18,7 +18,11 @@ type Env = SysEnvelope<JszWire>;
 async function jsz(sys: NatsConnection, expected: number, maxWait = 600): Promise<Env[]> {
   const h = headers();
   h.set("Accept-Encoding", "gzip");
-  const it = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", JSON.stringify({ accounts: true, streams: true, config: true }), { strategy: "timer", maxWait, headers: h });
+  const it = await sys.requestMany(
+    "$SYS.REQ.SERVER.PING.JSZ",
+    JSON.stringify({ accounts: true, streams: true, config: true }),
+    { strategy: "timer", maxWait, headers: h },
+  );
   const out: Env[] = [];
   for await (const m of it) {
     const raw = m.headers?.get("Content-Encoding") === "gzip" ? gunzipSync(m.data) : m.data;
@@ -49,16 +53,21 @@ for (const binary of installedServers().filter((b) => !want.length || want.inclu
     let saved = false;
     for (let attempt = 1; attempt <= 8 && !saved; attempt++) {
       const sys = await c.sysConnection();
-      const both = await waitFor("SRC and BK led by one server, BK's mirror active", async () => {
-        const r = await jsz(sys, 3);
-        const src = ledEntry(r, "SRC");
-        const bk = ledEntry(r, "BK");
-        if (!src || !bk || Number(bk.mirror?.active ?? -1) < 0) return undefined;
-        if (src.cluster?.leader === bk.cluster?.leader) return bk.cluster!.leader!;
-        await app.request("$JS.API.STREAM.LEADER.STEPDOWN.SRC", "", { timeout: 5000 }).catch(() => undefined);
-        await sleep(2000);
-        return undefined;
-      }, 120_000, 300);
+      const both = await waitFor(
+        "SRC and BK led by one server, BK's mirror active",
+        async () => {
+          const r = await jsz(sys, 3);
+          const src = ledEntry(r, "SRC");
+          const bk = ledEntry(r, "BK");
+          if (!src || !bk || Number(bk.mirror?.active ?? -1) < 0) return undefined;
+          if (src.cluster?.leader === bk.cluster?.leader) return bk.cluster!.leader!;
+          await app.request("$JS.API.STREAM.LEADER.STEPDOWN.SRC", "", { timeout: 5000 }).catch(() => undefined);
+          await sleep(2000);
+          return undefined;
+        },
+        120_000,
+        300,
+      );
       await sys.close();
       const victim = c.index(both);
       const live = c.servers.filter((s) => s !== victim);
@@ -86,13 +95,26 @@ for (const binary of installedServers().filter((b) => !want.length || want.inclu
         c.thaw(victim.index);
         await sys2.close();
       }
-      console.log(`${binary.version} attempt ${attempt}: new leader seen ${newLeaderAt ? newLeaderAt - frozenAt : "-"} ms after the freeze; mirror active -1 ${first ? `from ${first.at - frozenAt} ms` : "never seen"}; active at ${activeAt ? activeAt - frozenAt : "-"} ms`);
+      console.log(
+        `${binary.version} attempt ${attempt}: new leader seen ${newLeaderAt ? newLeaderAt - frozenAt : "-"} ms after the freeze; mirror active -1 ${first ? `from ${first.at - frozenAt} ms` : "never seen"}; active at ${activeAt ? activeAt - frozenAt : "-"} ms`,
+      );
       if (first && activeAt) {
         const file = join(projectRoot, "test", "fixtures", `streams-mirror-new-leader-${binary.version}.json`);
-        writeFileSync(file, JSON.stringify({
-          version: binary.version, captured: new Date(first.at).toISOString(), frozen: victim.name,
-          newLeaderSeenAfterMs: newLeaderAt! - frozenAt, unheardForMs: activeAt - first.at, jsz: first.replies,
-        }, null, 1) + "\n");
+        writeFileSync(
+          file,
+          JSON.stringify(
+            {
+              version: binary.version,
+              captured: new Date(first.at).toISOString(),
+              frozen: victim.name,
+              newLeaderSeenAfterMs: newLeaderAt! - frozenAt,
+              unheardForMs: activeAt - first.at,
+              jsz: first.replies,
+            },
+            null,
+            1,
+          ) + "\n",
+        );
         console.log("wrote", file);
         saved = true;
       }

@@ -19,7 +19,12 @@ describe("stream checks", () => {
     });
 
     it("a leaderless stream is quorum lost (JETSTREAM_008), naming who holds it", () => {
-      const v = stream("A", { status: "leaderless", leader: undefined, holders: ["n1"], peers: [peer("n1"), peer("n2", { offline: true }), peer("n3", { offline: true })] });
+      const v = stream("A", {
+        status: "leaderless",
+        leader: undefined,
+        holders: ["n1"],
+        peers: [peer("n1"), peer("n2", { offline: true }), peer("n3", { offline: true })],
+      });
       const [f, ...rest] = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(rest).toEqual([]);
       expect(f!.id).toBe("stream_quorum_lost");
@@ -30,9 +35,17 @@ describe("stream checks", () => {
     });
 
     it("an R1 stream has no followers: only a missing leader counts", () => {
-      const led = evaluateStreams(snapshot([stream("A", { R: 1 })]), undefined, thresholds({ defaults: { "peer-expect": "1", "peer-seen-critical": "1s" } }));
+      const led = evaluateStreams(
+        snapshot([stream("A", { R: 1 })]),
+        undefined,
+        thresholds({ defaults: { "peer-expect": "1", "peer-seen-critical": "1s" } }),
+      );
       expect(led).toEqual([]);
-      const leaderless = evaluateStreams(snapshot([stream("A", { R: 1, status: "leaderless", leader: undefined, peers: [] })]), undefined, thresholds());
+      const leaderless = evaluateStreams(
+        snapshot([stream("A", { R: 1, status: "leaderless", leader: undefined, peers: [] })]),
+        undefined,
+        thresholds(),
+      );
       expect(ids(leaderless)).toEqual(["stream_quorum_lost"]);
     });
 
@@ -48,17 +61,27 @@ describe("stream checks", () => {
     });
 
     it("R2 with its follower offline has lost quorum (online 1 < 2)", () => {
-      const fs = evaluateStreams(snapshot([stream("A", { R: 2, peers: [peer("n2", { offline: true })] })]), undefined, thresholds());
+      const fs = evaluateStreams(
+        snapshot([stream("A", { R: 2, peers: [peer("n2", { offline: true })] })]),
+        undefined,
+        thresholds(),
+      );
       expect(ids(fs)).toEqual(["stream_peer_seen", "stream_quorum_lost", "stream_replica_offline"]);
       expect(only(fs, "stream_quorum_lost")[0]!.values).toMatchObject({ online: 1, replicas: 2, quorum: 2 });
     });
 
     it("R4 with two followers offline has lost quorum (the `offline*2 > N` formula misses it)", () => {
-      const v = stream("A", { R: 4, peers: [peer("n2", { offline: true }), peer("n3", { offline: true }), peer("n4")] });
+      const v = stream("A", {
+        R: 4,
+        peers: [peer("n2", { offline: true }), peer("n3", { offline: true }), peer("n4")],
+      });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(only(fs, "stream_quorum_lost")[0]!.values).toMatchObject({ online: 2, replicas: 4, quorum: 3 });
       const one = stream("B", { R: 4, peers: [peer("n2", { offline: true }), peer("n3"), peer("n4")] });
-      expect(ids(evaluateStreams(snapshot([one]), undefined, thresholds()))).toEqual(["stream_peer_seen", "stream_replica_offline"]);
+      expect(ids(evaluateStreams(snapshot([one]), undefined, thresholds()))).toEqual([
+        "stream_peer_seen",
+        "stream_replica_offline",
+      ]);
     });
 
     it("a leader that lists fewer followers than R counts the missing ones as not online", () => {
@@ -93,7 +116,10 @@ describe("stream checks", () => {
 
     it("active 0 with current false means not heard since the leader was elected: judged by leader_since", () => {
       const never = (leaderForMs: number | undefined) =>
-        stream("A", { ...(leaderForMs === undefined ? {} : { leaderForMs }), peers: [peer("n2", { activeMs: 0, current: false, lag: 13 }), peer("n3")] });
+        stream("A", {
+          ...(leaderForMs === undefined ? {} : { leaderForMs }),
+          peers: [peer("n2", { activeMs: 0, current: false, lag: 13 }), peer("n3")],
+        });
       const long = evaluateStreams(snapshot([never(120_000)]), undefined, thresholds());
       expect(ids(long)).toEqual(["stream_peer_seen"]);
       expect(long[0]!.summary).toContain("since it became leader 2m ago");
@@ -120,13 +146,23 @@ describe("stream checks", () => {
     });
 
     it("active 0 on a current follower is a fresh contact, not silence", () => {
-      expect(evaluateStreams(snapshot([stream("A", { peers: [peer("n2", { activeMs: 0, current: true }), peer("n3")] })]), undefined, thresholds())).toEqual([]);
+      expect(
+        evaluateStreams(
+          snapshot([stream("A", { peers: [peer("n2", { activeMs: 0, current: true }), peer("n3")] })]),
+          undefined,
+          thresholds(),
+        ),
+      ).toEqual([]);
     });
 
     it("peer lag is off unless set; then fires above the threshold", () => {
       const v = stream("A", { peers: [peer("n2", { lag: 6 }), peer("n3", { lag: 5 })] });
       expect(evaluateStreams(snapshot([v]), undefined, thresholds())).toEqual([]);
-      const fs = evaluateStreams(snapshot([{ ...v, metadata: { "io.nats.monitor.peer-lag-critical": "5" } }]), undefined, thresholds());
+      const fs = evaluateStreams(
+        snapshot([{ ...v, metadata: { "io.nats.monitor.peer-lag-critical": "5" } }]),
+        undefined,
+        thresholds(),
+      );
       expect(ids(fs)).toEqual(["stream_peer_lag"]);
       expect(fs[0]!.subject.peer).toBe("n2");
       expect(fs[0]!.values).toMatchObject({ lag: 6, threshold: 5, threshold_origin: "metadata" });
@@ -135,7 +171,9 @@ describe("stream checks", () => {
 
   describe("peer expect (JETSTREAM_021)", () => {
     it("is silent when unset, whatever R (jsm.go says 'Expected 0 replicas got 3')", () => {
-      expect(evaluateStreams(snapshot([stream("A", { R: 3 }), stream("B", { R: 1 })]), undefined, thresholds())).toEqual([]);
+      expect(
+        evaluateStreams(snapshot([stream("A", { R: 3 }), stream("B", { R: 1 })]), undefined, thresholds()),
+      ).toEqual([]);
     });
     it("fires when the peers differ from the expectation", () => {
       const md = { "io.nats.monitor.peer-expect": "3" };
@@ -148,10 +186,14 @@ describe("stream checks", () => {
   });
 
   describe("mirror and sources", () => {
-    const md = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`io.nats.monitor.${k}`, v]));
+    const md = (o: Record<string, string>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [`io.nats.monitor.${k}`, v]));
 
     it("mirror seen (JETSTREAM_018) fires on a silent mirror whatever its lag", () => {
-      const v = stream("M", { mirror: upstream("SRC", { activeMs: 125_000, lag: 0 }), metadata: md({ "seen-critical": "120" }) });
+      const v = stream("M", {
+        mirror: upstream("SRC", { activeMs: 125_000, lag: 0 }),
+        metadata: md({ "seen-critical": "120" }),
+      });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(ids(fs)).toEqual(["mirror_seen"]);
       expect(fs[0]!.code).toBe("JETSTREAM_018");
@@ -160,7 +202,11 @@ describe("stream checks", () => {
     });
 
     it("a mirror never seen (active -1) fires once the stream is older than the threshold", () => {
-      const young = stream("M", { ageMs: 30_000, mirror: upstream("SRC", { activeMs: -1 }), metadata: md({ "seen-critical": "1m" }) });
+      const young = stream("M", {
+        ageMs: 30_000,
+        mirror: upstream("SRC", { activeMs: -1 }),
+        metadata: md({ "seen-critical": "1m" }),
+      });
       expect(evaluateStreams(snapshot([young]), undefined, thresholds())).toEqual([]);
       const old = { ...young, ageMs: 61_000 };
       const fs = evaluateStreams(snapshot([old]), undefined, thresholds());
@@ -170,9 +216,23 @@ describe("stream checks", () => {
     });
 
     it("active 0 is contact just now; seen-critical unset means off", () => {
-      expect(evaluateStreams(snapshot([stream("M", { mirror: upstream("SRC", { activeMs: 0 }), metadata: md({ "seen-critical": "1s" }) })]), undefined, thresholds())).toEqual([]);
+      expect(
+        evaluateStreams(
+          snapshot([
+            stream("M", { mirror: upstream("SRC", { activeMs: 0 }), metadata: md({ "seen-critical": "1s" }) }),
+          ]),
+          undefined,
+          thresholds(),
+        ),
+      ).toEqual([]);
       const src = stream("SRC", { R: 1 });
-      expect(evaluateStreams(snapshot([src, stream("M", { mirror: upstream("SRC", { activeMs: 10_000_000 }) })]), undefined, thresholds())).toEqual([]);
+      expect(
+        evaluateStreams(
+          snapshot([src, stream("M", { mirror: upstream("SRC", { activeMs: 10_000_000 }) })]),
+          undefined,
+          thresholds(),
+        ),
+      ).toEqual([]);
     });
 
     it("mirror lag (JETSTREAM_017) fires above lag-critical", () => {
@@ -184,7 +244,12 @@ describe("stream checks", () => {
 
     it("a mirror or source error is reported without any threshold", () => {
       const v = stream("M", { mirror: upstream("SRC", { error: "stream not found (404/10059)" }), sources: [] });
-      const w = stream("AGG", { sources: [upstream("A"), upstream("B", { error: "consumer create failed (500/10012)", api: "$JS.edge.API", domain: "edge" })] });
+      const w = stream("AGG", {
+        sources: [
+          upstream("A"),
+          upstream("B", { error: "consumer create failed (500/10012)", api: "$JS.edge.API", domain: "edge" }),
+        ],
+      });
       const fs = evaluateStreams(snapshot([v, w]), undefined, thresholds());
       expect(fs.map((f) => [f.id, f.subject.stream, f.subject.source]).sort()).toEqual([
         ["replication_error", "AGG", "B"],
@@ -199,11 +264,19 @@ describe("stream checks", () => {
         metadata: md({ "seen-critical": "1m", "lag-critical": "100" }),
       });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
-      expect(fs.map((f) => `${f.id}:${f.subject.source}`).sort()).toEqual(["source_lag:B", "source_seen:A", "source_seen:C"]);
+      expect(fs.map((f) => `${f.id}:${f.subject.source}`).sort()).toEqual([
+        "source_lag:B",
+        "source_seen:A",
+        "source_seen:C",
+      ]);
     });
 
     it("min and max sources (JETSTREAM_019/020)", () => {
-      const v = (n: number) => stream("AGG", { sources: Array.from({ length: n }, (_, i) => upstream(`S${i}`)), metadata: md({ "min-sources": "2", "max-sources": "3" }) });
+      const v = (n: number) =>
+        stream("AGG", {
+          sources: Array.from({ length: n }, (_, i) => upstream(`S${i}`)),
+          metadata: md({ "min-sources": "2", "max-sources": "3" }),
+        });
       expect(ids(evaluateStreams(snapshot([v(1)]), undefined, thresholds()))).toEqual(["sources_min"]);
       expect(evaluateStreams(snapshot([v(2)]), undefined, thresholds())).toEqual([]);
       expect(evaluateStreams(snapshot([v(3)]), undefined, thresholds())).toEqual([]);
@@ -215,7 +288,16 @@ describe("stream checks", () => {
 
   describe("messages and subjects (JETSTREAM_024/025)", () => {
     const run = (messages: number, md: Record<string, string>) =>
-      evaluateStreams(snapshot([stream("A", { messages, metadata: Object.fromEntries(Object.entries(md).map(([k, v]) => [`io.nats.monitor.${k}`, v])) })]), undefined, thresholds());
+      evaluateStreams(
+        snapshot([
+          stream("A", {
+            messages,
+            metadata: Object.fromEntries(Object.entries(md).map(([k, v]) => [`io.nats.monitor.${k}`, v])),
+          }),
+        ]),
+        undefined,
+        thresholds(),
+      );
 
     it("critical above warning: more is worse", () => {
       const md = { "msgs-warn": "100", "msgs-critical": "200" };
@@ -241,7 +323,10 @@ describe("stream checks", () => {
     });
 
     it("subjects use the same rule on num_subjects (0 when the server omits it)", () => {
-      const v = stream("A", { subjects: 0, metadata: { "io.nats.monitor.subjects-warn": "10", "io.nats.monitor.subjects-critical": "1" } });
+      const v = stream("A", {
+        subjects: 0,
+        metadata: { "io.nats.monitor.subjects-warn": "10", "io.nats.monitor.subjects-critical": "1" },
+      });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(fs.map((f) => [f.id, f.severity, f.code])).toEqual([["stream_subjects", "critical", "JETSTREAM_025"]]);
     });
@@ -258,10 +343,11 @@ describe("stream checks", () => {
       const w = only(fs, "threshold_invalid")[0]!;
       expect(w.severity).toBe("warning");
       expect(w.subject).toEqual({ cluster: "c1", account: "APP", stream: "A" });
-      expect(w.summary).toContain("io.nats.monitor.peer-seen-critical=\"five minutes\"");
+      expect(w.summary).toContain('io.nats.monitor.peer-seen-critical="five minutes"');
       expect(w.values).toMatchObject({ key: "peer-seen-critical", value: "five minutes", origin: "metadata" });
       // The configured default (1m) applies instead of the unreadable value.
-      for (const f of only(fs, "stream_peer_seen")) expect(f.values).toMatchObject({ threshold_ms: 60_000, threshold_origin: "default" });
+      for (const f of only(fs, "stream_peer_seen"))
+        expect(f.values).toMatchObject({ threshold_ms: 60_000, threshold_origin: "default" });
     });
 
     it("metadata beats overrides, a later override beats an earlier one, overrides beat defaults", () => {
@@ -273,15 +359,24 @@ describe("stream checks", () => {
       });
       const p = [peer("n2", { activeMs: 15_000 }), peer("n3", { activeMs: 25_000 })];
       const byOverride = evaluateStreams(snapshot([stream("ORDERS", { peers: p })]), undefined, cfg);
-      expect(byOverride.map((f) => [f.subject.peer, f.values.threshold_ms, f.values.threshold_origin])).toEqual([["n3", 20_000, "override"]]);
+      expect(byOverride.map((f) => [f.subject.peer, f.values.threshold_ms, f.values.threshold_origin])).toEqual([
+        ["n3", 20_000, "override"],
+      ]);
       const other = evaluateStreams(snapshot([stream("OTHERS", { peers: p })]), undefined, cfg);
       expect(other.map((f) => f.subject.peer)).toEqual(["n2", "n3"]);
-      const byMetadata = evaluateStreams(snapshot([stream("ORDERS", { peers: p, metadata: { "io.nats.monitor.peer-seen-critical": "30s" } })]), undefined, cfg);
+      const byMetadata = evaluateStreams(
+        snapshot([stream("ORDERS", { peers: p, metadata: { "io.nats.monitor.peer-seen-critical": "30s" } })]),
+        undefined,
+        cfg,
+      );
       expect(byMetadata).toEqual([]);
     });
 
     it("a value <= 0 turns the check off, even the shipped default", () => {
-      const v = stream("A", { peers: [peer("n2", { activeMs: 3_600_000 }), peer("n3")], metadata: { "io.nats.monitor.peer-seen-critical": "0" } });
+      const v = stream("A", {
+        peers: [peer("n2", { activeMs: 3_600_000 }), peer("n3")],
+        metadata: { "io.nats.monitor.peer-seen-critical": "0" },
+      });
       expect(evaluateStreams(snapshot([v]), undefined, thresholds())).toEqual([]);
       const neg = { ...v, metadata: { "io.nats.monitor.peer-seen-critical": "-1s" } };
       expect(evaluateStreams(snapshot([neg]), undefined, thresholds())).toEqual([]);
@@ -289,14 +384,36 @@ describe("stream checks", () => {
 
     it("enabled=false opts a stream out (metadata or override); a bad enabled value is reported and ignored", () => {
       const broken = stream("A", { status: "leaderless", leader: undefined, peers: [] });
-      expect(evaluateStreams(snapshot([{ ...broken, metadata: { "io.nats.monitor.enabled": "false" } }]), undefined, thresholds())).toEqual([]);
-      expect(evaluateStreams(snapshot([broken]), undefined, thresholds({ overrides: [{ stream: "A", values: { enabled: "false" } }] }))).toEqual([]);
-      const bad = evaluateStreams(snapshot([{ ...broken, metadata: { "io.nats.monitor.enabled": "nope" } }]), undefined, thresholds());
+      expect(
+        evaluateStreams(
+          snapshot([{ ...broken, metadata: { "io.nats.monitor.enabled": "false" } }]),
+          undefined,
+          thresholds(),
+        ),
+      ).toEqual([]);
+      expect(
+        evaluateStreams(
+          snapshot([broken]),
+          undefined,
+          thresholds({ overrides: [{ stream: "A", values: { enabled: "false" } }] }),
+        ),
+      ).toEqual([]);
+      const bad = evaluateStreams(
+        snapshot([{ ...broken, metadata: { "io.nats.monitor.enabled": "nope" } }]),
+        undefined,
+        thresholds(),
+      );
       expect(ids(bad)).toEqual(["stream_quorum_lost", "threshold_invalid"]);
     });
 
     it("an unknown io.nats.monitor key is flagged as a likely typo; consumer keys are left alone", () => {
-      const v = stream("A", { metadata: { "io.nats.monitor.peer-seen-critcal": "5s", "io.nats.monitor.outstanding-ack-critical": "10", other: "x" } });
+      const v = stream("A", {
+        metadata: {
+          "io.nats.monitor.peer-seen-critcal": "5s",
+          "io.nats.monitor.outstanding-ack-critical": "10",
+          other: "x",
+        },
+      });
       const fs = evaluateStreams(snapshot([v]), undefined, thresholds());
       expect(ids(fs)).toEqual(["threshold_invalid"]);
       expect(fs[0]!.summary).toContain("peer-seen-critcal");
@@ -307,10 +424,15 @@ describe("stream checks", () => {
   describe("mirror stalled (JETSTREAM_015)", () => {
     const cfg = thresholds({ mirrorStallAfterMs: 300_000 });
     const src = (lastSeq: number, o = {}) => stream("SRC", { R: 1, lastSeq, ...o });
-    const mirror = (activeMs: number, lag = 0, o = {}) => stream("BACKUP", { R: 1, lastSeq: 100, mirror: upstream("SRC", { activeMs, lag }), ...o });
-    const at = (t: number, streams: ReturnType<typeof stream>[], o = {}) => snapshot(streams, { collectedAt: T0 + t, ...o });
+    const mirror = (activeMs: number, lag = 0, o = {}) =>
+      stream("BACKUP", { R: 1, lastSeq: 100, mirror: upstream("SRC", { activeMs, lag }), ...o });
+    const at = (t: number, streams: ReturnType<typeof stream>[], o = {}) =>
+      snapshot(streams, { collectedAt: T0 + t, ...o });
 
-    function runs(...snaps: ReturnType<typeof snapshot>[]): { findings: Finding[][]; last: StreamsObservation | undefined } {
+    function runs(...snaps: ReturnType<typeof snapshot>[]): {
+      findings: Finding[][];
+      last: StreamsObservation | undefined;
+    } {
       let prev: StreamsObservation | undefined;
       const findings: Finding[][] = [];
       for (const s of snaps) {
@@ -327,7 +449,13 @@ describe("stream checks", () => {
       expect(f).toHaveLength(1);
       expect(f[0]!.code).toBe("JETSTREAM_015");
       expect(f[0]!.subject).toEqual({ cluster: "c1", account: "APP", stream: "BACKUP", source: "SRC" });
-      expect(f[0]!.values).toMatchObject({ source_seq_before: 100, source_last_seq: 120, mirror_last_seq: 100, lag: 0, threshold_ms: 300_000 });
+      expect(f[0]!.values).toMatchObject({
+        source_seq_before: 100,
+        source_last_seq: 120,
+        mirror_last_seq: 100,
+        lag: 0,
+        threshold_ms: 300_000,
+      });
     });
 
     it("does not fire when the source is idle, when the mirror is active, or when it reports lag", () => {
@@ -343,30 +471,48 @@ describe("stream checks", () => {
     });
 
     it("keeps firing while the stall lasts, even across a run in which the source paused", () => {
-      const r = runs(at(0, [src(100), mirror(500)]), at(60_000, [src(120), mirror(301_000)]), at(120_000, [src(120), mirror(361_000)]));
+      const r = runs(
+        at(0, [src(100), mirror(500)]),
+        at(60_000, [src(120), mirror(301_000)]),
+        at(120_000, [src(120), mirror(361_000)]),
+      );
       expect(only(r.findings[2]!, "mirror_stalled")).toHaveLength(1);
       expect(r.last!.mirrors[streamKey(mirror(0))]).toMatchObject({ seq: 100 });
     });
 
     it("resolves the source in another account (a unique name) and in another domain ($JS.<domain>.API)", () => {
       const other = stream("SRC", { R: 1, account: "OTHER", lastSeq: 100 });
-      const m = (activeMs: number) => stream("BACKUP", { R: 1, mirror: upstream("SRC", { activeMs, api: "$JS.OTHER.API" }) });
+      const m = (activeMs: number) =>
+        stream("BACKUP", { R: 1, mirror: upstream("SRC", { activeMs, api: "$JS.OTHER.API" }) });
       const r = runs(at(0, [other, m(500)]), at(60_000, [{ ...other, lastSeq: 101 }, m(400_000)]));
       expect(only(r.findings[1]!, "mirror_stalled")[0]!.summary).toContain("OTHER > SRC");
 
       const edge = stream("SRC", { R: 1, domain: "edge", cluster: "edge", lastSeq: 5 });
-      const em = (activeMs: number) => stream("EM", { R: 3, mirror: upstream("SRC", { activeMs, api: "$JS.edge.API", domain: "edge" }) });
+      const em = (activeMs: number) =>
+        stream("EM", { R: 3, mirror: upstream("SRC", { activeMs, api: "$JS.edge.API", domain: "edge" }) });
       const servers = [...snapshot([]).servers, { name: "e1", version: "2.15.1", domain: "edge" }];
-      const d = runs(at(0, [edge, em(500)], { servers }), at(60_000, [{ ...edge, lastSeq: 8 }, em(400_000)], { servers }));
+      const d = runs(
+        at(0, [edge, em(500)], { servers }),
+        at(60_000, [{ ...edge, lastSeq: 8 }, em(400_000)], { servers }),
+      );
       const f = only(d.findings[1]!, "mirror_stalled")[0]!;
       expect(f.summary).toContain("domain edge");
       expect(f.values).toMatchObject({ source_seq_before: 5, source_last_seq: 8 });
       // The source's own findings would name its domain as their cluster.
-      expect(evaluateStreams(snapshot([{ ...edge, status: "leaderless", leader: undefined }], { servers }), undefined, cfg)[0]!.subject.cluster).toBe("edge");
+      expect(
+        evaluateStreams(
+          snapshot([{ ...edge, status: "leaderless", leader: undefined }], { servers }),
+          undefined,
+          cfg,
+        )[0]!.subject.cluster,
+      ).toBe("edge");
     });
 
     it("says so when the source cannot be resolved, instead of staying silent", () => {
-      const em = stream("EM", { R: 3, mirror: upstream("SRC", { activeMs: 400_000, api: "$JS.edge.API", domain: "edge" }) });
+      const em = stream("EM", {
+        R: 3,
+        mirror: upstream("SRC", { activeMs: 400_000, api: "$JS.edge.API", domain: "edge" }),
+      });
       const fs = evaluateStreams(snapshot([em]), undefined, cfg);
       expect(fs).toHaveLength(1);
       expect(fs[0]!).toMatchObject({ id: "mirror_stalled", severity: "warning" });
@@ -377,7 +523,12 @@ describe("stream checks", () => {
 
   describe("coverage and the observation document", () => {
     it("names silent servers and unjudged streams in one partial finding", () => {
-      const s = snapshot([stream("A")], { silent: ["n4"], gaps: [{ account: "APP", name: "B", domain: "hub", reason: "its leader n4 did not answer", unavailable: false }] });
+      const s = snapshot([stream("A")], {
+        silent: ["n4"],
+        gaps: [
+          { account: "APP", name: "B", domain: "hub", reason: "its leader n4 did not answer", unavailable: false },
+        ],
+      });
       const fs = evaluateStreams(s, undefined, thresholds());
       expect(ids(fs)).toEqual(["monitor_partial"]);
       expect(fs[0]!.summary).toContain("silent: n4");
@@ -385,13 +536,20 @@ describe("stream checks", () => {
     });
 
     it("a stream the listing calls missing or offline is stream_unavailable", () => {
-      const s = snapshot([], { mode: "account", gaps: [{ account: "APP", name: "X", domain: "hub", reason: "offline: stream is offline", unavailable: true }] });
+      const s = snapshot([], {
+        mode: "account",
+        gaps: [{ account: "APP", name: "X", domain: "hub", reason: "offline: stream is offline", unavailable: true }],
+      });
       const fs = evaluateStreams(s, undefined, thresholds());
       expect(fs.map((f) => [f.id, f.subject.stream, f.severity])).toEqual([["stream_unavailable", "X", "critical"]]);
     });
 
     it("a blind run yields monitor_blind alone and keeps the previous observation", () => {
-      const prev: StreamsObservation = { at: T0, knownServers: ["n1"], mirrors: { "hub/APP/M": { source: "hub/APP/S", seq: 3, at: T0 } } };
+      const prev: StreamsObservation = {
+        at: T0,
+        knownServers: ["n1"],
+        mirrors: { "hub/APP/M": { source: "hub/APP/S", seq: 3, at: T0 } },
+      };
       const s = snapshot([], { blind: "no server answered" });
       expect(ids(evaluateStreams(s, prev, thresholds()))).toEqual(["monitor_blind"]);
       expect(observeStreams(s, prev, thresholds())).toEqual(prev);
@@ -411,26 +569,72 @@ describe("stream checks", () => {
 
   describe("which alerts a run may clear (slice covers)", () => {
     const alert = (subject: Finding["subject"], id = "stream_peer_seen"): AlertState => ({
-      fingerprint: "x", firstSeen: T0, lastSeen: T0, clearRuns: 0,
-      finding: { id, code: null, severity: "critical", summary: "", subject, why: "", action: "", commands: [], values: {} },
+      fingerprint: "x",
+      firstSeen: T0,
+      lastSeen: T0,
+      clearRuns: 0,
+      finding: {
+        id,
+        code: null,
+        severity: "critical",
+        summary: "",
+        subject,
+        why: "",
+        action: "",
+        commands: [],
+        values: {},
+      },
     });
-    const gap = { account: "APP", name: "B", domain: "hub", reason: "its leader n4 did not answer", unavailable: false };
+    const gap = {
+      account: "APP",
+      name: "B",
+      domain: "hub",
+      reason: "its leader n4 did not answer",
+      unavailable: false,
+    };
 
     it("a stream judged from its leader, or found leaderless, is covered; one whose leader was silent is not", () => {
-      const s = snapshot([stream("A"), stream("L", { status: "leaderless", leader: undefined })], { silent: ["n4"], gaps: [gap] });
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" }))).toBe(true);
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "L" }, "stream_quorum_lost"))).toBe(true);
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" }))).toBe(false);
+      const s = snapshot([stream("A"), stream("L", { status: "leaderless", leader: undefined })], {
+        silent: ["n4"],
+        gaps: [gap],
+      });
+      expect(
+        streamsSlice
+          .judge(s, undefined, DEFAULT_CONFIG)
+          .covers(alert({ cluster: "c1", account: "APP", stream: "A", peer: "n2" })),
+      ).toBe(true);
+      expect(
+        streamsSlice
+          .judge(s, undefined, DEFAULT_CONFIG)
+          .covers(alert({ cluster: "c1", account: "APP", stream: "L" }, "stream_quorum_lost")),
+      ).toBe(true);
+      expect(
+        streamsSlice
+          .judge(s, undefined, DEFAULT_CONFIG)
+          .covers(alert({ cluster: "c1", account: "APP", stream: "B", peer: "n2" })),
+      ).toBe(false);
       // Not seen at all this run (e.g. an R1 stream on a silent server): never reported healthy.
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "GONE" }))).toBe(false);
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(true);
+      expect(
+        streamsSlice
+          .judge(s, undefined, DEFAULT_CONFIG)
+          .covers(alert({ cluster: "c1", account: "APP", stream: "GONE" })),
+      ).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(
+        true,
+      );
     });
 
     it("a blind run clears nothing but the blind alert", () => {
       const s = snapshot([stream("A")], { blind: "no server answered" });
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "A" }))).toBe(false);
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(false);
-      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_blind"))).toBe(true);
+      expect(
+        streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1", account: "APP", stream: "A" })),
+      ).toBe(false);
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_partial"))).toBe(
+        false,
+      );
+      expect(streamsSlice.judge(s, undefined, DEFAULT_CONFIG).covers(alert({ cluster: "c1" }, "monitor_blind"))).toBe(
+        true,
+      );
     });
   });
 });

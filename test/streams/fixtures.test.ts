@@ -23,10 +23,17 @@ interface Fixture {
 }
 
 const load = (scenario: string, version: string): Fixture =>
-  JSON.parse(readFileSync(join(projectRoot, "test", "fixtures", `streams-${scenario}-${version}.json`), "utf8")) as Fixture;
+  JSON.parse(
+    readFileSync(join(projectRoot, "test", "fixtures", `streams-${scenario}-${version}.json`), "utf8"),
+  ) as Fixture;
 
 const parse = (f: Fixture, replies = f.jsz): StreamsSnapshot =>
-  parseJszReplies(replies, { collectedAt: Date.parse(f.captured), connectedDomain: "hub", timeoutMs: 1000, stats: newRequestStats() });
+  parseJszReplies(replies, {
+    collectedAt: Date.parse(f.captured),
+    connectedDomain: "hub",
+    timeoutMs: 1000,
+    stats: newRequestStats(),
+  });
 
 const names = (s: StreamsSnapshot) => s.streams.map((v) => `${v.domain}/${v.account}/${v.name}`);
 
@@ -38,7 +45,13 @@ for (const version of ["2.10.27", "2.15.1"]) {
       const s = parse(healthy);
       expect(names(s)).toEqual([
         "edge/APP/SRC",
-        "hub/APP/AGG", "hub/APP/BACKUP", "hub/APP/EDGEMIRROR", "hub/APP/NOSRC", "hub/APP/ONE", "hub/APP/ORDERS", "hub/APP/TWO",
+        "hub/APP/AGG",
+        "hub/APP/BACKUP",
+        "hub/APP/EDGEMIRROR",
+        "hub/APP/NOSRC",
+        "hub/APP/ONE",
+        "hub/APP/ORDERS",
+        "hub/APP/TWO",
         "hub/OTHER/PAY",
       ]);
       for (const v of s.streams) {
@@ -61,7 +74,11 @@ for (const version of ["2.10.27", "2.15.1"]) {
       expect(by("BACKUP").mirror).toMatchObject({ name: "ORDERS", lag: 0 });
       expect(by("BACKUP").lastSeq).toBe(10);
       expect(by("NOSRC").mirror!.activeMs).toBe(-1);
-      expect(by("AGG").sources.map((x) => x.name).sort()).toEqual(["ONE", "ORDERS"]);
+      expect(
+        by("AGG")
+          .sources.map((x) => x.name)
+          .sort(),
+      ).toEqual(["ONE", "ORDERS"]);
       expect(by("ORDERS").metadata?.["io.nats.monitor.peer-seen-critical"]).toBe("5s");
       expect(by("ORDERS").ageMs).toBeGreaterThan(0);
       if (versionAtLeast(version, "2.11.0")) expect(by("ORDERS").leaderForMs).toBeGreaterThanOrEqual(0);
@@ -70,7 +87,9 @@ for (const version of ["2.10.27", "2.15.1"]) {
 
     it("a healthy cluster yields nothing, with the shipped defaults and with every check turned on", () => {
       expect(evaluateStreams(parse(healthy), undefined, thresholds())).toEqual([]);
-      const strict = thresholds({ defaults: { "peer-lag-critical": "1000", "lag-critical": "1000", "seen-critical": "1h" } });
+      const strict = thresholds({
+        defaults: { "peer-lag-critical": "1000", "lag-critical": "1000", "seen-critical": "1h" },
+      });
       expect(evaluateStreams(parse(healthy), undefined, strict)).toEqual([]);
     });
 
@@ -81,7 +100,12 @@ for (const version of ["2.10.27", "2.15.1"]) {
     });
 
     it("STREAM.LIST (account mode) gives the account's streams, led, with mirror state", () => {
-      const s = parseStreamList([healthy.streamList!], { collectedAt: Date.parse(healthy.captured), account: "APP", server: { name: "x", version, domain: "hub" }, stats: newRequestStats() });
+      const s = parseStreamList([healthy.streamList!], {
+        collectedAt: Date.parse(healthy.captured),
+        account: "APP",
+        server: { name: "x", version, domain: "hub" },
+        stats: newRequestStats(),
+      });
       expect(s.streams.map((v) => v.name)).toEqual(["AGG", "BACKUP", "EDGEMIRROR", "NOSRC", "ONE", "ORDERS", "TWO"]);
       expect(s.streams.every((v) => v.status === "led" && v.account === "APP")).toBe(true);
       expect(s.streams.find((v) => v.name === "EDGEMIRROR")!.mirror).toMatchObject({ name: "SRC", domain: "edge" });
@@ -105,7 +129,12 @@ for (const version of ["2.10.27", "2.15.1"]) {
         // A mirror of a stream that does not exist cannot be compared with it: said, not skipped.
         ["NOSRC", "DOES_NOT_EXIST", "warning"],
       ]);
-      expect(stalled[0]!.values).toMatchObject({ source_seq_before: 5, source_last_seq: 8, mirror_last_seq: 5, lag: 0 });
+      expect(stalled[0]!.values).toMatchObject({
+        source_seq_before: 5,
+        source_last_seq: 8,
+        mirror_last_seq: 5,
+        lag: 0,
+      });
       expect(stalled[1]!.summary).toContain("cannot tell whether the source advanced");
     });
 
@@ -115,7 +144,10 @@ for (const version of ["2.10.27", "2.15.1"]) {
       expect(s.servers.map((x) => x.name)).toHaveLength(1);
       expect(s.silent).toHaveLength(2);
       const fs = evaluateStreams(s, undefined, thresholds());
-      const lost = fs.filter((f) => f.code === "JETSTREAM_008").map((f) => `${f.subject.account}/${f.subject.stream}`).sort();
+      const lost = fs
+        .filter((f) => f.code === "JETSTREAM_008")
+        .map((f) => `${f.subject.account}/${f.subject.stream}`)
+        .sort();
       expect(lost).toEqual(["APP/BACKUP", "APP/EDGEMIRROR", "APP/ORDERS", "OTHER/PAY"]);
       const partial = fs.find((f) => f.id === "monitor_partial")!;
       for (const n of s.silent) expect(partial.summary).toContain(n);

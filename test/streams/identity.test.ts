@@ -41,23 +41,40 @@ for (const binary of serversUnderTest()) {
     });
 
     // A standing finding on a hub stream (and one on the leaf's): a config override, so any version.
-    const doc = (label?: string) => buildConfig({
-      ...(label ? { cluster: label } : {}),
-      nats: { servers: t.hub.urls, user: SYS_USER.user, password: SYS_USER.password },
-      thresholds: { streams: { overrides: [{ stream: "IDN", values: { "msgs-critical": "1" } }, { stream: "LEAFONLY", values: { "msgs-critical": "1" } }] } },
-      timeouts: { request: "1500ms", connect: "2s" },
-    }, {});
-    const clusterOf = (r: RunReport, stream: string) => r.findings.filter((f) => f.id === "stream_messages" && f.subject.stream === stream).map((f) => f.subject.cluster);
+    const doc = (label?: string) =>
+      buildConfig(
+        {
+          ...(label ? { cluster: label } : {}),
+          nats: { servers: t.hub.urls, user: SYS_USER.user, password: SYS_USER.password },
+          thresholds: {
+            streams: {
+              overrides: [
+                { stream: "IDN", values: { "msgs-critical": "1" } },
+                { stream: "LEAFONLY", values: { "msgs-critical": "1" } },
+              ],
+            },
+          },
+          timeouts: { request: "1500ms", connect: "2s" },
+        },
+        {},
+      );
+    const clusterOf = (r: RunReport, stream: string) =>
+      r.findings.filter((f) => f.id === "stream_messages" && f.subject.stream === stream).map((f) => f.subject.cluster);
 
     it("names the same cluster whether or not the leaf server answers: the label, else the meta group's name", async () => {
       const labelled = doc("prod-hub");
       const bare = doc();
       const h1 = newHistory();
       const h2 = newHistory();
-      const withLeaf = await waitFor("the leaf server to answer", async () => {
-        const r = await runOnce(streamsSlice, { config: labelled, history: h1 });
-        return clusterOf(r, "LEAFONLY").length ? r : undefined;
-      }, 30_000, 500);
+      const withLeaf = await waitFor(
+        "the leaf server to answer",
+        async () => {
+          const r = await runOnce(streamsSlice, { config: labelled, history: h1 });
+          return clusterOf(r, "LEAFONLY").length ? r : undefined;
+        },
+        30_000,
+        500,
+      );
       const bareWithLeaf = await runOnce(streamsSlice, { config: bare, history: h2 });
       expect(clusterOf(withLeaf, "IDN")).toEqual(["prod-hub"]);
       expect(clusterOf(withLeaf, "LEAFONLY")).toEqual(["edge"]); // the leaf's own streams name its domain

@@ -34,7 +34,13 @@ for (const binary of serversUnderTest()) {
       const members = [info.cluster!.leader!, ...info.cluster!.replicas!.map((r) => r.name)];
       await app.close();
 
-      const config = buildConfig({ nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password }, timeouts: { request: "3s", connect: "2s" } }, {});
+      const config = buildConfig(
+        {
+          nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
+          timeouts: { request: "3s", connect: "2s" },
+        },
+        {},
+      );
       const history = new FileHistoryStore(mkdtempSync(join(tmpdir(), "lookout-slo-")));
       const run = async (): Promise<RunReport> => {
         return runOnce(streamsSlice, { config, history });
@@ -48,8 +54,17 @@ for (const binary of serversUnderTest()) {
       try {
         const lo = newRequestStats();
         const full = newRequestStats();
-        const a = await collectStreams(nc, "system", { timeoutMs: 1500, stats: lo, knownServers: cluster.servers.map((s) => s.name) });
-        const b = await collectStreams(nc, "system", { timeoutMs: 1500, stats: full, knownServers: cluster.servers.map((s) => s.name), streamLeaderOnly: false });
+        const a = await collectStreams(nc, "system", {
+          timeoutMs: 1500,
+          stats: lo,
+          knownServers: cluster.servers.map((s) => s.name),
+        });
+        const b = await collectStreams(nc, "system", {
+          timeoutMs: 1500,
+          stats: full,
+          knownServers: cluster.servers.map((s) => s.name),
+          streamLeaderOnly: false,
+        });
         expect(a.streamLeaderOnly).toBe(true);
         expect(a.streams.map((s) => s.name)).toEqual(b.streams.map((s) => s.name));
         expect(lo.bytesDecoded).toBeLessThan(full.bytesDecoded * 0.7);
@@ -60,10 +75,15 @@ for (const binary of serversUnderTest()) {
       // S0 loses 2 of its 3 peers; the 5-node meta group keeps quorum, the survivor holds S0 unled.
       await cluster.kill(members[0]!);
       await cluster.kill(members[1]!);
-      const r = await waitFor("S0 reported as quorum lost", async () => {
-        const x = await run();
-        return x.findings.some((f) => f.id === "stream_quorum_lost" && f.subject.stream === "S0") ? x : undefined;
-      }, 60_000, 2000);
+      const r = await waitFor(
+        "S0 reported as quorum lost",
+        async () => {
+          const x = await run();
+          return x.findings.some((f) => f.id === "stream_quorum_lost" && f.subject.stream === "S0") ? x : undefined;
+        },
+        60_000,
+        2000,
+      );
       expect(r.requests.requests).toBe(2);
       const lost = r.findings.find((f) => f.id === "stream_quorum_lost" && f.subject.stream === "S0")!;
       expect(lost.code).toBe("JETSTREAM_008");

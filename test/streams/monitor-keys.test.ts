@@ -2,7 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { buildConfig } from "../../lib/config/load.ts";
 import { ConfigError } from "../../lib/errors.ts";
-import { directionOf, globMatch, parseMonitorValue, resolveStreamThresholds } from "../../lib/thresholds/monitor-keys.ts";
+import {
+  directionOf,
+  globMatch,
+  parseMonitorValue,
+  resolveStreamThresholds,
+} from "../../lib/thresholds/monitor-keys.ts";
 import { thresholds } from "./builders.ts";
 
 describe("io.nats.monitor keys", () => {
@@ -58,12 +63,24 @@ describe("io.nats.monitor keys", () => {
       });
       const r = resolveStreamThresholds("APP", "ORDERS", { "io.nats.monitor.peer-seen-critical": "5s" }, cfg);
       expect(r.values).toEqual({ peerSeenCriticalMs: 5000, lagCritical: 200, peerLagCritical: 7 });
-      expect(r.origin).toEqual({ "peer-seen-critical": "metadata", "lag-critical": "override", "peer-lag-critical": "override" });
-      expect(resolveStreamThresholds("APP", "PAY", undefined, cfg).values).toMatchObject({ lagCritical: 500, peerSeenCriticalMs: 60_000 });
+      expect(r.origin).toEqual({
+        "peer-seen-critical": "metadata",
+        "lag-critical": "override",
+        "peer-lag-critical": "override",
+      });
+      expect(resolveStreamThresholds("APP", "PAY", undefined, cfg).values).toMatchObject({
+        lagCritical: 500,
+        peerSeenCriticalMs: 60_000,
+      });
     });
 
     it("falls back to the next source when a value does not parse, and reports it", () => {
-      const r = resolveStreamThresholds("APP", "S", { "io.nats.monitor.peer-seen-critical": "soon", "io.nats.monitor.lag-critical": "x" }, thresholds());
+      const r = resolveStreamThresholds(
+        "APP",
+        "S",
+        { "io.nats.monitor.peer-seen-critical": "soon", "io.nats.monitor.lag-critical": "x" },
+        thresholds(),
+      );
       expect(r.values.peerSeenCriticalMs).toBe(60_000);
       expect(r.values.lagCritical).toBeUndefined();
       expect(r.invalid.map((i) => [i.key, i.value, i.origin])).toEqual([
@@ -73,7 +90,12 @@ describe("io.nats.monitor keys", () => {
     });
 
     it("a stream without metadata (a 2.9 server drops it) gets overrides and defaults", () => {
-      const r = resolveStreamThresholds("APP", "S", undefined, thresholds({ overrides: [{ stream: "S", values: { enabled: "false" } }] }));
+      const r = resolveStreamThresholds(
+        "APP",
+        "S",
+        undefined,
+        thresholds({ overrides: [{ stream: "S", values: { enabled: "false" } }] }),
+      );
       expect(r.enabled).toBe(false);
       expect(r.origin.enabled).toBe("override");
     });
@@ -96,9 +118,18 @@ describe("io.nats.monitor keys", () => {
   });
 
   it("configuration loading rejects a bad default or override value, naming where it is", () => {
-    const bad = () => buildConfig({
-      thresholds: { streams: { defaults: { "peer-seen-critical": "soon" }, overrides: [{ stream: "X", values: { "lag-critcal": "5" } }] } },
-    }, {});
+    const bad = () =>
+      buildConfig(
+        {
+          thresholds: {
+            streams: {
+              defaults: { "peer-seen-critical": "soon" },
+              overrides: [{ stream: "X", values: { "lag-critcal": "5" } }],
+            },
+          },
+        },
+        {},
+      );
     expect(bad).toThrow(ConfigError);
     try {
       bad();
@@ -107,7 +138,18 @@ describe("io.nats.monitor keys", () => {
       expect(problems).toContain("thresholds.streams.defaults.peer-seen-critical");
       expect(problems).toContain("thresholds.streams.overrides[0].values.lag-critcal: unknown key");
     }
-    const ok = buildConfig({ thresholds: { streams: { defaults: { "io.nats.monitor.seen-critical": "2m" }, overrides: [{ account: "APP", stream: "*", values: { enabled: false } }], mirrorStallAfter: "3s" } } }, {});
+    const ok = buildConfig(
+      {
+        thresholds: {
+          streams: {
+            defaults: { "io.nats.monitor.seen-critical": "2m" },
+            overrides: [{ account: "APP", stream: "*", values: { enabled: false } }],
+            mirrorStallAfter: "3s",
+          },
+        },
+      },
+      {},
+    );
     expect(ok.thresholds.streams.defaults).toEqual({ "peer-seen-critical": "1m", "seen-critical": "2m" });
     expect(ok.thresholds.streams.overrides[0]!.values).toEqual({ enabled: "false" });
     expect(ok.thresholds.streams.mirrorStallAfterMs).toBe(3000);

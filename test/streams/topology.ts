@@ -23,20 +23,30 @@ export interface HubAndEdgeOptions {
 
 export async function startHubAndEdge(binary: ServerBinary, o: HubAndEdgeOptions = {}): Promise<HubAndEdge> {
   const appLink = await TcpProxy.start();
-  const hubDomain = o.hubDomain === undefined ? "hub" : o.hubDomain ?? undefined;
+  const hubDomain = o.hubDomain === undefined ? "hub" : (o.hubDomain ?? undefined);
   // hub n1 tells leaves to reconnect through the proxy, so a cut link stays cut.
   const hub = await NatsCluster.start({
-    binary, ...(hubDomain ? { domain: hubDomain } : {}), leafnodeListen: true, leafnodeNoAdvertise: true, leafnodeAdvertise: [`127.0.0.1:${appLink.port}`],
+    binary,
+    ...(hubDomain ? { domain: hubDomain } : {}),
+    leafnodeListen: true,
+    leafnodeNoAdvertise: true,
+    leafnodeAdvertise: [`127.0.0.1:${appLink.port}`],
   });
   appLink.targetPort = hub.servers[0]!.leafPort!;
   let edge: NatsCluster;
   try {
     const app = hub.account("APP");
     edge = await NatsCluster.start({
-      binary, size: 1, domain: "edge", clusterName: `edge${hub.name}`,
+      binary,
+      size: 1,
+      domain: "edge",
+      clusterName: `edge${hub.name}`,
       leafRemotes: [
         { url: `nats-leaf://${app.user}:${app.password}@127.0.0.1:${appLink.port}`, account: "APP" },
-        { url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`, account: "SYS" },
+        {
+          url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.servers[1]!.leafPort}`,
+          account: "SYS",
+        },
       ],
     });
   } catch (e) {
@@ -45,7 +55,9 @@ export async function startHubAndEdge(binary: ServerBinary, o: HubAndEdgeOptions
     throw e;
   }
   return {
-    hub, edge, appLink,
+    hub,
+    edge,
+    appLink,
     async stop() {
       await edge.stop();
       await hub.stop();
@@ -55,7 +67,11 @@ export async function startHubAndEdge(binary: ServerBinary, o: HubAndEdgeOptions
 }
 
 /** Adds a stream, retrying while a fresh cluster cannot place it yet ("no suitable peers"). */
-export async function addStream(nc: NatsConnection, cfg: Partial<StreamConfig> & { name: string }, timeoutMs = 30_000): Promise<void> {
+export async function addStream(
+  nc: NatsConnection,
+  cfg: Partial<StreamConfig> & { name: string },
+  timeoutMs = 30_000,
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -64,7 +80,11 @@ export async function addStream(nc: NatsConnection, cfg: Partial<StreamConfig> &
       return;
     } catch (e) {
       const msg = (e as Error).message;
-      if (Date.now() > deadline || !/no suitable peers|insufficient resources|temporarily unavailable|timeout/i.test(msg)) throw e;
+      if (
+        Date.now() > deadline ||
+        !/no suitable peers|insufficient resources|temporarily unavailable|timeout/i.test(msg)
+      )
+        throw e;
       await sleep(500);
     }
   }

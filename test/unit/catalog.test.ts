@@ -47,7 +47,9 @@ describe("check catalog codes", () => {
       expect(c.firesWhen, `${c.id} (${c.code})`).toMatch(want!.means);
       if (want!.severity !== "dynamic") expect(c.severity, `${c.id} (${c.code})`).toBe(want!.severity);
     }
-    expect(new Set(CHECKS.map((c) => c.code).filter((x) => x !== null)).size).toBe(CHECKS.filter((c) => c.code !== null).length);
+    expect(new Set(CHECKS.map((c) => c.code).filter((x) => x !== null)).size).toBe(
+      CHECKS.filter((c) => c.code !== null).length,
+    );
   });
 
   it("gives the stream offline-replica check no code: JETSTREAM_007 is the catalog's JetStream memory check", () => {

@@ -12,12 +12,17 @@ import type { MetaSnapshot } from "../../lib/snapshot/meta.ts";
 
 const T = { ...DEFAULT_CONFIG.thresholds.meta, peerSeenCriticalMs: 30_000, peerLagCritical: 1000 };
 const fixture = (v: string): SysEnvelope<JszWire>[] =>
-  (JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", `jsz-${v}.json`), "utf8")) as { jsz: SysEnvelope<JszWire>[] }).jsz;
+  (
+    JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", `jsz-${v}.json`), "utf8")) as {
+      jsz: SysEnvelope<JszWire>[];
+    }
+  ).jsz;
 const parse = (replies: SysEnvelope<JszWire>[], at = 1_000_000): MetaSnapshot =>
   parseMetaReplies(replies, { collectedAt: at, timeoutMs: 1000, stats: newRequestStats() });
 const ids = (fs: { id: string }[]) => fs.map((f) => f.id).sort();
 const clone = <T>(x: T): T => structuredClone(x);
-const leaderOf = (replies: SysEnvelope<JszWire>[]) => replies.find((r) => r.data?.meta_cluster?.leader === r.server.name)!;
+const leaderOf = (replies: SysEnvelope<JszWire>[]) =>
+  replies.find((r) => r.data?.meta_cluster?.leader === r.server.name)!;
 
 describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s replies", (version) => {
   const replies = fixture(version);
@@ -35,7 +40,9 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
     const edited = clone(replies);
     for (const r of edited) {
       if (r === leaderOf(edited) || !r.data?.meta_cluster) continue;
-      r.data.meta_cluster.replicas = [{ name: "ghost", current: false, offline: true, active: 9e12, lag: 99999 } as never];
+      r.data.meta_cluster.replicas = [
+        { name: "ghost", current: false, offline: true, active: 9e12, lag: 99999 } as never,
+      ];
     }
     expect(evaluateMeta(parse(edited), undefined, T)).toEqual([]);
   });
@@ -86,7 +93,9 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
     expect(seen.summary).toContain(`${p.name} is offline`);
     expect(seen.values).toMatchObject({ offline: true, threshold_ms: 30_000 });
     // Peer seen turned off: META_001 alone.
-    expect(ids(evaluateMeta(parse(edited), undefined, { ...T, peerSeenCriticalMs: undefined }))).toEqual(["meta_offline_replica"]);
+    expect(ids(evaluateMeta(parse(edited), undefined, { ...T, peerSeenCriticalMs: undefined }))).toEqual([
+      "meta_offline_replica",
+    ]);
   });
 
   it("reports quorum lost when every follower is offline", () => {
@@ -155,16 +164,33 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
 
 describe("meta history checks", () => {
   const base: MetaSnapshot = {
-    collectedAt: 0, cluster: "c", servers: [{ name: "a", version: "2.10.27", metaLeader: "a" }, { name: "b", version: "2.10.27", metaLeader: "a" }, { name: "c", version: "2.10.27", metaLeader: "a" }],
-    expectedServers: 3, leaderView: { leader: "a", clusterSize: 3, peers: [{ name: "b", current: true, offline: false, activeMs: 200, lag: 0 }, { name: "c", current: true, offline: false, activeMs: 200, lag: 0 }] },
-    problems: [], stats: newRequestStats(),
+    collectedAt: 0,
+    cluster: "c",
+    servers: [
+      { name: "a", version: "2.10.27", metaLeader: "a" },
+      { name: "b", version: "2.10.27", metaLeader: "a" },
+      { name: "c", version: "2.10.27", metaLeader: "a" },
+    ],
+    expectedServers: 3,
+    leaderView: {
+      leader: "a",
+      clusterSize: 3,
+      peers: [
+        { name: "b", current: true, offline: false, activeMs: 200, lag: 0 },
+        { name: "c", current: true, offline: false, activeMs: 200, lag: 0 },
+      ],
+    },
+    problems: [],
+    stats: newRequestStats(),
   };
   const at = (t: number, leader: string, term?: number): MetaSnapshot => {
     const s = structuredClone(base);
     s.collectedAt = t;
     s.leaderView!.leader = leader;
     // A leader lists the other members as its peers.
-    s.leaderView!.peers = ["a", "b", "c"].filter((n) => n !== leader).map((name) => ({ name, current: true, offline: false, activeMs: 200, lag: 0 }));
+    s.leaderView!.peers = ["a", "b", "c"]
+      .filter((n) => n !== leader)
+      .map((name) => ({ name, current: true, offline: false, activeMs: 200, lag: 0 }));
     s.servers.forEach((x) => (x.metaLeader = leader));
     if (term !== undefined) s.raft = { term, reportedBy: leader };
     return s;

@@ -19,7 +19,13 @@ describe("TerminalNotifier through the run pipeline", () => {
     let now = Date.parse("2026-01-01T00:00:00Z");
     const run = async () => {
       out.length = 0;
-      await runSlice(scriptedSlice(script), { config, history, notifiers: [new TerminalNotifier((s) => out.push(s), color)], connection: noConnection, now: () => now });
+      await runSlice(scriptedSlice(script), {
+        config,
+        history,
+        notifiers: [new TerminalNotifier((s) => out.push(s), color)],
+        connection: noConnection,
+        now: () => now,
+      });
       now += 60_000;
       return out.join("");
     };
@@ -30,7 +36,9 @@ describe("TerminalNotifier through the run pipeline", () => {
     const s = await session(false);
     s.script.findings = [peerSeen("n2")];
     const first = await s.run();
-    expect(first).toMatch(/^2026-01-01 00:00:00 CRITICAL meta_peer_seen \[peer n2\] \(meta slice\)\n {4}meta leader n1 last heard from n2 40s ago\n {4}why: .+\n {4}do: {2}.+\n {4}see: nats server report jetstream/);
+    expect(first).toMatch(
+      /^2026-01-01 00:00:00 CRITICAL meta_peer_seen \[peer n2\] \(meta slice\)\n {4}meta leader n1 last heard from n2 40s ago\n {4}why: .+\n {4}do: {2}.+\n {4}see: nats server report jetstream/,
+    );
     expect(first).not.toContain("\x1b[");
     expect(await s.run()).toBe("");
     s.advance(3_600_000);

@@ -35,7 +35,10 @@ describe("resolveStreamThresholds sharing", () => {
 
   it("does not carry a resolution from one configuration to another", () => {
     const a = resolveStreamThresholds("APP", "ORDERS", undefined, config());
-    const b = resolveStreamThresholds("APP", "ORDERS", undefined, { ...config(), defaults: { "peer-seen-critical": "2m" } });
+    const b = resolveStreamThresholds("APP", "ORDERS", undefined, {
+      ...config(),
+      defaults: { "peer-seen-critical": "2m" },
+    });
     expect(a.values.peerSeenCriticalMs).toBe(60_000);
     expect(b.values.peerSeenCriticalMs).toBe(120_000);
   });
