@@ -1,9 +1,9 @@
-// Collects the servers slice: one VARZ fan-out, then one each of HEALTHZ, ROUTEZ, GATEWAYZ and LEAFZ
-// in parallel, each bounded by the run's deadline; plus the expiry of the monitor's own user JWT.
+// Collects the servers slice: one fan-out each of VARZ, HEALTHZ, ROUTEZ, GATEWAYZ and LEAFZ, all at
+// once, each bounded by the run's deadline; plus the expiry of the monitor's own user JWT.
 // Judges nothing: what a server did not answer is left absent, and said in `problems`.
 import { readFileSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { sysFanout, type FanoutResult } from "../nats/fanout.ts";
+import { sysFanout, type FanoutOptions } from "../nats/fanout.ts";
 import type { RequestStats } from "../nats/stats.ts";
 import type { SysEnvelope } from "../nats/wire.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
@@ -227,53 +227,39 @@ export function readCredentials(file: string): CredentialsView {
 export async function collectServers(nc: NatsConnection, o: ServersCollectOptions): Promise<ServersSnapshot> {
   const now = o.now ?? Date.now;
   const collectedAt = now();
-  // Every fan-out ends by the run's deadline, whatever the per-request timeout says.
-  const budget = () => Math.max(1, Math.min(o.timeoutMs, o.deadline === undefined ? o.timeoutMs : o.deadline - now()));
-  const varzTimeout = budget();
-  const varz = await sysFanout<VarzWire>(
-    nc,
-    "$SYS.REQ.SERVER.PING.VARZ",
-    {},
-    {
-      timeoutMs: varzTimeout,
-      stats: o.stats,
-      expected: (replies) => expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers),
-    },
-  );
-  const names = new Set(varz.replies.filter((r) => r?.server?.name && !r.error).map((r) => r.server.name));
-  const problems = varz.undecodable.map((u) => `undecodable VARZ reply: ${u}`);
-  let rest:
-    | [FanoutResult<HealthzWire>, FanoutResult<RoutezWire>, FanoutResult<GatewayzWire>, FanoutResult<LeafzWire>]
-    | undefined;
-  if (names.size) {
-    // The servers that answered VARZ are the ones to wait for: the others are silent this run.
-    const expected = (replies: readonly SysEnvelope<unknown>[]) =>
-      new Set(replies.map((r) => r?.server?.name).filter((n) => n && names.has(n))).size >= names.size
-        ? replies.length
-        : undefined;
-    const t = budget();
-    const ask = <T>(ep: string, body: unknown) =>
-      sysFanout<T>(nc, `$SYS.REQ.SERVER.PING.${ep}`, body, { timeoutMs: t, stats: o.stats, expected });
-    // `details` lists each failing stream/consumer/account with its error (2.10+; 2.9 ignores it).
-    rest = await Promise.all([
-      ask<HealthzWire>("HEALTHZ", { details: true }),
-      ask<RoutezWire>("ROUTEZ", {}),
-      ask<GatewayzWire>("GATEWAYZ", {}),
-      ask<LeafzWire>("LEAFZ", {}),
-    ]);
-    for (const [i, ep] of ["HEALTHZ", "ROUTEZ", "GATEWAYZ", "LEAFZ"].entries())
-      problems.push(...rest[i]!.undecodable.map((u) => `undecodable ${ep} reply: ${u}`));
-  }
+  // All five fan-outs at once, each ending by the run's deadline whatever the per-request timeout
+  // says: a run waits one timeout at most, and the last slice of a check still gets its share.
+  const t = Math.max(1, Math.min(o.timeoutMs, o.deadline === undefined ? o.timeoutMs : o.deadline - now()));
+  let varzNames = 0;
+  const varzExpected = (replies: readonly SysEnvelope<unknown>[]) => {
+    varzNames = new Set(replies.map((r) => r?.server?.name).filter(Boolean)).size;
+    return expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers);
+  };
+  // The others wait for the servers known before and those that answered VARZ so far.
+  const expected = () => (o.expectedServers === undefined ? undefined : Math.max(o.expectedServers, varzNames));
+  const ask = <T>(ep: string, body: unknown, exp: FanoutOptions["expected"] = expected) =>
+    sysFanout<T>(nc, `$SYS.REQ.SERVER.PING.${ep}`, body, { timeoutMs: t, stats: o.stats, expected: exp });
+  // `details` lists each failing stream/consumer/account with its error (2.10+; 2.9 ignores it).
+  const [varz, ...rest] = await Promise.all([
+    ask<VarzWire>("VARZ", {}, varzExpected),
+    ask<HealthzWire>("HEALTHZ", { details: true }),
+    ask<RoutezWire>("ROUTEZ", {}),
+    ask<GatewayzWire>("GATEWAYZ", {}),
+    ask<LeafzWire>("LEAFZ", {}),
+  ] as const);
+  const problems: string[] = [];
+  for (const [i, ep] of ["VARZ", "HEALTHZ", "ROUTEZ", "GATEWAYZ", "LEAFZ"].entries())
+    problems.push(...[varz, ...rest][i]!.undecodable.map((u) => `undecodable ${ep} reply: ${u}`));
+  const varzTimeout = t;
   const p: Parameters<typeof parseServersReplies>[1] = { collectedAt, timeoutMs: varzTimeout, stats: o.stats };
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
-  const replies: ServersReplies = { varz: varz.replies };
-  if (rest)
-    Object.assign(replies, {
-      healthz: rest[0].replies,
-      routez: rest[1].replies,
-      gatewayz: rest[2].replies,
-      leafz: rest[3].replies,
-    });
+  const replies: ServersReplies = {
+    varz: varz.replies,
+    healthz: rest[0].replies,
+    routez: rest[1].replies,
+    gatewayz: rest[2].replies,
+    leafz: rest[3].replies,
+  };
   const snap = parseServersReplies(replies, p);
   snap.problems.unshift(...problems);
   if (o.credsFile) snap.credentials = readCredentials(o.credsFile);
