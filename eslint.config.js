@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdk.out/", ".cache/", "bench/results/", "**/*.mjs"] },
+  { ignores: ["node_modules/", "dist/", "cdk.out/", ".cache/", ".tmp/", "bench/results/", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

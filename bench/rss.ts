@@ -45,7 +45,7 @@ export async function measureRss(childFile: string, target: BenchTarget, runs: n
       .filter((l) => l.length < 400)
       .slice(-8)
       .join("\n");
-    throw new Error(`the streams slice child process failed: ${stderr || (e as Error).message}`);
+    throw new Error(`the streams slice child process failed: ${stderr || (e as Error).message}`, { cause: e });
   }
   const line = stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as RssChildResult;

@@ -51,7 +51,7 @@ export function renderTable(r: BenchReport): string {
     [
       "V8 heap after a forced GC: after the runs (before)",
       (s) =>
-        r.retained_heap_bytes?.[s] ? `${mib(r.retained_heap_bytes[s]!)} (${mib(r.baseline_heap_bytes[s]!)})` : "n/a",
+        r.retained_heap_bytes?.[s] ? `${mib(r.retained_heap_bytes[s])} (${mib(r.baseline_heap_bytes[s]!)})` : "n/a",
     ],
   ];
   const header = `| figure | ${sizes.map((s) => `S = ${Number(s).toLocaleString("en-US")}`).join(" | ")} |`;

@@ -16,7 +16,7 @@ export function applySeverityPolicy(findings: Finding[], policy: SeverityPolicy 
   if (!policy) return findings;
   const entries = Object.entries(policy);
   if (entries.length === 0) return findings;
-  const by = new Map<string, SeverityChoice>(entries as [string, SeverityChoice][]);
+  const by = new Map<string, SeverityChoice>(entries);
   const out: Finding[] = [];
   for (const f of findings) {
     const want = by.get(f.id);

@@ -70,7 +70,7 @@ describe("Benchmark: bench/run.ts on a small S", () => {
       "streams_check_ms",
       "streams_slice_over_raw_fanout",
     ] as const) {
-      const byS = report[key] as Record<string, number>;
+      const byS = report[key];
       expect(Object.keys(byS), key).toEqual([S]);
       expect(finite(byS[S]), key).toBe(true);
       expect(byS[S], key).toBeGreaterThan(0);

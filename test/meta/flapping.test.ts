@@ -110,7 +110,7 @@ for (const binary of serversUnderTest()) {
         const before = await m.observation();
         expect(before.leader).toBe(a);
         let elections = 0;
-        let leader = a;
+        let leader: string;
         do {
           leader = await cluster.stepdownMeta();
           elections++;

@@ -70,7 +70,7 @@ async function capture(version: string): Promise<void> {
         {
           name: "EDGEMIRROR",
           num_replicas: 3,
-          mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } } as StreamConfig["mirror"],
+          mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } },
         },
       ],
       [app, { name: "NOSRC", num_replicas: 1, mirror: { name: "DOES_NOT_EXIST" } }],
@@ -111,7 +111,7 @@ async function capture(version: string): Promise<void> {
 
     const full = await jsz(sys, JSZ, 4);
     const leaderOnly = await jsz(sys, { ...JSZ, stream_leader_only: true }, 4);
-    const list = JSON.parse(
+    const list: unknown = JSON.parse(
       (await app.request("$JS.API.STREAM.LIST", JSON.stringify({ offset: 0 }), { timeout: 8000 })).string(),
     );
     save("healthy", version, {

@@ -94,7 +94,7 @@ for (const version of ["2.10.27", "2.15.1"]) {
     });
 
     it("stream_leader_only gives the same led streams in fewer bytes", () => {
-      const lo = parse(healthy, healthy.jszStreamLeaderOnly!);
+      const lo = parse(healthy, healthy.jszStreamLeaderOnly);
       expect(names(lo)).toEqual(names(parse(healthy)));
       expect(healthy.bytes!.leaderOnlyDecoded).toBeLessThan(healthy.bytes!.fullDecoded!);
     });

@@ -45,7 +45,7 @@ for (const binary of serversUnderTest()) {
       await addStream(app, {
         name: "EDGEMIRROR",
         num_replicas: 3,
-        mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } } as never,
+        mirror: { name: "SRC", external: { api: "$JS.edge.API", deliver: "" } },
       });
       await addStream(app, { name: "CHK_A", subjects: ["chka.>"], num_replicas: 1 });
       await addStream(other, { name: "CHK_O", subjects: ["chko.>"], num_replicas: 3 });
