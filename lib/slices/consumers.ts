@@ -1,5 +1,6 @@
 // The consumers slice: every consumer of every account, judged from its Raft leader's view.
 import { judgeConsumers, type ConsumersObservation } from "../checks/consumers/judge.ts";
+import { collectConsumersAccount } from "../collect/consumers-account.ts";
 import { collectConsumersSystem, type ConsumersCollectOptions } from "../collect/consumers-jsz.ts";
 import type { ConsumersSnapshot } from "../snapshot/consumers.ts";
 import type { Slice } from "./slice.ts";
@@ -7,15 +8,11 @@ import type { Slice } from "./slice.ts";
 export const consumersSlice: Slice<ConsumersSnapshot, ConsumersObservation> = {
   name: "consumers",
   collect: (nc, ctx) => {
-    if (ctx.config.mode === "account") {
-      // CONSUMER.LIST per stream is not built yet: say so rather than look healthy.
-      return Promise.reject(new Error("the consumers slice needs system-account credentials (mode \"system\")"));
-    }
     const o: ConsumersCollectOptions = { timeoutMs: ctx.config.timeouts.requestMs, stats: ctx.stats, now: ctx.now };
     if (ctx.config.clusterLabel) o.clusterLabel = ctx.config.clusterLabel;
     if (ctx.previous?.knownServers.length) o.knownServers = ctx.previous.knownServers;
     if (ctx.deadline !== undefined) o.deadline = ctx.deadline;
-    return collectConsumersSystem(nc, o);
+    return ctx.config.mode === "account" ? collectConsumersAccount(nc, o) : collectConsumersSystem(nc, o);
   },
   blind: (reason, ctx) => ({
     collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,

@@ -79,6 +79,8 @@ export interface ConsumersSnapshot {
   gaps: ConsumerGap[];
   problems: string[];
   pages: number;
+  /** Account mode: streams whose consumers could not be listed (their alerts stay as they were). */
+  unlistedStreams?: string[];
 }
 
 /** Identity of a consumer across servers and runs. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectConsumersAccount } from "../../lib/collect/consumers-account.ts";
 import { collectConsumersSystem } from "../../lib/collect/consumers-jsz.ts";
 import { buildConfig } from "../../lib/config/load.ts";
 import type { LookoutConfig } from "../../lib/config/config.ts";
@@ -231,6 +232,32 @@ for (const binary of serversUnderTest()) {
       const r = await run(optIn, h2);
       expect(about(r, info.name)).toEqual(["consumer_stuck"]);
       await jsm.consumers.delete("ORDERS", info.name);
+    });
+
+    it("account mode with APP credentials: the same consumers from their leaders, one listing per stream", async () => {
+      const cfg = config();
+      cfg.mode = "account";
+      cfg.nats = { ...cfg.nats, user: "app", password: "app-secret" };
+      const system = await collect();
+      const healthy = await run(cfg);
+      expect(healthy.findings).toEqual([]);
+      // $SYS.REQ.USER.INFO (asked on 2.9 too), one STREAM.LIST page, one CONSUMER.LIST per stream.
+      expect(healthy.requests.requests).toBe(2 + 2);
+      expect(healthy.perf.find((p) => p.name === "consumers_judged")!.value).toBe(system.consumers.length);
+      // The listing carries each consumer's leader's view: its followers heard from, not `active: 0`.
+      const listed = await collectConsumersAccount(app, { timeoutMs: 1500, stats: newRequestStats() });
+      const worker = listed.consumers.find((v) => v.name === "WORKER")!;
+      expect(worker.peers).toHaveLength(2);
+      expect(worker.peers.every((p) => p.current && p.activeMs > 0)).toBe(true);
+      await jsm.consumers.add("EVENTS", { durable_name: "HOARD", ack_policy: AckPolicy.Explicit, max_ack_pending: 2, ack_wait: 120_000_000_000 });
+      const batch = await (await jetstream(app).consumers.get("EVENTS", "HOARD")).fetch({ max_messages: 2, expires: 2000 });
+      for await (const _m of batch) {
+        // received, never acknowledged
+      }
+      const r = await run(cfg);
+      expect(r.findings.map((f) => [f.id, f.subject.stream, f.subject.consumer])).toEqual([["consumer_ack_pending_high", "EVENTS", "HOARD"]]);
+      expect(r.findings[0]!.subject.account).toBe(versionAtLeast(binary.version, "2.10.0") ? "APP" : "(this account)");
+      await jsm.consumers.delete("EVENTS", "HOARD");
     });
 
     it("a frozen consumer follower: peer seen, then offline with peer seen still open, both resolve after restart", async () => {

@@ -21,6 +21,8 @@ export interface ConsumerMark {
   a: number;
   as: number;
   da: number;
+  /** Delivered beyond the stream's last sequence in this run (CONSUMER_005 needs two runs in a row). */
+  ahead?: true;
   /** num_pending of consecutive runs in which it grew (the last K+1 at most). */
   b?: BacklogPoint[];
 }

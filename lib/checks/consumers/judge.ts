@@ -74,10 +74,13 @@ export function judgeConsumers(snap: ConsumersSnapshot, prev: ConsumersObservati
       if (m) marks[consumerKey(v)] = m;
       continue;
     }
-    checkSequences(snap, v, out);
+    const before = prev?.marks[consumerKey(v)];
+    const ahead = checkSequences(snap, v, before?.ahead === true, out);
     checkMetadataThresholds(snap, v, r, out);
     if (!v.paused) checkAckPending(snap, v, r.values.ackPendingWarnPercent, out);
-    marks[consumerKey(v)] = checkHistory(snap, v, r.values, cfg, prev?.marks[consumerKey(v)], out);
+    const mark = checkHistory(snap, v, r.values, cfg, before, out);
+    if (ahead) mark.ahead = true;
+    marks[consumerKey(v)] = mark;
   }
   // Consumers whose leader was silent keep their marks: a silent server must not reset the clocks.
   const gapKeys = new Set(snap.gaps.map(consumerKey));
@@ -91,12 +94,13 @@ export function judgeConsumers(snap: ConsumersSnapshot, prev: ConsumersObservati
   };
   if (Object.keys(mem.unheard).length) observation.unheard = mem.unheard;
   const anySilent = snap.silent.length > 0;
+  const unlisted = new Set(snap.unlistedStreams ?? []);
   const covers = (alert: AlertState): boolean => {
     const s: Subject = alert.finding.subject;
     if (alert.finding.id === "monitor_blind") return true;
     if (s.consumer === undefined) return true;
     const key = consumerCoverKey(s);
-    if (gapCovers.has(key)) return false;
+    if (gapCovers.has(key) || (s.stream !== undefined && unlisted.has(s.stream))) return false;
     if (headless.has(key)) return JUDGED_WITHOUT_LEADER.has(alert.finding.id);
     if (judged.has(key)) return true;
     // Reported by nobody: deleted, unless a silent server may be holding it.

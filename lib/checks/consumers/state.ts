@@ -19,24 +19,30 @@ export function checkThresholdsValid(snap: ConsumersSnapshot, v: ConsumerView, r
     { key: first.key, value: clip(first.value), origin: first.origin, invalid: r.invalid.length }));
 }
 
-export function checkSequences(snap: ConsumersSnapshot, v: ConsumerView, out: Finding[]): void {
+/**
+ * CONSUMER_004 and CONSUMER_005. A server reports a stream's state before its consumers' info, so a
+ * busy consumer can be caught a few messages past the last sequence reported with it: "ahead" fires
+ * only when the previous run saw it ahead too (`wasAhead`). Returns whether it is ahead now.
+ */
+export function checkSequences(snap: ConsumersSnapshot, v: ConsumerView, wasAhead: boolean, out: Finding[]): boolean {
   const first = v.streamFirstSeq;
   const last = v.streamLastSeq;
   const d = v.delivered.streamSeq;
-  if (first === undefined || last === undefined || first === 0) return;
   // Below first-1: messages between were removed before delivery. A purge moves the consumer along
   // itself, so this is mostly limits or retention outrunning it. A filtered consumer with nothing
   // pending may simply have had no match among the removed messages.
-  if (d + 1 < first && !(v.filtered && v.numPending === 0)) {
+  if (first !== undefined && first > 0 && d + 1 < first && !(v.filtered && v.numPending === 0)) {
     out.push(consumerFinding("consumer_behind_stream", consumerSubject(snap, v),
       `${consumerLabel(v)}: delivered up to stream sequence ${d}, but the stream now starts at ${first}: ${first - 1 - d} message(s) removed before delivery`,
-      { delivered_stream_seq: d, stream_first_seq: first, stream_last_seq: last, skipped: first - 1 - d }));
+      { delivered_stream_seq: d, stream_first_seq: first, stream_last_seq: last ?? null, skipped: first - 1 - d }));
   }
-  if (d > last) {
+  const ahead = last !== undefined && d > last;
+  if (ahead && wasAhead) {
     out.push(consumerFinding("consumer_ahead_of_stream", consumerSubject(snap, v),
       `${consumerLabel(v)}: delivered up to stream sequence ${d}, beyond the stream's last sequence ${last}`,
-      { delivered_stream_seq: d, stream_first_seq: first, stream_last_seq: last }));
+      { delivered_stream_seq: d, stream_first_seq: first ?? null, stream_last_seq: last ?? null }));
   }
+  return ahead;
 }
 
 function atLeast(snap: ConsumersSnapshot, v: ConsumerView, id: ConsumerCheckId, key: string, value: number, threshold: number | undefined, what: string, out: Finding[]): void {
