@@ -7,6 +7,7 @@
 // failing to, and everything they wrote is scanned: stdout, stderr, every file and every file or
 // folder name under their folders, JSON lines, what SNS delivered to SQS, every DynamoDB item
 // (compressed history documents decoded). No secret may appear in any form it was given in.
+import { seededRandom } from "../../lib/testbed/random.ts";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,17 +35,7 @@ const FORMATS = ["json", "text", "nagios", "prometheus"] as const;
 // ---------------------------------------------------------------------------------------------
 // The planted secrets: seeded, so every run plants the same values, and each one distinct.
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = seeded(0x5ec2e7);
+const rnd = seededRandom(0x5ec2e7);
 const ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 const noise = (n: number) => Array.from({ length: n }, () => ALNUM[Math.floor(rnd() * ALNUM.length)]).join("");
 
