@@ -12,6 +12,8 @@ import { SLICES } from "../../lib/slices/index.ts";
 import type { Slice } from "../../lib/slices/slice.ts";
 import { NatsCluster } from "../../lib/testbed/cluster.ts";
 import { newestServer } from "../../lib/testbed/servers.ts";
+import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
+import { addStream } from "../streams/topology.ts";
 
 /** The allow lists documented in the README ("NATS permissions"). */
 export const SYSTEM_MODE_PERMISSIONS = {
@@ -20,6 +22,11 @@ export const SYSTEM_MODE_PERMISSIONS = {
 };
 export const ACCOUNT_MODE_PERMISSIONS = {
   publish: { allow: ["$JS.API.STREAM.LIST"] },
+  subscribe: { allow: ["_INBOX.>"] },
+};
+/** Account mode with the consumers slice too: each stream's consumer listing. */
+export const ACCOUNT_MODE_CONSUMER_PERMISSIONS = {
+  publish: { allow: ["$JS.API.STREAM.LIST", "$JS.API.CONSUMER.LIST.>"] },
   subscribe: { allow: ["_INBOX.>"] },
 };
 const user = (name: string, perms: object) =>
@@ -38,7 +45,7 @@ describe("minimal NATS permissions", () => {
             user("narrow", { publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ"] }, subscribe: { allow: ["_INBOX.>"] } }),
           ],
         },
-        { account: "APP", users: [user("appmon", ACCOUNT_MODE_PERMISSIONS)] },
+        { account: "APP", users: [user("appmon", ACCOUNT_MODE_PERMISSIONS), user("appcons", ACCOUNT_MODE_CONSUMER_PERMISSIONS)] },
       ],
     });
   });
@@ -78,5 +85,25 @@ describe("minimal NATS permissions", () => {
   it("account mode: the streams slice works with publish $JS.API.STREAM.LIST and subscribe _INBOX.>", async () => {
     const r = await run(SLICES.streams!, "appmon", "account");
     expect(r.findings).toEqual([]);
+  });
+
+  it("the consumers slice: the system list in system mode; STREAM.LIST and CONSUMER.LIST.> in account mode", async () => {
+    const app = await cluster.appConnection("APP");
+    try {
+      await addStream(app, { name: "PERM", subjects: ["perm.>"], num_replicas: 1 });
+      await (await jetstreamManager(app)).consumers.add("PERM", { durable_name: "PC", ack_policy: AckPolicy.Explicit });
+    } finally {
+      await app.close();
+    }
+    const system = await run(SLICES.consumers!, "monitor", "system");
+    expect(system.findings).toEqual([]);
+    expect(system.perf.find((p) => p.name === "consumers_judged")!.value).toBe(1);
+    const account = await run(SLICES.consumers!, "appcons", "account");
+    expect(account.findings).toEqual([]);
+    expect(account.perf.find((p) => p.name === "consumers_judged")!.value).toBe(1);
+    // Without CONSUMER.LIST the run says which stream it could not list, never "healthy".
+    const narrow = await run(SLICES.consumers!, "appmon", "account");
+    expect(narrow.findings.map((f) => f.id)).toEqual(["monitor_partial"]);
+    expect(narrow.findings[0]!.summary).toMatch(/CONSUMER\.LIST\.PERM/);
   });
 });
