@@ -68,7 +68,7 @@ export async function buildCli(): Promise<string[]> {
 async function buildHandlers(): Promise<void> {
   // The construct's options (infra/bundling.ts), so the shipped bundles are the tested ones.
   const { esbuildOptions } = await import("../infra/bundling.ts");
-  for (const slice of ["meta", "streams", "consumers"]) {
+  for (const slice of ["meta", "streams", "consumers", "servers"]) {
     await build(esbuildOptions(slice, join(DIST, "functions", slice)));
   }
 }
@@ -96,6 +96,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       "functions/meta/index.mjs",
       "functions/streams/index.mjs",
       "functions/consumers/index.mjs",
+      "functions/servers/index.mjs",
     ]) {
       console.log(`build: dist/${f} ${(statSync(join(DIST, f)).size / 1024).toFixed(1)} KiB`);
     }
