@@ -1,6 +1,6 @@
 // A supercluster on 127.0.0.1: two clusters of three servers joined by gateways (one JetStream meta
 // group of six), and optionally a leaf server in its own JetStream domain joined over the system
-// account. Every gateway connection runs through a TcpProxy that each server advertises, so a test
+// account (directly) and the APP account (through a relay a test can cut). Every gateway connection runs through a TcpProxy that each server advertises, so a test
 // can cut the gateways between the clusters (and restore them) while every process keeps running.
 import { freePort, NatsCluster, SYS_USER, waitFor, type ClusterOptions } from "./cluster.ts";
 import { TcpProxy } from "./proxy.ts";
@@ -20,6 +20,8 @@ export class Supercluster {
     readonly clusters: [NatsCluster, NatsCluster],
     readonly proxies: TcpProxy[],
     readonly leaf: NatsCluster | undefined,
+    /** The relay the leaf's APP-account remote runs through (its SYS remote is direct). */
+    readonly leafProxy: TcpProxy | undefined,
   ) {}
 
   static async start(o: SuperclusterOptions): Promise<Supercluster> {
@@ -46,6 +48,8 @@ export class Supercluster {
           serverConfig: gateway(c),
           waitForMeta: false,
           leafnodeListen: c === 0 && o.leaf === true,
+          // The leaf must stay on the URLs it was given (the relay), not learn the hub's others.
+          leafnodeNoAdvertise: c === 0 && o.leaf === true,
           ...o.extra,
         }),
       ),
@@ -56,11 +60,14 @@ export class Supercluster {
       await Promise.all(proxies.map((p) => p.stop()));
       throw (started.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
     }
-    const sc = new Supercluster([ok[0]!, ok[1]!], proxies, undefined);
+    const sc = new Supercluster([ok[0]!, ok[1]!], proxies, undefined, undefined);
     try {
       await sc.waitForMetaLeader();
       if (o.leaf) {
         const hub = ok[0]!.servers[1]!;
+        const app = ok[0]!.account("APP");
+        const leafProxy = await TcpProxy.start(hub.leafPort);
+        proxies.push(leafProxy);
         const leaf = await NatsCluster.start({
           binary: o.binary,
           size: 1,
@@ -68,9 +75,10 @@ export class Supercluster {
           clusterName: `leaf${tag}`,
           leafRemotes: [
             { url: `nats-leaf://${SYS_USER.user}:${SYS_USER.password}@127.0.0.1:${hub.leafPort}`, account: "SYS" },
+            { url: `nats-leaf://${app.user}:${app.password}@127.0.0.1:${leafProxy.port}`, account: "APP" },
           ],
         });
-        return new Supercluster(sc.clusters, proxies, leaf);
+        return new Supercluster(sc.clusters, proxies, leaf, leafProxy);
       }
     } catch (e) {
       await sc.stop();
@@ -110,10 +118,10 @@ export class Supercluster {
 
   /** Drops every gateway connection between the clusters and refuses new ones. */
   cutGateways(): void {
-    for (const p of this.proxies) p.cut();
+    for (const p of this.proxies) if (p !== this.leafProxy) p.cut();
   }
   restoreGateways(): void {
-    for (const p of this.proxies) p.restore();
+    for (const p of this.proxies) if (p !== this.leafProxy) p.restore();
   }
 
   async stop(): Promise<void> {

@@ -132,6 +132,43 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
     await sc.waitForMetaLeader();
   });
 
+  it("a cut leaf remote (APP account) is named by both ends while the leaf still answers", async () => {
+    const history = newHistory();
+    const hub = a().servers[1]!.name;
+    const leaf = sc.leaf!.servers[0]!.name;
+    const other = (r: RunReport) => r.findings.filter((f) => f.id !== "meta_even_size");
+    expect(other(await runOnce(serversSlice, { config: config(), history }))).toEqual([]);
+    sc.leafProxy!.cut();
+    try {
+      const r = await waitFor(
+        "the APP leaf link gone",
+        async () => {
+          const x = await runOnce(serversSlice, { config: config(), history });
+          return other(x).length >= 2 ? x : undefined;
+        },
+        30_000,
+        1000,
+      );
+      // Both ends report the link: the hub its accepted leaf, the leaf its remote.
+      const lost = other(r).map((f) => [f.id, f.subject.server, f.subject.peer, f.subject.account]);
+      expect(lost.sort()).toEqual([
+        ["leaf_lost", leaf, hub, "APP"],
+        ["leaf_lost", hub, leaf, "APP"],
+      ]);
+    } finally {
+      sc.leafProxy!.restore();
+    }
+    await waitFor(
+      "the APP leaf link back",
+      async () => {
+        const x = await runOnce(serversSlice, { config: config(), history });
+        return other(x).length === 0 ? x : undefined;
+      },
+      30_000,
+      1000,
+    );
+  });
+
   it("a leaf server that stops: its hub names the lost leaf link, and the leaf as not answering", async () => {
     const history = newHistory();
     const hub = a().servers[1]!.name;
@@ -145,6 +182,7 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
         .map((f) => [f.id, f.subject.server, f.subject.peer, f.subject.account])
         .sort(),
     ).toEqual([
+      ["leaf_lost", hub, leaf, "APP"],
       ["leaf_lost", hub, leaf, "SYS"],
       ["server_not_answering", leaf, undefined, undefined],
     ]);
