@@ -41,7 +41,7 @@ export const COMMANDS = {
       timeout: { type: "string" },
       outfile: { type: "string" },
     } satisfies Options,
-    usage: `usage: lookout check [--slice meta|streams|all] [--format text|json|nagios|prometheus]
+    usage: `usage: lookout check [--slice meta|streams|consumers|servers|all] [--format text|json|nagios|prometheus]
                      [--timeout DURATION] [--outfile FILE] [--config FILE] [--history DIR] [--verbose]
 
 Runs every selected slice once against the cluster, with history (flaps, stalls and resolutions

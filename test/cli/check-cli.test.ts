@@ -285,7 +285,7 @@ describe("lookout check as a monitoring plugin", () => {
   it("help and version exit 0", async () => {
     const h = await lookout(["check", "--help"], env);
     expect(h.code).toBe(0);
-    expect(h.first).toBe("usage: lookout check [--slice meta|streams|all] [--format text|json|nagios|prometheus]");
+    expect(h.first).toBe("usage: lookout check [--slice meta|streams|consumers|servers|all] [--format text|json|nagios|prometheus]");
     const w = await lookout(["watch", "--help"], env);
     expect(w.code).toBe(0);
     expect(w.first).toMatch(/^usage: lookout watch/);

@@ -17,7 +17,18 @@ import { addStream } from "../streams/topology.ts";
 
 /** The allow lists documented in the README ("NATS permissions"). */
 export const SYSTEM_MODE_PERMISSIONS = {
-  publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ", "$SYS.REQ.SERVER.PING.RAFTZ"] },
+  publish: {
+    allow: [
+      "$SYS.REQ.SERVER.PING.JSZ",
+      "$SYS.REQ.SERVER.PING.RAFTZ",
+      // the servers slice
+      "$SYS.REQ.SERVER.PING.VARZ",
+      "$SYS.REQ.SERVER.PING.HEALTHZ",
+      "$SYS.REQ.SERVER.PING.ROUTEZ",
+      "$SYS.REQ.SERVER.PING.GATEWAYZ",
+      "$SYS.REQ.SERVER.PING.LEAFZ",
+    ],
+  },
   subscribe: { allow: ["_INBOX.>"] },
 };
 export const ACCOUNT_MODE_PERMISSIONS = {
@@ -69,6 +80,14 @@ describe("minimal NATS permissions", () => {
     const r = await run(SLICES.meta!, "monitor", "system");
     expect(r.findings).toEqual([]);
     expect(r.requests.requests).toBe(2);
+  });
+
+  it("system mode: the consumers and servers slices see everything with the same list", async () => {
+    for (const slice of [SLICES.consumers!, SLICES.servers!]) {
+      const r = await run(slice, "monitor", "system");
+      expect(r.status, `${slice.name}: ${JSON.stringify(r.findings.map((f) => f.summary))}`).not.toBe("unknown");
+      expect(r.findings.filter((f) => f.id.startsWith("monitor_"))).toEqual([]);
+    }
   });
 
   it("system mode: without RAFTZ the run says its collection was incomplete", async () => {
