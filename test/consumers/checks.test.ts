@@ -80,6 +80,20 @@ describe("consumer position", () => {
   });
 });
 
+describe("the NATS tools' consumer keys", () => {
+  it("compare with >=, a value <= 0 disables, and never acknowledged counts for last-ack", () => {
+    const md = {
+      "io.nats.monitor.outstanding-ack-critical": "5", "io.nats.monitor.waiting-critical": "3",
+      "io.nats.monitor.redelivery-critical": "2", "io.nats.monitor.last-ack-critical": "1m", "io.nats.monitor.unprocessed-critical": "0",
+    };
+    const at = consumer({ metadata: md, numAckPending: 5, numWaiting: 3, numRedelivered: 2, numPending: 1000, ackFloor: { consumerSeq: 0, streamSeq: 0 } });
+    const f = judgeConsumers(snap([at]), undefined, cfg()).findings;
+    expect(f.map((x) => x.code).sort()).toEqual(["CONSUMER_006", "CONSUMER_007", "CONSUMER_010", "CONSUMER_011"]);
+    const below = consumer({ metadata: md, numAckPending: 4, numWaiting: 2, numRedelivered: 1, ackFloor: { consumerSeq: 9, streamSeq: 9, agoMs: 59_000 } });
+    expect(judgeConsumers(snap([below]), undefined, cfg()).findings).toEqual([]);
+  });
+});
+
 describe("consumer history", () => {
   it("a backlog growing in each of the last K runs by more than the factor warns with the rates", () => {
     let prev: ConsumersObservation | undefined;
