@@ -36,6 +36,36 @@ const CATALOG: Record<string, { means: RegExp; severity: "critical" | "warning" 
   CONSUMER_010: { means: /last-ack-critical/, severity: "critical" },
   CONSUMER_011: { means: /redelivery-critical/, severity: "critical" },
   CONSUMER_012: { means: /pinned_client/, severity: "critical" },
+  JETSTREAM_007: { means: /memory used >= 95% of the memory streams reserved/, severity: "critical" },
+  META_007: { means: /even number of members/, severity: "warning" },
+  META_008: { means: /pending entries exceed 500/, severity: "warning" },
+  SERVER_001: { means: /HEALTHZ status is not ok for a connection problem/, severity: "critical" },
+  SERVER_002: { means: /another version than most servers of its own cluster/, severity: "warning" },
+  SERVER_003: { means: /CPU use divided by its cores >= 90%/, severity: "warning" },
+  SERVER_004: { means: /slow consumer count rose/, severity: "critical" },
+  SERVER_005: { means: /memory used >= 90% of the memory streams reserved/, severity: "warning" },
+  SERVER_007: { means: /without authentication/, severity: "critical" },
+  SERVER_008: { means: /start time changed since the last run and its version did not/, severity: "critical" },
+  SERVER_009: { means: /more than 2 start times .* within an hour/, severity: "critical" },
+  SERVER_010: { means: /route's round-trip time is above 50 ms/, severity: "warning" },
+  SERVER_011: { means: /connections >= 80% of the server's max_connections/, severity: "warning" },
+  SERVER_012: { means: /stale connection count rose/, severity: "warning" },
+  SERVER_013: { means: /stalled client count rose/, severity: "warning" },
+  SERVER_014: { means: /JETSTREAM error/, severity: "critical" },
+  SERVER_015: { means: /stream or consumer that failed to recover/, severity: "critical" },
+  SERVER_016: { means: /ACCOUNT error/, severity: "warning" },
+  SERVER_017: { means: /storage used >= 90% of the storage streams reserved/, severity: "warning" },
+  SERVER_018: { means: /gateway's round-trip time .* above 50 ms/, severity: "warning" },
+  SERVER_019: {
+    means: /storage used >= 90% \(warning\) \/ 95% \(critical\) of the server's max_file_store/,
+    severity: "dynamic",
+  },
+  CLUSTER_005: { means: /no route to some answering server of its own cluster/, severity: "warning" },
+  CLUSTER_007: {
+    means: /had an outbound gateway to a remote cluster .* in an earlier run and has none now/,
+    severity: "critical",
+  },
+  LEAF_002: { means: /leaf link's round-trip time is above 100 ms/, severity: "warning" },
 };
 
 describe("check catalog codes", () => {
@@ -54,12 +84,14 @@ describe("check catalog codes", () => {
 
   it("gives the stream offline-replica check no code: JETSTREAM_007 is the catalog's JetStream memory check", () => {
     expect(checkDefinition("stream_replica_offline").code).toBeNull();
-    expect(CHECKS.some((c) => c.code === "JETSTREAM_007")).toBe(false);
+    expect(CHECKS.filter((c) => c.code === "JETSTREAM_007").map((c) => c.id)).toEqual([
+      "server_js_memory_reserved_critical",
+    ]);
   });
 
   it("lists the monitor's own checks under every slice that emits them", () => {
-    expect(checkDefinition("monitor_blind").slices).toEqual(["meta", "streams", "consumers"]);
-    expect(checkDefinition("monitor_partial").slices).toEqual(["meta", "streams", "consumers"]);
+    expect(checkDefinition("monitor_blind").slices).toEqual(["meta", "streams", "consumers", "servers"]);
+    expect(checkDefinition("monitor_partial").slices).toEqual(["meta", "streams", "consumers", "servers"]);
   });
 
   it("describes JETSTREAM_015 as the code judges it: against the source at the last run before the stall, never an idle source", () => {
