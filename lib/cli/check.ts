@@ -7,6 +7,8 @@ import { ConfigError } from "../errors.ts";
 import type { CheckOutcome } from "../output/render.ts";
 import { runSlice, type RunReport } from "../run/run-slice.ts";
 import { SharedConnection } from "../run/connection.ts";
+import type { HistoryStore } from "../history/store.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import { historyStoreFor, notifiersFor } from "../run/wiring.ts";
 import { SLICES, sliceNamed } from "../slices/index.ts";
 import type { Slice } from "../slices/slice.ts";
@@ -55,8 +57,9 @@ const OUTPUT_MARGIN_MS = 250;
 
 export async function runCheck(config: LookoutConfig, which: string, o: CheckOptions = {}): Promise<CheckResult> {
   const { slices, notes } = selectSlices(config, which);
-  const reports: RunReport[] = [];
-  const where = { slice: slices[0]?.name ?? "", stage: "start" };
+  const done: (RunReport | undefined)[] = slices.map(() => undefined);
+  // Where each unfinished slice is, so a timeout can say what it could not do.
+  const stages = new Map<string, string>(slices.map((s) => [s.name, "start"]));
   const started = Date.now();
   const budget = o.timeoutMs === undefined ? undefined : Math.max(0, o.timeoutMs - OUTPUT_MARGIN_MS);
   // A timed check shares its budget: each wait may use a quarter of it, collection stops at 70 %.
@@ -66,29 +69,38 @@ export async function runCheck(config: LookoutConfig, which: string, o: CheckOpt
     timeouts: { connectMs: cap(config.timeouts.connectMs), requestMs: cap(config.timeouts.requestMs) },
   };
   const deadline = budget === undefined ? undefined : started + Math.floor(budget * 0.7);
+  const reports = () => done.filter((r): r is RunReport => r !== undefined);
 
+  // Slices run side by side, each on its own connection: a first run waits a request timeout per
+  // fan-out to learn the cluster's size, and one after another they would not fit a plugin's budget;
+  // a slice failing over from a hung server must not cut another slice's connection.
+  const runOne = async (s: Slice, i: number, history: HistoryStore, notifiers: Notifier[]): Promise<void> => {
+    const conn = new SharedConnection(timed.nats, timed.timeouts.connectMs);
+    try {
+      const deps = {
+        config: timed,
+        history,
+        notifiers,
+        connection: conn.get,
+        failover: conn.failover,
+        describeError: conn.describe,
+        onStage: (slice: string, stage: string) => stages.set(slice, stage),
+      };
+      done[i] = await runSlice(s, deadline === undefined ? deps : { ...deps, deadline });
+      stages.delete(s.name);
+    } finally {
+      await conn.close();
+    }
+  };
   const work = async (): Promise<void> => {
-    where.stage = "history open";
+    for (const s of slices) stages.set(s.name, "history open");
     const history = await historyStoreFor(config.history);
     o.onHistory?.(history.location);
     // The report itself is the terminal output here; other notifiers (files, SNS) still get notices.
     const notifiers = await notifiersFor(config.notify.filter((n) => n.kind !== "terminal"));
-    const conn = new SharedConnection(timed.nats, timed.timeouts.connectMs);
     try {
-      for (const s of slices) {
-        const deps = {
-          config: timed,
-          history,
-          notifiers,
-          connection: conn.get,
-          failover: conn.failover,
-          describeError: conn.describe,
-          onStage: (slice: string, stage: string) => Object.assign(where, { slice, stage }),
-        };
-        reports.push(await runSlice(s, deadline === undefined ? deps : { ...deps, deadline }));
-      }
+      await Promise.all(slices.map((s, i) => runOne(s, i, history, notifiers)));
     } finally {
-      await conn.close();
       await history.close?.();
       for (const n of notifiers) await n.close?.();
     }
@@ -96,15 +108,15 @@ export async function runCheck(config: LookoutConfig, which: string, o: CheckOpt
 
   if (budget === undefined) {
     await work();
-    return { reports, problems: notes, abandoned: false };
+    return { reports: reports(), problems: notes, abandoned: false };
   }
   const timer = new AbortController();
   const finished = await Promise.race([
     work().then(() => true),
     sleep(budget, false, { signal: timer.signal }).catch(() => true),
   ]).finally(() => timer.abort());
-  if (finished) return { reports, problems: notes, abandoned: false };
-  const notRun = slices.slice(reports.length + 1).map((s) => s.name);
-  const problem = `timed out after ${formatDuration(o.timeoutMs ?? 0)} in the ${where.slice} slice (${where.stage})${notRun.length ? `; not run: ${notRun.join(", ")}` : ""}`;
-  return { reports, problems: [...notes, problem], abandoned: true };
+  if (finished) return { reports: reports(), problems: notes, abandoned: false };
+  const hung = [...stages].map(([slice, stage]) => `the ${slice} slice (${stage})`).join(", ");
+  const problem = `timed out after ${formatDuration(o.timeoutMs ?? 0)} in ${hung}`;
+  return { reports: reports(), problems: [...notes, problem], abandoned: true };
 }

@@ -26,7 +26,12 @@ describe("lookout watch soak", () => {
     const config = buildConfig(
       {
         nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-        slices: { meta: { every: "1ms" }, streams: { enabled: false } },
+        slices: {
+          meta: { every: "1ms" },
+          streams: { enabled: false },
+          consumers: { enabled: false },
+          servers: { enabled: false },
+        },
         history: { kind: "file", dir: mkdtempSync(join(tmpdir(), "lookout-soak-")) },
         notify: [],
       },
