@@ -861,7 +861,8 @@ const defs = [
     slices: ["consumers"],
     severity: "critical",
     title: "Consumer ahead of its stream",
-    firesWhen: "the consumer's delivered stream sequence is above the stream's last sequence in two runs in a row (a server reports the stream's state just before its consumers'; system mode only)",
+    firesWhen:
+      "the consumer's delivered stream sequence is above the stream's last sequence in two runs in a row (a server reports the stream's state just before its consumers'; system mode only)",
     why: "The stream was reset or recreated under the consumer: new messages below its position will not be delivered.",
     action:
       "Recreate the consumer or reset its position (`nats consumer rm` and add it again with the intended start).",

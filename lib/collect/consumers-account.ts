@@ -22,7 +22,13 @@ interface ConsumerListWire {
   missing?: string[];
 }
 
-async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, o: ConsumersCollectOptions, timeoutMs = o.timeoutMs): Promise<T> {
+async function requestJson<T>(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  o: ConsumersCollectOptions,
+  timeoutMs = o.timeoutMs,
+): Promise<T> {
   o.stats.requests++;
   const m = await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: timeoutMs });
   o.stats.bytesReceived += m.data.length;
@@ -30,20 +36,37 @@ async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown
   return m.json<T>();
 }
 
-export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCollectOptions): Promise<ConsumersSnapshot> {
+export async function collectConsumersAccount(
+  nc: NatsConnection,
+  o: ConsumersCollectOptions,
+): Promise<ConsumersSnapshot> {
   const now = o.now ?? Date.now;
   const collectedAt = now();
   const info = (nc.info ?? {}) as { server_name?: string; version?: string; cluster?: string; domain?: string };
   const server: AnsweringServer = { name: info.server_name ?? "(connected server)", version: info.version ?? "" };
   if (info.cluster) server.cluster = info.cluster;
   const snap: ConsumersSnapshot = {
-    collectedAt, cluster: o.clusterLabel ?? info.cluster, stats: o.stats, mode: "account",
-    servers: [server], silent: [], consumers: [], gaps: [], problems: [], pages: 0,
+    collectedAt,
+    cluster: o.clusterLabel ?? info.cluster,
+    stats: o.stats,
+    mode: "account",
+    servers: [server],
+    silent: [],
+    consumers: [],
+    gaps: [],
+    problems: [],
+    pages: 0,
   };
   // Which account this is, so findings name it and overrides by account can match (2.10+).
   let account = ACCOUNT_FALLBACK;
   try {
-    const who = await requestJson<SysEnvelope<UserInfoWire>>(nc, "$SYS.REQ.USER.INFO", undefined, o, Math.min(o.timeoutMs, 1000));
+    const who = await requestJson<SysEnvelope<UserInfoWire>>(
+      nc,
+      "$SYS.REQ.USER.INFO",
+      undefined,
+      o,
+      Math.min(o.timeoutMs, 1000),
+    );
     account = who.data?.account_name ?? who.data?.account ?? account;
   } catch {
     // denied, or a server before 2.10: the account stays unnamed
@@ -51,14 +74,20 @@ export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCo
   const late = (): boolean => o.deadline !== undefined && now() >= o.deadline;
   const streams: { name: string; first?: number; cluster?: string }[] = [];
   const unlisted: string[] = [];
-  for (let offset = 0; snap.pages < MAX_PAGES; ) {
+  for (let offset = 0; snap.pages < MAX_PAGES;) {
     if (late() && snap.pages > 0) {
       snap.problems.push(`stopped at the run's deadline: streams from offset ${offset} unchecked`);
       break;
     }
     let page: StreamListWire;
     try {
-      page = await requestJson<StreamListWire>(nc, "$JS.API.STREAM.LIST", { offset }, o, streamListTimeoutMs(o.timeoutMs, now(), o.deadline));
+      page = await requestJson<StreamListWire>(
+        nc,
+        "$JS.API.STREAM.LIST",
+        { offset },
+        o,
+        streamListTimeoutMs(o.timeoutMs, now(), o.deadline),
+      );
     } catch (e) {
       const why = `$JS.API.STREAM.LIST at offset ${offset} got no answer: ${(e as Error).message}`;
       if (snap.pages === 0) return { ...snap, blind: why };
@@ -67,7 +96,8 @@ export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCo
     }
     snap.pages++;
     if (page.error) {
-      const why = `$JS.API.STREAM.LIST answered ${page.error.code ?? "?"}/${page.error.err_code ?? "?"} ${page.error.description ?? ""}`.trim();
+      const why =
+        `$JS.API.STREAM.LIST answered ${page.error.code ?? "?"}/${page.error.err_code ?? "?"} ${page.error.description ?? ""}`.trim();
       if (snap.pages === 1) return { ...snap, blind: why };
       snap.problems.push(why);
       break;
@@ -97,7 +127,13 @@ export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCo
       }
       let page: ConsumerListWire;
       try {
-        page = await requestJson<ConsumerListWire>(nc, `$JS.API.CONSUMER.LIST.${s.name}`, { offset }, o, streamListTimeoutMs(o.timeoutMs, now(), o.deadline));
+        page = await requestJson<ConsumerListWire>(
+          nc,
+          `$JS.API.CONSUMER.LIST.${s.name}`,
+          { offset },
+          o,
+          streamListTimeoutMs(o.timeoutMs, now(), o.deadline),
+        );
       } catch (e) {
         snap.problems.push(`$JS.API.CONSUMER.LIST.${s.name} got no answer: ${(e as Error).message}`);
         unlisted.push(s.name);
@@ -105,7 +141,9 @@ export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCo
       }
       snap.pages++;
       if (page.error) {
-        snap.problems.push(`$JS.API.CONSUMER.LIST.${s.name} answered ${page.error.description ?? page.error.code ?? "an error"}`);
+        snap.problems.push(
+          `$JS.API.CONSUMER.LIST.${s.name} answered ${page.error.description ?? page.error.code ?? "an error"}`,
+        );
         unlisted.push(s.name);
         break;
       }
@@ -115,7 +153,12 @@ export async function collectConsumersAccount(nc: NatsConnection, o: ConsumersCo
         // The stream was listed before its consumers, while publishers went on: its first sequence
         // only grows (a safe floor for CONSUMER_004), its last sequence is stale (no CONSUMER_005).
         const state = s.first !== undefined ? { first_seq: s.first } : {};
-        const v = consumerView(ci, { name: s.name, state }, { account, cluster: s.cluster, reportedBy: c?.leader ?? server.name, serverNow: time(ci.ts) }, status);
+        const v = consumerView(
+          ci,
+          { name: s.name, state },
+          { account, cluster: s.cluster, reportedBy: c?.leader ?? server.name, serverNow: time(ci.ts) },
+          status,
+        );
         snap.consumers.push(v);
       }
       for (const m of page.missing ?? []) {

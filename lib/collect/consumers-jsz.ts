@@ -32,7 +32,11 @@ export interface ConsumerDetailWire {
   stream_name?: string;
   name?: string;
   created?: string;
-  config?: Partial<ConsumerConfig> & { pause_until?: string; priority_policy?: string; metadata?: Record<string, string> };
+  config?: Partial<ConsumerConfig> & {
+    pause_until?: string;
+    priority_policy?: string;
+    metadata?: Record<string, string>;
+  };
   delivered?: SeqWire;
   ack_floor?: SeqWire;
   num_ack_pending?: number;
@@ -76,7 +80,13 @@ function seq(w: SeqWire | undefined, serverNow: number | undefined): SeqPair {
 export function consumerView(
   d: ConsumerDetailWire,
   s: StreamWithConsumers,
-  where: { account: string; domain?: string | undefined; cluster?: string | undefined; reportedBy: string; serverNow?: number | undefined },
+  where: {
+    account: string;
+    domain?: string | undefined;
+    cluster?: string | undefined;
+    reportedBy: string;
+    serverNow?: number | undefined;
+  },
   status: ConsumerView["status"],
 ): ConsumerView {
   const cfg = d.config ?? {};
@@ -173,7 +183,11 @@ export class ConsumerFold {
           const c = cd.cluster;
           const solitary = !c?.leader && !c?.name && !c?.replicas?.length;
           const status = c?.leader || solitary ? "led" : "leaderless";
-          const e: Entry = { server: name, solitary, view: consumerView(cd, s, { account: acc.name, domain, cluster, reportedBy: name, serverNow }, status) };
+          const e: Entry = {
+            server: name,
+            solitary,
+            view: consumerView(cd, s, { account: acc.name, domain, cluster, reportedBy: name, serverNow }, status),
+          };
           if (c?.leader) {
             e.leader = c.leader;
             this.referenced.add(c.leader);
@@ -188,15 +202,32 @@ export class ConsumerFold {
     return { server: env.server };
   }
 
-  finish(o: { collectedAt: number; clusterLabel?: string | undefined; connectedDomain?: string; knownServers?: readonly string[]; timeoutMs: number; stats: RequestStats }): ConsumersSnapshot {
+  finish(o: {
+    collectedAt: number;
+    clusterLabel?: string | undefined;
+    connectedDomain?: string;
+    knownServers?: readonly string[];
+    timeoutMs: number;
+    stats: RequestStats;
+  }): ConsumersSnapshot {
     const snap: ConsumersSnapshot = {
-      collectedAt: o.collectedAt, cluster: o.clusterLabel, stats: o.stats, mode: "system",
+      collectedAt: o.collectedAt,
+      cluster: o.clusterLabel,
+      stats: o.stats,
+      mode: "system",
       servers: [...this.answered.values()].sort((a, b) => a.name.localeCompare(b.name)),
-      silent: [], consumers: [], gaps: [], problems: [...this.problems], pages: 0,
+      silent: [],
+      consumers: [],
+      gaps: [],
+      problems: [...this.problems],
+      pages: 0,
     };
-    const home = o.connectedDomain ?? [...this.metaGroups.entries()].sort((a, b) => b[1].size - a[1].size)[0]?.[0] ?? "";
+    const home =
+      o.connectedDomain ?? [...this.metaGroups.entries()].sort((a, b) => b[1].size - a[1].size)[0]?.[0] ?? "";
     if (home) snap.domain = home;
-    if (!snap.cluster) snap.cluster = this.metaGroups.get(home)?.name ?? snap.servers.find((s) => (s.domain ?? "") === home && s.cluster)?.cluster;
+    if (!snap.cluster)
+      snap.cluster =
+        this.metaGroups.get(home)?.name ?? snap.servers.find((s) => (s.domain ?? "") === home && s.cluster)?.cluster;
     if (this.answered.size === 0) {
       snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
       return snap;
@@ -208,7 +239,10 @@ export class ConsumerFold {
       const first = list[0]!;
       if (leading.length) {
         const chosen = leading[0]!.view;
-        if (leading.length > 1) snap.problems.push(`${chosen.account} > ${chosen.stream} > ${chosen.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.reportedBy}'s view`);
+        if (leading.length > 1)
+          snap.problems.push(
+            `${chosen.account} > ${chosen.stream} > ${chosen.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.reportedBy}'s view`,
+          );
         chosen.holders = holders;
         snap.consumers.push(chosen);
         continue;
@@ -226,8 +260,12 @@ export class ConsumerFold {
       const silentLeader = named.find((l) => !this.answered.has(l));
       const v = first.view;
       const gap: ConsumerGap = {
-        account: v.account, stream: v.stream, name: v.name,
-        reason: silentLeader ? `its leader ${silentLeader} did not answer` : `${named.join(", ")} answered without it (leadership changing during the run)`,
+        account: v.account,
+        stream: v.stream,
+        name: v.name,
+        reason: silentLeader
+          ? `its leader ${silentLeader} did not answer`
+          : `${named.join(", ")} answered without it (leadership changing during the run)`,
       };
       if (v.domain) gap.domain = v.domain;
       snap.gaps.push(gap);
@@ -235,7 +273,10 @@ export class ConsumerFold {
     snap.consumers.sort((a, b) => consumerKey(a).localeCompare(consumerKey(b)));
     const known = new Set([...(o.knownServers ?? []), ...this.referenced, ...this.answered.keys()]);
     snap.silent = [...known].filter((n) => !this.answered.has(n)).sort();
-    snap.expectedServers = Math.max(expectedServers(new Map([...this.metaGroups].map(([k, g]) => [k, g.size])), this.standalone, 0), known.size);
+    snap.expectedServers = Math.max(
+      expectedServers(new Map([...this.metaGroups].map(([k, g]) => [k, g.size])), this.standalone, 0),
+      known.size,
+    );
     return snap;
   }
 
@@ -246,7 +287,10 @@ export class ConsumerFold {
 }
 
 /** Turns captured JSZ replies into a snapshot (pure: fixture tests feed them). */
-export function parseConsumerReplies(replies: readonly SysEnvelope<JszWire>[], o: Parameters<ConsumerFold["finish"]>[0]): ConsumersSnapshot {
+export function parseConsumerReplies(
+  replies: readonly SysEnvelope<JszWire>[],
+  o: Parameters<ConsumerFold["finish"]>[0],
+): ConsumersSnapshot {
   const fold = new ConsumerFold();
   for (const r of replies) fold.add(r);
   return fold.finish(o);
@@ -254,7 +298,10 @@ export function parseConsumerReplies(replies: readonly SysEnvelope<JszWire>[], o
 
 const accountCount = (r: SysEnvelope<JszWire>): number => r.data?.account_details?.length ?? 0;
 
-export async function collectConsumersSystem(nc: NatsConnection, o: ConsumersCollectOptions): Promise<ConsumersSnapshot> {
+export async function collectConsumersSystem(
+  nc: NatsConnection,
+  o: ConsumersCollectOptions,
+): Promise<ConsumersSnapshot> {
   const now = o.now ?? Date.now;
   const collectedAt = now();
   const limit = o.accountsPerPage ?? DEFAULT_CONSUMER_ACCOUNTS_PER_PAGE;
@@ -266,12 +313,15 @@ export async function collectConsumersSystem(nc: NatsConnection, o: ConsumersCol
   let offset = 0;
   for (;;) {
     if (o.deadline !== undefined && now() >= o.deadline && pages > 0) {
-      problems.push(`stopped after ${pages} JSZ page(s) at the run's deadline: accounts from offset ${offset} unchecked`);
+      problems.push(
+        `stopped after ${pages} JSZ page(s) at the run's deadline: accounts from offset ${offset} unchecked`,
+      );
       break;
     }
     // `config` carries metadata, max_ack_pending, durable name, pause and priority policy.
     const body = { accounts: true, streams: true, consumer: true, config: true, offset, limit };
-    const timeoutMs = o.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, Math.max(MIN_PAGE_WAIT_MS, o.deadline - now()));
+    const timeoutMs =
+      o.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, Math.max(MIN_PAGE_WAIT_MS, o.deadline - now()));
     let full = 0;
     const page = await sysFanout<JszWire>(nc, "$SYS.REQ.SERVER.PING.JSZ", body, {
       timeoutMs,
@@ -285,7 +335,8 @@ export async function collectConsumersSystem(nc: NatsConnection, o: ConsumersCol
     pages++;
     problems.push(...page.undecodable.map((u) => `undecodable JSZ reply: ${u}`));
     if (pages === 1) answering = page.replies.length;
-    else if (page.replies.length < answering) problems.push(`JSZ page at offset ${offset}: ${page.replies.length} of ${answering} servers answered`);
+    else if (page.replies.length < answering)
+      problems.push(`JSZ page at offset ${offset}: ${page.replies.length} of ${answering} servers answered`);
     if (!full || page.replies.length === 0) break;
     if (pages >= MAX_PAGES) {
       problems.push(`stopped after ${MAX_PAGES} JSZ pages`);

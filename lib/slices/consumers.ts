@@ -15,17 +15,47 @@ export const consumersSlice: Slice<ConsumersSnapshot, ConsumersObservation> = {
     return ctx.config.mode === "account" ? collectConsumersAccount(nc, o) : collectConsumersSystem(nc, o);
   },
   blind: (reason, ctx) => ({
-    collectedAt: ctx.now(), cluster: ctx.config.clusterLabel, blind: reason, stats: ctx.stats, mode: ctx.config.mode,
-    servers: [], silent: [], consumers: [], gaps: [], problems: [], pages: 0,
+    collectedAt: ctx.now(),
+    cluster: ctx.config.clusterLabel,
+    blind: reason,
+    stats: ctx.stats,
+    mode: ctx.config.mode,
+    servers: [],
+    silent: [],
+    consumers: [],
+    gaps: [],
+    problems: [],
+    pages: 0,
   }),
   judge: (snap, prev, config) => judgeConsumers(snap, prev, config.thresholds.consumers),
   perf: (snap) =>
     snap.blind
       ? []
       : [
-          { name: "consumers_judged", value: snap.consumers.length, help: "Consumers reported from their leader's view (or found leaderless).", min: 0 },
-          { name: "consumers_leaderless", value: snap.consumers.filter((c) => c.status === "leaderless").length, help: "Consumers without a leader.", critical: "0", min: 0 },
-          { name: "consumers_not_judged", value: snap.gaps.length, help: "Consumers whose leader did not answer.", min: 0 },
-          { name: "consumers_pending", value: snap.consumers.reduce((n, c) => n + c.numPending, 0), help: "Messages pending delivery over every consumer.", min: 0 },
+          {
+            name: "consumers_judged",
+            value: snap.consumers.length,
+            help: "Consumers reported from their leader's view (or found leaderless).",
+            min: 0,
+          },
+          {
+            name: "consumers_leaderless",
+            value: snap.consumers.filter((c) => c.status === "leaderless").length,
+            help: "Consumers without a leader.",
+            critical: "0",
+            min: 0,
+          },
+          {
+            name: "consumers_not_judged",
+            value: snap.gaps.length,
+            help: "Consumers whose leader did not answer.",
+            min: 0,
+          },
+          {
+            name: "consumers_pending",
+            value: snap.consumers.reduce((n, c) => n + c.numPending, 0),
+            help: "Messages pending delivery over every consumer.",
+            min: 0,
+          },
         ],
 };

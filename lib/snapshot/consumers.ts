@@ -84,5 +84,9 @@ export interface ConsumersSnapshot {
 }
 
 /** Identity of a consumer across servers and runs. */
-export const consumerKey = (c: { domain?: string | undefined; account: string; stream: string; name: string }): string =>
-  `${c.domain ?? ""}/${c.account}/${c.stream}/${c.name}`;
+export const consumerKey = (c: {
+  domain?: string | undefined;
+  account: string;
+  stream: string;
+  name: string;
+}): string => `${c.domain ?? ""}/${c.account}/${c.stream}/${c.name}`;

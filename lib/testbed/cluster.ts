@@ -278,9 +278,7 @@ ${o.serverConfig?.(s) ?? ""}
   }
 
   /** Each running server's own /jsz view over HTTP (no NATS connection needed). */
-  async jsz(
-    i: number,
-  ): Promise<{
+  async jsz(i: number): Promise<{
     meta_cluster?: {
       leader?: string;
       cluster_size?: number;

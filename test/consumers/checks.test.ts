@@ -9,30 +9,65 @@ import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { ConsumersSnapshot, ConsumerView } from "../../lib/snapshot/consumers.ts";
 import { DEFAULT_CONSUMER_THRESHOLDS, type ConsumerThresholdConfig } from "../../lib/thresholds/consumer-keys.ts";
 
-const peer = (name: string, o: Partial<{ offline: boolean; activeMs: number; lag: number; current: boolean }> = {}) =>
-  ({ name, current: o.current ?? true, offline: o.offline ?? false, activeMs: o.activeMs ?? 500, lag: o.lag ?? 0 });
+const peer = (
+  name: string,
+  o: Partial<{ offline: boolean; activeMs: number; lag: number; current: boolean }> = {},
+) => ({ name, current: o.current ?? true, offline: o.offline ?? false, activeMs: o.activeMs ?? 500, lag: o.lag ?? 0 });
 
 function consumer(o: Partial<ConsumerView> = {}): ConsumerView {
   return {
-    account: "APP", stream: "ORDERS", name: "W", durable: true, replicas: 3, status: "led", leader: "n1",
-    peers: [peer("n2"), peer("n3")], holders: ["n1", "n2", "n3"],
-    delivered: { consumerSeq: 10, streamSeq: 10 }, ackFloor: { consumerSeq: 10, streamSeq: 10 },
-    numPending: 0, numAckPending: 0, numRedelivered: 0, numWaiting: 0, maxAckPending: 1000, ackPolicy: "explicit",
-    paused: false, filtered: false, streamFirstSeq: 1, streamLastSeq: 10, reportedBy: "n1", ...o,
+    account: "APP",
+    stream: "ORDERS",
+    name: "W",
+    durable: true,
+    replicas: 3,
+    status: "led",
+    leader: "n1",
+    peers: [peer("n2"), peer("n3")],
+    holders: ["n1", "n2", "n3"],
+    delivered: { consumerSeq: 10, streamSeq: 10 },
+    ackFloor: { consumerSeq: 10, streamSeq: 10 },
+    numPending: 0,
+    numAckPending: 0,
+    numRedelivered: 0,
+    numWaiting: 0,
+    maxAckPending: 1000,
+    ackPolicy: "explicit",
+    paused: false,
+    filtered: false,
+    streamFirstSeq: 1,
+    streamLastSeq: 10,
+    reportedBy: "n1",
+    ...o,
   };
 }
 
 function snap(consumers: ConsumerView[], at = 1_000_000, o: Partial<ConsumersSnapshot> = {}): ConsumersSnapshot {
   return {
-    collectedAt: at, cluster: "c1", stats: newRequestStats(), mode: "system",
-    servers: ["n1", "n2", "n3"].map((name) => ({ name, version: "2.15.1" })), silent: [], consumers, gaps: [], problems: [], pages: 1, ...o,
+    collectedAt: at,
+    cluster: "c1",
+    stats: newRequestStats(),
+    mode: "system",
+    servers: ["n1", "n2", "n3"].map((name) => ({ name, version: "2.15.1" })),
+    silent: [],
+    consumers,
+    gaps: [],
+    problems: [],
+    pages: 1,
+    ...o,
   };
 }
 
-const cfg = (over: Partial<ConsumerThresholdConfig> = {}, defaults: Record<string, string> = {}): ConsumerThresholdConfig =>
-  ({ ...DEFAULT_CONSUMER_THRESHOLDS, ...over, defaults: { ...DEFAULT_CONSUMER_THRESHOLDS.defaults, ...defaults } });
+const cfg = (
+  over: Partial<ConsumerThresholdConfig> = {},
+  defaults: Record<string, string> = {},
+): ConsumerThresholdConfig => ({
+  ...DEFAULT_CONSUMER_THRESHOLDS,
+  ...over,
+  defaults: { ...DEFAULT_CONSUMER_THRESHOLDS.defaults, ...defaults },
+});
 const ids = (fs: Finding[]) => fs.map((f) => f.id).sort();
-const alert = (f: Finding): AlertState => ({ finding: f } as AlertState);
+const alert = (f: Finding): AlertState => ({ finding: f }) as AlertState;
 
 describe("consumer replicas and quorum", () => {
   it("a healthy R3 consumer gives nothing", () => {
@@ -40,9 +75,18 @@ describe("consumer replicas and quorum", () => {
   });
 
   it("an R4 consumer with two followers offline has lost quorum (the catalog's offline*2 > R misses it)", () => {
-    const v = consumer({ replicas: 4, peers: [peer("n2", { offline: true }), peer("n3", { offline: true }), peer("n4")] });
+    const v = consumer({
+      replicas: 4,
+      peers: [peer("n2", { offline: true }), peer("n3", { offline: true }), peer("n4")],
+    });
     const f = judgeConsumers(snap([v]), undefined, cfg()).findings;
-    expect(ids(f)).toEqual(["consumer_peer_seen", "consumer_peer_seen", "consumer_quorum_lost", "consumer_replica_offline", "consumer_replica_offline"]);
+    expect(ids(f)).toEqual([
+      "consumer_peer_seen",
+      "consumer_peer_seen",
+      "consumer_quorum_lost",
+      "consumer_replica_offline",
+      "consumer_replica_offline",
+    ]);
     expect(f.find((x) => x.id === "consumer_quorum_lost")!.values).toMatchObject({ online: 2, replicas: 4, quorum: 3 });
   });
 
@@ -52,14 +96,24 @@ describe("consumer replicas and quorum", () => {
     const j = judgeConsumers(snap([v]), undefined, cfg());
     expect(ids(j.findings)).toEqual(["consumer_quorum_lost"]);
     expect(j.findings[0]!.summary).toContain("n2, n3");
-    const seen = judgeConsumers(snap([consumer({ peers: [peer("n2", { offline: true }), peer("n3")] })]), undefined, cfg()).findings.find((x) => x.id === "consumer_peer_seen")!;
+    const seen = judgeConsumers(
+      snap([consumer({ peers: [peer("n2", { offline: true }), peer("n3")] })]),
+      undefined,
+      cfg(),
+    ).findings.find((x) => x.id === "consumer_peer_seen")!;
     expect(j.covers(alert(seen))).toBe(false);
     expect(j.covers(alert(j.findings[0]!))).toBe(true);
   });
 
   it("peer lag above the threshold is CONSUMER_002, a warning", () => {
-    const f = judgeConsumers(snap([consumer({ peers: [peer("n2", { lag: 1001 }), peer("n3", { lag: 1000 })] })]), undefined, cfg()).findings;
-    expect(f.map((x) => [x.id, x.code, x.severity, x.subject.peer])).toEqual([["consumer_peer_lag", "CONSUMER_002", "warning", "n2"]]);
+    const f = judgeConsumers(
+      snap([consumer({ peers: [peer("n2", { lag: 1001 }), peer("n3", { lag: 1000 })] })]),
+      undefined,
+      cfg(),
+    ).findings;
+    expect(f.map((x) => [x.id, x.code, x.severity, x.subject.peer])).toEqual([
+      ["consumer_peer_lag", "CONSUMER_002", "warning", "n2"],
+    ]);
   });
 });
 
@@ -68,7 +122,9 @@ describe("consumer position", () => {
     const ahead = consumer({ streamFirstSeq: 1, streamLastSeq: 4 });
     const first = judgeConsumers(snap([ahead]), undefined, cfg());
     expect(first.findings).toEqual([]);
-    expect(ids(judgeConsumers(snap([ahead], 1_060_000), first.observation, cfg()).findings)).toEqual(["consumer_ahead_of_stream"]);
+    expect(ids(judgeConsumers(snap([ahead], 1_060_000), first.observation, cfg()).findings)).toEqual([
+      "consumer_ahead_of_stream",
+    ]);
     const caughtUp = judgeConsumers(snap([consumer()], 1_060_000), first.observation, cfg());
     expect(caughtUp.findings).toEqual([]);
   });
@@ -76,20 +132,38 @@ describe("consumer position", () => {
   it("a filtered consumer with nothing pending is not judged behind a stream that moved on", () => {
     const v = { delivered: { consumerSeq: 3, streamSeq: 5 }, streamFirstSeq: 100, streamLastSeq: 120 };
     expect(judgeConsumers(snap([consumer({ ...v, filtered: true })]), undefined, cfg()).findings).toEqual([]);
-    expect(ids(judgeConsumers(snap([consumer({ ...v, filtered: true, numPending: 2 })]), undefined, cfg()).findings)).toEqual(["consumer_behind_stream"]);
+    expect(
+      ids(judgeConsumers(snap([consumer({ ...v, filtered: true, numPending: 2 })]), undefined, cfg()).findings),
+    ).toEqual(["consumer_behind_stream"]);
   });
 });
 
 describe("the NATS tools' consumer keys", () => {
   it("compare with >=, a value <= 0 disables, and never acknowledged counts for last-ack", () => {
     const md = {
-      "io.nats.monitor.outstanding-ack-critical": "5", "io.nats.monitor.waiting-critical": "3",
-      "io.nats.monitor.redelivery-critical": "2", "io.nats.monitor.last-ack-critical": "1m", "io.nats.monitor.unprocessed-critical": "0",
+      "io.nats.monitor.outstanding-ack-critical": "5",
+      "io.nats.monitor.waiting-critical": "3",
+      "io.nats.monitor.redelivery-critical": "2",
+      "io.nats.monitor.last-ack-critical": "1m",
+      "io.nats.monitor.unprocessed-critical": "0",
     };
-    const at = consumer({ metadata: md, numAckPending: 5, numWaiting: 3, numRedelivered: 2, numPending: 1000, ackFloor: { consumerSeq: 0, streamSeq: 0 } });
+    const at = consumer({
+      metadata: md,
+      numAckPending: 5,
+      numWaiting: 3,
+      numRedelivered: 2,
+      numPending: 1000,
+      ackFloor: { consumerSeq: 0, streamSeq: 0 },
+    });
     const f = judgeConsumers(snap([at]), undefined, cfg()).findings;
     expect(f.map((x) => x.code).sort()).toEqual(["CONSUMER_006", "CONSUMER_007", "CONSUMER_010", "CONSUMER_011"]);
-    const below = consumer({ metadata: md, numAckPending: 4, numWaiting: 2, numRedelivered: 1, ackFloor: { consumerSeq: 9, streamSeq: 9, agoMs: 59_000 } });
+    const below = consumer({
+      metadata: md,
+      numAckPending: 4,
+      numWaiting: 2,
+      numRedelivered: 1,
+      ackFloor: { consumerSeq: 9, streamSeq: 9, agoMs: 59_000 },
+    });
     expect(judgeConsumers(snap([below]), undefined, cfg()).findings).toEqual([]);
   });
 });
@@ -100,7 +174,11 @@ describe("consumer history", () => {
     let last: Finding[] = [];
     for (let i = 0; i <= 3; i++) {
       const at = 1_000_000 + i * 60_000;
-      const v = consumer({ numPending: 10 * 3 ** i, streamLastSeq: 1000 + 100 * i, delivered: { consumerSeq: 500 + 10 * i, streamSeq: 500 + 10 * i } });
+      const v = consumer({
+        numPending: 10 * 3 ** i,
+        streamLastSeq: 1000 + 100 * i,
+        delivered: { consumerSeq: 500 + 10 * i, streamSeq: 500 + 10 * i },
+      });
       const j = judgeConsumers(snap([v], at), prev, cfg({ backlogRuns: 3 }));
       prev = j.observation;
       last = j.findings.filter((f) => f.id === "consumer_backlog_growing");
@@ -125,11 +203,22 @@ describe("consumer history", () => {
 });
 
 describe("what a run may clear", () => {
-  const f = judgeConsumers(snap([consumer({ peers: [peer("n2", { activeMs: 90_000 }), peer("n3")] })]), undefined, cfg()).findings[0]!;
+  const f = judgeConsumers(
+    snap([consumer({ peers: [peer("n2", { activeMs: 90_000 }), peer("n3")] })]),
+    undefined,
+    cfg(),
+  ).findings[0]!;
 
   it("a consumer whose leader is silent keeps its alerts open and its marks", () => {
     const prev = judgeConsumers(snap([consumer({ numPending: 3 })]), undefined, cfg()).observation;
-    const j = judgeConsumers(snap([], 2_000_000, { silent: ["n1"], gaps: [{ account: "APP", stream: "ORDERS", name: "W", reason: "its leader n1 did not answer" }] }), prev, cfg());
+    const j = judgeConsumers(
+      snap([], 2_000_000, {
+        silent: ["n1"],
+        gaps: [{ account: "APP", stream: "ORDERS", name: "W", reason: "its leader n1 did not answer" }],
+      }),
+      prev,
+      cfg(),
+    );
     expect(j.covers(alert(f))).toBe(false);
     expect(Object.keys(j.observation.marks)).toEqual(["/APP/ORDERS/W"]);
     expect(ids(j.findings)).toEqual(["monitor_partial"]);

@@ -49,33 +49,49 @@ for (const binary of serversUnderTest()) {
       await publishTo(app, "events.0");
       // A busy cluster: a publisher and workers that fetch and acknowledge everything.
       const js = jetstream(app);
-      loops.push((async () => {
-        for (let i = 0; publishing; i++) {
-          await js.publish(`orders.${i % 7}`, "x").catch(() => undefined);
-          await js.publish(`events.${i % 3}`, "y").catch(() => undefined);
-          await sleep(20);
-        }
-      })());
-      for (const [stream, name] of [["ORDERS", "WORKER"], ["ORDERS", "WORKER_R1"], ["EVENTS", "AUDIT"]] as const) {
-        loops.push((async () => {
-          while (working) {
-            // A loaded machine or a frozen server may fail a request: the worker carries on.
-            try {
-              const consumer = await js.consumers.get(stream, name);
-              const batch = await consumer.fetch({ max_messages: 50, expires: 1000 });
-              for await (const m of batch) m.ack();
-            } catch {
-              await sleep(200);
-            }
+      loops.push(
+        (async () => {
+          for (let i = 0; publishing; i++) {
+            await js.publish(`orders.${i % 7}`, "x").catch(() => undefined);
+            await js.publish(`events.${i % 3}`, "y").catch(() => undefined);
+            await sleep(20);
           }
-        })());
+        })(),
+      );
+      for (const [stream, name] of [
+        ["ORDERS", "WORKER"],
+        ["ORDERS", "WORKER_R1"],
+        ["EVENTS", "AUDIT"],
+      ] as const) {
+        loops.push(
+          (async () => {
+            while (working) {
+              // A loaded machine or a frozen server may fail a request: the worker carries on.
+              try {
+                const consumer = await js.consumers.get(stream, name);
+                const batch = await consumer.fetch({ max_messages: 50, expires: 1000 });
+                for await (const m of batch) m.ack();
+              } catch {
+                await sleep(200);
+              }
+            }
+          })(),
+        );
       }
       // Some consumer leaders away from their stream's leader, which is where a consumer's own view lives.
-      for (const name of ["WORKER", "WORKER_R1"]) await app.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${name}`, "", { timeout: 3000 }).catch(() => undefined);
-      await waitFor("every consumer led", async () => {
-        const s = await collect();
-        return s.consumers.length === 3 && s.consumers.every((v) => v.status === "led") ? true : undefined;
-      }, 30_000, 500);
+      for (const name of ["WORKER", "WORKER_R1"])
+        await app
+          .request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${name}`, "", { timeout: 3000 })
+          .catch(() => undefined);
+      await waitFor(
+        "every consumer led",
+        async () => {
+          const s = await collect();
+          return s.consumers.length === 3 && s.consumers.every((v) => v.status === "led") ? true : undefined;
+        },
+        30_000,
+        500,
+      );
     });
     afterAll(async () => {
       publishing = false;
@@ -90,17 +106,32 @@ for (const binary of serversUnderTest()) {
       return collectConsumersSystem(sys, { timeoutMs: 1500, stats: newRequestStats() });
     }
 
-    function config(consumers: Partial<LookoutConfig["thresholds"]["consumers"]> = {}, defaults: Record<string, string> = {}): LookoutConfig {
-      const cfg = buildConfig({
-        cluster: "hub",
-        nats: { servers: c.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
-        timeouts: { request: "1500ms", connect: "2s" },
-      }, {});
-      cfg.thresholds.consumers = { ...DEFAULT_CONSUMER_THRESHOLDS, ...consumers, defaults: { ...DEFAULT_CONSUMER_THRESHOLDS.defaults, ...defaults } };
+    function config(
+      consumers: Partial<LookoutConfig["thresholds"]["consumers"]> = {},
+      defaults: Record<string, string> = {},
+    ): LookoutConfig {
+      const cfg = buildConfig(
+        {
+          cluster: "hub",
+          nats: { servers: c.runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+          timeouts: { request: "1500ms", connect: "2s" },
+        },
+        {},
+      );
+      cfg.thresholds.consumers = {
+        ...DEFAULT_CONSUMER_THRESHOLDS,
+        ...consumers,
+        defaults: { ...DEFAULT_CONSUMER_THRESHOLDS.defaults, ...defaults },
+      };
       return cfg;
     }
-    const run = (cfg: LookoutConfig, history: HistoryStore = newHistory()): Promise<RunReport> => runOnce(consumersSlice, { config: cfg, history });
-    const about = (r: RunReport, consumer: string) => r.findings.filter((f) => f.subject.consumer === consumer).map((f) => f.id).sort();
+    const run = (cfg: LookoutConfig, history: HistoryStore = newHistory()): Promise<RunReport> =>
+      runOnce(consumersSlice, { config: cfg, history });
+    const about = (r: RunReport, consumer: string) =>
+      r.findings
+        .filter((f) => f.subject.consumer === consumer)
+        .map((f) => f.id)
+        .sort();
 
     it("a healthy busy cluster gives no consumer finding, each consumer judged from its own leader, in one request", async () => {
       const history = newHistory();
@@ -110,14 +141,20 @@ for (const binary of serversUnderTest()) {
         expect(r.requests.requests).toBe(1);
       }
       const s = await collect();
-      expect(s.consumers.map((v) => `${v.stream}/${v.name}`)).toEqual(["EVENTS/AUDIT", "ORDERS/WORKER", "ORDERS/WORKER_R1"]);
+      expect(s.consumers.map((v) => `${v.stream}/${v.name}`)).toEqual([
+        "EVENTS/AUDIT",
+        "ORDERS/WORKER",
+        "ORDERS/WORKER_R1",
+      ]);
       expect(s.consumers.every((v) => v.status === "led" && v.reportedBy === v.leader)).toBe(true);
       const worker = s.consumers.find((v) => v.name === "WORKER")!;
       expect(worker.replicas).toBe(3);
       expect(worker.peers).toHaveLength(2);
       expect(s.consumers.find((v) => v.name === "WORKER_R1")!.replicas).toBe(1);
       expect(s.consumers.every((v) => (v.streamLastSeq ?? 0) > 0)).toBe(true);
-      console.log(`[consumers ${binary.version}] ${s.consumers.length} consumers, ${s.servers.length} servers: 1 JSZ request, ${s.stats.bytesReceived} B gzip / ${s.stats.bytesDecoded} B json`);
+      console.log(
+        `[consumers ${binary.version}] ${s.consumers.length} consumers, ${s.servers.length} servers: 1 JSZ request, ${s.stats.bytesReceived} B gzip / ${s.stats.bytesDecoded} B json`,
+      );
     });
 
     it("a pull consumer nobody pulls while a publisher runs is stuck after the configured threshold", async () => {
@@ -138,7 +175,12 @@ for (const binary of serversUnderTest()) {
     });
 
     it("a client that fetches and never acknowledges: ack pending at 80% and at its limit, then wedged", async () => {
-      await jsm.consumers.add("ORDERS", { durable_name: "WEDGE", ack_policy: AckPolicy.Explicit, max_ack_pending: 10, ack_wait: 120_000_000_000 });
+      await jsm.consumers.add("ORDERS", {
+        durable_name: "WEDGE",
+        ack_policy: AckPolicy.Explicit,
+        max_ack_pending: 10,
+        ack_wait: 120_000_000_000,
+      });
       const consumer = await jetstream(app).consumers.get("ORDERS", "WEDGE");
       let got = 0;
       const batch = await consumer.fetch({ max_messages: 10, expires: 2000 });
@@ -151,12 +193,19 @@ for (const binary of serversUnderTest()) {
       await sleep(2500);
       const second = await run(cfg, history);
       expect(about(second, "WEDGE")).toEqual(["consumer_ack_pending_high", "consumer_wedged"]);
-      expect(second.findings.find((x) => x.id === "consumer_ack_pending_high")!.values).toMatchObject({ ack_pending: 10, max_ack_pending: 10 });
+      expect(second.findings.find((x) => x.id === "consumer_ack_pending_high")!.values).toMatchObject({
+        ack_pending: 10,
+        max_ack_pending: 10,
+      });
       await jsm.consumers.delete("ORDERS", "WEDGE");
     });
 
     it("a consumer nobody drains while the publisher runs: backlog growing run after run, with the rates", async () => {
-      await jsm.consumers.add("ORDERS", { durable_name: "LAGGARD", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+      await jsm.consumers.add("ORDERS", {
+        durable_name: "LAGGARD",
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+      });
       const history = newHistory();
       const cfg = config({ backlogRuns: 2, backlogFactor: 2 });
       let last: RunReport | undefined;
@@ -187,10 +236,16 @@ for (const binary of serversUnderTest()) {
       const s = await collect();
       const slow = s.consumers.find((v) => v.name === "SLOW")!;
       const behind = s.consumers.find((v) => v.name === "BEHIND")!;
-      console.log(`[consumers ${binary.version}] limits: delivered ${slow.delivered.streamSeq}, stream ${slow.streamFirstSeq}..${slow.streamLastSeq}; purge: delivered ${behind.delivered.streamSeq}, stream ${behind.streamFirstSeq}..${behind.streamLastSeq}, pending ${behind.numPending}`);
+      console.log(
+        `[consumers ${binary.version}] limits: delivered ${slow.delivered.streamSeq}, stream ${slow.streamFirstSeq}..${slow.streamLastSeq}; purge: delivered ${behind.delivered.streamSeq}, stream ${behind.streamFirstSeq}..${behind.streamLastSeq}, pending ${behind.numPending}`,
+      );
       const r = await run(config());
       expect(about(r, "SLOW")).toEqual(["consumer_behind_stream"]);
-      expect(r.findings.find((f) => f.subject.consumer === "SLOW")!.values).toMatchObject({ delivered_stream_seq: 0, stream_first_seq: 16, skipped: 15 });
+      expect(r.findings.find((f) => f.subject.consumer === "SLOW")!.values).toMatchObject({
+        delivered_stream_seq: 0,
+        stream_first_seq: 16,
+        skipped: 15,
+      });
       // The server moves a consumer's position to the purge point: nothing undelivered is left behind.
       expect(behind.delivered.streamSeq).toBe(20);
       expect(about(r, "BEHIND")).toEqual([]);
@@ -198,54 +253,76 @@ for (const binary of serversUnderTest()) {
       await jsm.streams.delete("PURGED");
     });
 
-    it.runIf(binary.hasMetadata)("the NATS tools' consumer metadata keys fire as they say (>=, <= 0 disables), a bad value is a warning", async () => {
-      await jsm.consumers.add("ORDERS", {
-        durable_name: "META", ack_policy: AckPolicy.Explicit,
-        metadata: {
-          "io.nats.monitor.unprocessed-critical": "1",
-          "io.nats.monitor.pinned": "true",
-          "io.nats.monitor.waiting-critical": "0",
-          "io.nats.monitor.last-delivery-critical": "1s",
-          "io.nats.monitor.redelivery-critical": "ten",
-        },
-      });
-      await publishTo(app, "orders.meta");
-      const r = await run(config());
-      expect(about(r, "META")).toEqual(["consumer_last_delivery", "consumer_pinned", "consumer_threshold_invalid", "consumer_unprocessed"]);
-      expect(r.findings.find((f) => f.id === "consumer_unprocessed")!.code).toBe("CONSUMER_008");
-      expect(r.findings.find((f) => f.id === "consumer_threshold_invalid")!.summary).toContain("redelivery-critical");
-      await jsm.consumers.delete("ORDERS", "META");
-    });
+    it.runIf(binary.hasMetadata)(
+      "the NATS tools' consumer metadata keys fire as they say (>=, <= 0 disables), a bad value is a warning",
+      async () => {
+        await jsm.consumers.add("ORDERS", {
+          durable_name: "META",
+          ack_policy: AckPolicy.Explicit,
+          metadata: {
+            "io.nats.monitor.unprocessed-critical": "1",
+            "io.nats.monitor.pinned": "true",
+            "io.nats.monitor.waiting-critical": "0",
+            "io.nats.monitor.last-delivery-critical": "1s",
+            "io.nats.monitor.redelivery-critical": "ten",
+          },
+        });
+        await publishTo(app, "orders.meta");
+        const r = await run(config());
+        expect(about(r, "META")).toEqual([
+          "consumer_last_delivery",
+          "consumer_pinned",
+          "consumer_threshold_invalid",
+          "consumer_unprocessed",
+        ]);
+        expect(r.findings.find((f) => f.id === "consumer_unprocessed")!.code).toBe("CONSUMER_008");
+        expect(r.findings.find((f) => f.id === "consumer_threshold_invalid")!.summary).toContain("redelivery-critical");
+        await jsm.consumers.delete("ORDERS", "META");
+      },
+    );
 
-    it.runIf(versionAtLeast(binary.version, "2.11.0"))("a paused consumer with messages pending does not fire", async () => {
-      await jsm.consumers.add("ORDERS", { durable_name: "PAUSED", ack_policy: AckPolicy.Explicit });
-      await jsm.consumers.pause("ORDERS", "PAUSED", new Date(Date.now() + 3_600_000));
-      const history = newHistory();
-      const cfg = config({}, { "stuck-after": "1s", "wedged-after": "1s" });
-      await run(cfg, history);
-      await sleep(1500);
-      const r = await run(cfg, history);
-      const s = await collect();
-      const v = s.consumers.find((x) => x.name === "PAUSED")!;
-      expect(v.paused).toBe(true);
-      expect(v.numPending).toBeGreaterThan(0);
-      expect(about(r, "PAUSED")).toEqual([]);
-      await jsm.consumers.delete("ORDERS", "PAUSED");
-    });
+    it.runIf(versionAtLeast(binary.version, "2.11.0"))(
+      "a paused consumer with messages pending does not fire",
+      async () => {
+        await jsm.consumers.add("ORDERS", { durable_name: "PAUSED", ack_policy: AckPolicy.Explicit });
+        await jsm.consumers.pause("ORDERS", "PAUSED", new Date(Date.now() + 3_600_000));
+        const history = newHistory();
+        const cfg = config({}, { "stuck-after": "1s", "wedged-after": "1s" });
+        await run(cfg, history);
+        await sleep(1500);
+        const r = await run(cfg, history);
+        const s = await collect();
+        const v = s.consumers.find((x) => x.name === "PAUSED")!;
+        expect(v.paused).toBe(true);
+        expect(v.numPending).toBeGreaterThan(0);
+        expect(about(r, "PAUSED")).toEqual([]);
+        await jsm.consumers.delete("ORDERS", "PAUSED");
+      },
+    );
 
     it("ephemeral consumers churning run after run give no finding and do not grow the history", async () => {
       const history = newHistory();
       const cfg = config({}, { "stuck-after": "1ms" });
       for (let i = 0; i < 12; i++) {
-        const info = await jsm.consumers.add("ORDERS", { ack_policy: AckPolicy.Explicit, inactive_threshold: 60_000_000_000 });
+        const info = await jsm.consumers.add("ORDERS", {
+          ack_policy: AckPolicy.Explicit,
+          inactive_threshold: 60_000_000_000,
+        });
         const r = await run(cfg, history);
         expect(r.findings.filter((f) => f.subject.consumer === info.name)).toEqual([]);
         await jsm.consumers.delete("ORDERS", info.name);
         const saved = await history.load<{ marks: Record<string, unknown> }>({ cluster: "hub", slice: "consumers" });
-        expect(Object.keys(saved?.doc.observations?.marks ?? {}).sort()).toEqual(["/APP/EVENTS/AUDIT", "/APP/ORDERS/WORKER", "/APP/ORDERS/WORKER_R1"]);
+        expect(Object.keys(saved?.doc.observations?.marks ?? {}).sort()).toEqual([
+          "/APP/EVENTS/AUDIT",
+          "/APP/ORDERS/WORKER",
+          "/APP/ORDERS/WORKER_R1",
+        ]);
       }
       // Opted in, they are judged: the stuck clock of 1ms fires for an ephemeral nobody pulls.
-      const info = await jsm.consumers.add("ORDERS", { ack_policy: AckPolicy.Explicit, inactive_threshold: 60_000_000_000 });
+      const info = await jsm.consumers.add("ORDERS", {
+        ack_policy: AckPolicy.Explicit,
+        inactive_threshold: 60_000_000_000,
+      });
       const optIn = config({ includeEphemeral: true }, { "stuck-after": "1ms" });
       const h2 = newHistory();
       await run(optIn, h2);
@@ -269,14 +346,24 @@ for (const binary of serversUnderTest()) {
       const listed = await collectConsumersAccount(app, { timeoutMs: 1500, stats: newRequestStats() });
       const worker = listed.consumers.find((v) => v.name === "WORKER")!;
       expect(worker.peers).toHaveLength(2);
-      if (versionAtLeast(binary.version, "2.10.0")) expect(worker.peers.every((p) => p.current && p.activeMs > 0)).toBe(true);
-      await jsm.consumers.add("EVENTS", { durable_name: "HOARD", ack_policy: AckPolicy.Explicit, max_ack_pending: 2, ack_wait: 120_000_000_000 });
-      const batch = await (await jetstream(app).consumers.get("EVENTS", "HOARD")).fetch({ max_messages: 2, expires: 2000 });
+      if (versionAtLeast(binary.version, "2.10.0"))
+        expect(worker.peers.every((p) => p.current && p.activeMs > 0)).toBe(true);
+      await jsm.consumers.add("EVENTS", {
+        durable_name: "HOARD",
+        ack_policy: AckPolicy.Explicit,
+        max_ack_pending: 2,
+        ack_wait: 120_000_000_000,
+      });
+      const batch = await (
+        await jetstream(app).consumers.get("EVENTS", "HOARD")
+      ).fetch({ max_messages: 2, expires: 2000 });
       for await (const _m of batch) {
         // received, never acknowledged
       }
       const r = await run(cfg);
-      expect(r.findings.map((f) => [f.id, f.subject.stream, f.subject.consumer])).toEqual([["consumer_ack_pending_high", "EVENTS", "HOARD"]]);
+      expect(r.findings.map((f) => [f.id, f.subject.stream, f.subject.consumer])).toEqual([
+        ["consumer_ack_pending_high", "EVENTS", "HOARD"],
+      ]);
       expect(r.findings[0]!.subject.account).toBe(versionAtLeast(binary.version, "2.10.0") ? "APP" : "(this account)");
       await jsm.consumers.delete("EVENTS", "HOARD");
     });
@@ -286,37 +373,61 @@ for (const binary of serversUnderTest()) {
       const s = await collect();
       const worker = s.consumers.find((v) => v.name === "WORKER")!;
       const victim = worker.peers.map((p) => p.name).find((n) => n !== meta && n !== worker.leader);
-      if (!victim) throw new Error(`no follower of WORKER off the meta leader ${meta} (leader ${worker.leader}, peers ${worker.peers.map((p) => p.name).join(", ")})`);
+      if (!victim)
+        throw new Error(
+          `no follower of WORKER off the meta leader ${meta} (leader ${worker.leader}, peers ${worker.peers.map((p) => p.name).join(", ")})`,
+        );
       const history = newHistory();
       const cfg = config({}, { "peer-seen-critical": "3s" });
-      const peerFindings = (r: RunReport) => r.findings.filter((f) => f.subject.consumer === "WORKER" && f.subject.peer === victim).map((f) => f.id).sort();
+      const peerFindings = (r: RunReport) =>
+        r.findings
+          .filter((f) => f.subject.consumer === "WORKER" && f.subject.peer === victim)
+          .map((f) => f.id)
+          .sort();
       expect(peerFindings(await run(cfg, history))).toEqual([]);
       c.freeze(victim);
       let seen: RunReport | undefined;
       try {
-        seen = await waitFor("consumer peer seen", async () => {
-          const r = await run(cfg, history);
-          return peerFindings(r).includes("consumer_peer_seen") ? r : undefined;
-        }, 60_000, 1000);
+        seen = await waitFor(
+          "consumer peer seen",
+          async () => {
+            const r = await run(cfg, history);
+            return peerFindings(r).includes("consumer_peer_seen") ? r : undefined;
+          },
+          60_000,
+          1000,
+        );
       } finally {
         c.thaw(victim);
       }
       expect(peerFindings(seen)).toEqual(["consumer_peer_seen"]);
       await c.stopServer(victim);
-      const offline = await waitFor("consumer replica offline", async () => {
-        const r = await run(cfg, history);
-        return peerFindings(r).includes("consumer_replica_offline") ? r : undefined;
-      }, 60_000, 1000);
+      const offline = await waitFor(
+        "consumer replica offline",
+        async () => {
+          const r = await run(cfg, history);
+          return peerFindings(r).includes("consumer_replica_offline") ? r : undefined;
+        },
+        60_000,
+        1000,
+      );
       expect(peerFindings(offline)).toEqual(["consumer_peer_seen", "consumer_replica_offline"]);
-      expect(offline.findings.find((f) => f.id === "consumer_peer_seen" && f.subject.consumer === "WORKER")!.values.offline).toBe(true);
+      expect(
+        offline.findings.find((f) => f.id === "consumer_peer_seen" && f.subject.consumer === "WORKER")!.values.offline,
+      ).toBe(true);
       expect(offline.resolved.filter((a) => a.finding.subject.consumer === "WORKER")).toEqual([]);
       await c.restart(victim);
       const resolved = new Set<string>();
-      await waitFor("both alerts resolved", async () => {
-        const r = await run(cfg, history);
-        for (const a of r.resolved) if (a.finding.subject.consumer === "WORKER") resolved.add(a.finding.id);
-        return resolved.has("consumer_peer_seen") && resolved.has("consumer_replica_offline") ? true : undefined;
-      }, 90_000, 1000);
+      await waitFor(
+        "both alerts resolved",
+        async () => {
+          const r = await run(cfg, history);
+          for (const a of r.resolved) if (a.finding.subject.consumer === "WORKER") resolved.add(a.finding.id);
+          return resolved.has("consumer_peer_seen") && resolved.has("consumer_replica_offline") ? true : undefined;
+        },
+        90_000,
+        1000,
+      );
     });
 
     it("2 of 3 consumer peers down: the survivor's view, without a leader, is quorum lost naming the holder", async () => {
@@ -328,10 +439,17 @@ for (const binary of serversUnderTest()) {
       await c.stopServer(1);
       await c.stopServer(2);
       try {
-        const r = await waitFor("WORKER without quorum", async () => {
-          const x = await run(cfg, history);
-          return x.findings.some((f) => f.id === "consumer_quorum_lost" && f.subject.consumer === "WORKER") ? x : undefined;
-        }, 90_000, 1000);
+        const r = await waitFor(
+          "WORKER without quorum",
+          async () => {
+            const x = await run(cfg, history);
+            return x.findings.some((f) => f.id === "consumer_quorum_lost" && f.subject.consumer === "WORKER")
+              ? x
+              : undefined;
+          },
+          90_000,
+          1000,
+        );
         const q = r.findings.find((f) => f.id === "consumer_quorum_lost" && f.subject.consumer === "WORKER")!;
         expect(q.code).toBe("CONSUMER_003");
         expect(q.summary).toContain(survivor);

@@ -21,29 +21,57 @@ try {
   await app.flush();
   await sleep(1500);
   // Move some consumer leaders away from the stream leader.
-  for (let i = 0; i < 6; i += 2) await app.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.S3.C${i}`, "", { timeout: 3000 }).catch(() => undefined);
+  for (let i = 0; i < 6; i += 2)
+    await app.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.S3.C${i}`, "", { timeout: 3000 }).catch(() => undefined);
   await sleep(3000);
   const ask = async (body: Record<string, unknown>) => {
-    const iter = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", JSON.stringify(body), { strategy: "timer", maxWait: 1500 });
+    const iter = await sys.requestMany("$SYS.REQ.SERVER.PING.JSZ", JSON.stringify(body), {
+      strategy: "timer",
+      maxWait: 1500,
+    });
     const out: unknown[] = [];
     for await (const m of iter) out.push(m.json());
-    return out as { server: { name: string }; data: { account_details?: { name: string; stream_detail?: { name: string; cluster?: { leader?: string }; consumer_detail?: unknown[] }[] }[] } }[];
+    return out as {
+      server: { name: string };
+      data: {
+        account_details?: {
+          name: string;
+          stream_detail?: { name: string; cluster?: { leader?: string }; consumer_detail?: unknown[] }[];
+        }[];
+      };
+    }[];
   };
   for (const slo of [false, true]) {
-    const body = { accounts: true, streams: true, consumer: true, config: true, ...(slo ? { stream_leader_only: true } : {}) };
+    const body = {
+      accounts: true,
+      streams: true,
+      consumer: true,
+      config: true,
+      ...(slo ? { stream_leader_only: true } : {}),
+    };
     const r = await ask(body);
     const bytes = JSON.stringify(r).length;
-    console.log(`\n=== stream_leader_only=${slo}: ${r.length} replies, ${bytes} bytes JSON, ${gzipSync(JSON.stringify(r)).length} gzip`);
+    console.log(
+      `\n=== stream_leader_only=${slo}: ${r.length} replies, ${bytes} bytes JSON, ${gzipSync(JSON.stringify(r)).length} gzip`,
+    );
     for (const e of r) {
-      for (const a of e.data.account_details ?? []) for (const s of a.stream_detail ?? []) {
-        console.log(`${e.server.name} ${a.name}/${s.name} stream leader=${s.cluster?.leader} consumers=${s.consumer_detail?.length ?? 0}`);
-        for (const cd of (s.consumer_detail ?? []) as Record<string, unknown>[]) {
-          const cl = cd.cluster as { leader?: string; replicas?: unknown[] } | undefined;
-          console.log(`   ${String(cd.name)} leader=${cl?.leader} replicas=${JSON.stringify(cl?.replicas)} delivered=${JSON.stringify(cd.delivered)} ack_floor=${JSON.stringify(cd.ack_floor)} pending=${String(cd.num_pending)} ackp=${String(cd.num_ack_pending)} keys=${Object.keys(cd).join(",")}`);
+      for (const a of e.data.account_details ?? [])
+        for (const s of a.stream_detail ?? []) {
+          console.log(
+            `${e.server.name} ${a.name}/${s.name} stream leader=${s.cluster?.leader} consumers=${s.consumer_detail?.length ?? 0}`,
+          );
+          for (const cd of (s.consumer_detail ?? []) as Record<string, unknown>[]) {
+            const cl = cd.cluster as { leader?: string; replicas?: unknown[] } | undefined;
+            console.log(
+              `   ${String(cd.name)} leader=${cl?.leader} replicas=${JSON.stringify(cl?.replicas)} delivered=${JSON.stringify(cd.delivered)} ack_floor=${JSON.stringify(cd.ack_floor)} pending=${String(cd.num_pending)} ackp=${String(cd.num_ack_pending)} keys=${Object.keys(cd).join(",")}`,
+            );
+          }
         }
-      }
     }
-    if (!slo) console.log(JSON.stringify((r[0]!.data.account_details![0]!.stream_detail![0]!.consumer_detail ?? [])[0], null, 1));
+    if (!slo)
+      console.log(
+        JSON.stringify((r[0]!.data.account_details![0]!.stream_detail![0]!.consumer_detail ?? [])[0], null, 1),
+      );
   }
   // without config
   const nc = await ask({ accounts: true, streams: true, consumer: true, stream_leader_only: true });

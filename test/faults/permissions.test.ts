@@ -56,7 +56,10 @@ describe("minimal NATS permissions", () => {
             user("narrow", { publish: { allow: ["$SYS.REQ.SERVER.PING.JSZ"] }, subscribe: { allow: ["_INBOX.>"] } }),
           ],
         },
-        { account: "APP", users: [user("appmon", ACCOUNT_MODE_PERMISSIONS), user("appcons", ACCOUNT_MODE_CONSUMER_PERMISSIONS)] },
+        {
+          account: "APP",
+          users: [user("appmon", ACCOUNT_MODE_PERMISSIONS), user("appcons", ACCOUNT_MODE_CONSUMER_PERMISSIONS)],
+        },
       ],
     });
   });

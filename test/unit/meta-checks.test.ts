@@ -40,9 +40,7 @@ describe.each(["2.9.10", "2.10.27", "2.15.1"])("meta checks on captured %s repli
     const edited = clone(replies);
     for (const r of edited) {
       if (r === leaderOf(edited) || !r.data?.meta_cluster) continue;
-      r.data.meta_cluster.replicas = [
-        { name: "ghost", current: false, offline: true, active: 9e12, lag: 99999 },
-      ];
+      r.data.meta_cluster.replicas = [{ name: "ghost", current: false, offline: true, active: 9e12, lag: 99999 }];
     }
     expect(evaluateMeta(parse(edited), undefined, T)).toEqual([]);
   });

@@ -4,6 +4,12 @@ import { finding, type CheckId } from "../catalog.ts";
 
 export type ConsumerCheckId = Extract<CheckId, `consumer_${string}`>;
 
-export function consumerFinding(id: ConsumerCheckId, subject: Subject, summary: string, values: Record<string, FindingValue> = {}, severity?: Severity): Finding {
+export function consumerFinding(
+  id: ConsumerCheckId,
+  subject: Subject,
+  summary: string,
+  values: Record<string, FindingValue> = {},
+  severity?: Severity,
+): Finding {
   return finding(id, subject, summary, values, severity);
 }

@@ -35,7 +35,14 @@ export interface HistoryLimits {
 const rate = (delta: number, ms: number): number => (ms > 0 ? Math.round((delta * 1000 * 10) / ms) / 10 : 0);
 
 /** Judges a consumer against its previous mark; returns the mark for the next run. */
-export function checkHistory(snap: ConsumersSnapshot, v: ConsumerView, t: ConsumerThresholds, lim: HistoryLimits, prev: ConsumerMark | undefined, out: Finding[]): ConsumerMark {
+export function checkHistory(
+  snap: ConsumersSnapshot,
+  v: ConsumerView,
+  t: ConsumerThresholds,
+  lim: HistoryLimits,
+  prev: ConsumerMark | undefined,
+  out: Finding[],
+): ConsumerMark {
   const now = snap.collectedAt;
   const d = v.delivered.streamSeq;
   const a = v.ackFloor.streamSeq;
@@ -51,23 +58,58 @@ export function checkHistory(snap: ConsumersSnapshot, v: ConsumerView, t: Consum
   const label = consumerLabel(v);
 
   if (mark.ps !== undefined && !atLimit && t.stuckAfterMs !== undefined && now - mark.ps > t.stuckAfterMs) {
-    out.push(consumerFinding("consumer_stuck", consumerSubject(snap, v),
-      `${label}: ${v.numPending} message(s) pending and nothing delivered for ${formatDuration(now - mark.ps)} (delivered stream sequence ${d} since then; stream at ${v.streamLastSeq ?? "?"}; threshold ${formatDuration(t.stuckAfterMs)})${v.deliverSubject ? `; push consumer${v.numWaiting ? "" : ", is its subscriber gone?"}` : `; ${v.numWaiting} pull request(s) waiting`}`,
-      { pending: v.numPending, delivered_stream_seq: d, stuck_ms: now - mark.ps, threshold_ms: t.stuckAfterMs, stream_last_seq: v.streamLastSeq ?? null, waiting: v.numWaiting }));
+    out.push(
+      consumerFinding(
+        "consumer_stuck",
+        consumerSubject(snap, v),
+        `${label}: ${v.numPending} message(s) pending and nothing delivered for ${formatDuration(now - mark.ps)} (delivered stream sequence ${d} since then; stream at ${v.streamLastSeq ?? "?"}; threshold ${formatDuration(t.stuckAfterMs)})${v.deliverSubject ? `; push consumer${v.numWaiting ? "" : ", is its subscriber gone?"}` : `; ${v.numWaiting} pull request(s) waiting`}`,
+        {
+          pending: v.numPending,
+          delivered_stream_seq: d,
+          stuck_ms: now - mark.ps,
+          threshold_ms: t.stuckAfterMs,
+          stream_last_seq: v.streamLastSeq ?? null,
+          waiting: v.numWaiting,
+        },
+      ),
+    );
   }
 
   const continuing = d > mark.da || atLimit;
-  if (!v.paused && v.ackPolicy !== "none" && v.numAckPending > 0 && continuing && t.wedgedAfterMs !== undefined && now - mark.as > t.wedgedAfterMs) {
-    const how = d > mark.da ? `${d - mark.da} message(s) delivered since (stream sequence ${mark.da} -> ${d})` : `ack pending at its limit ${v.maxAckPending}`;
-    out.push(consumerFinding("consumer_wedged", consumerSubject(snap, v),
-      `${label}: ack floor stuck at stream sequence ${a} for ${formatDuration(now - mark.as)} while ${how}; ${v.numAckPending} awaiting acknowledgement (threshold ${formatDuration(t.wedgedAfterMs)})`,
-      { ack_floor_stream_seq: a, unmoved_ms: now - mark.as, delivered_since: d - mark.da, ack_pending: v.numAckPending, max_ack_pending: v.maxAckPending ?? null, threshold_ms: t.wedgedAfterMs }));
+  if (
+    !v.paused &&
+    v.ackPolicy !== "none" &&
+    v.numAckPending > 0 &&
+    continuing &&
+    t.wedgedAfterMs !== undefined &&
+    now - mark.as > t.wedgedAfterMs
+  ) {
+    const how =
+      d > mark.da
+        ? `${d - mark.da} message(s) delivered since (stream sequence ${mark.da} -> ${d})`
+        : `ack pending at its limit ${v.maxAckPending}`;
+    out.push(
+      consumerFinding(
+        "consumer_wedged",
+        consumerSubject(snap, v),
+        `${label}: ack floor stuck at stream sequence ${a} for ${formatDuration(now - mark.as)} while ${how}; ${v.numAckPending} awaiting acknowledgement (threshold ${formatDuration(t.wedgedAfterMs)})`,
+        {
+          ack_floor_stream_seq: a,
+          unmoved_ms: now - mark.as,
+          delivered_since: d - mark.da,
+          ack_pending: v.numAckPending,
+          max_ack_pending: v.maxAckPending ?? null,
+          threshold_ms: t.wedgedAfterMs,
+        },
+      ),
+    );
   }
 
   const point: BacklogPoint = [now, v.numPending, v.streamLastSeq ?? 0, d];
   const series = prev?.b;
   const last = series?.[series.length - 1];
-  mark.b = !v.paused && series && last && v.numPending > last[1] ? [...series, point].slice(-(lim.backlogRuns + 1)) : [point];
+  mark.b =
+    !v.paused && series && last && v.numPending > last[1] ? [...series, point].slice(-(lim.backlogRuns + 1)) : [point];
   const b = mark.b;
   if (b.length >= lim.backlogRuns + 1 && lim.backlogRuns > 0) {
     const [t0, p0, s0, d0] = b[0]!;
@@ -75,9 +117,21 @@ export function checkHistory(snap: ConsumersSnapshot, v: ConsumerView, t: Consum
     if (v.numPending > lim.backlogFactor * Math.max(p0, 1)) {
       const inRate = rate(point[2] - s0, dt);
       const outRate = rate(d - d0, dt);
-      out.push(consumerFinding("consumer_backlog_growing", consumerSubject(snap, v),
-        `${label}: backlog grew in each of the last ${b.length - 1} runs, ${p0} -> ${v.numPending} over ${formatDuration(dt)} (in ${inRate}/s, out ${outRate}/s)${outRate < inRate ? ": at this rate it never catches up" : ""}`,
-        { pending_start: p0, pending_end: v.numPending, window_ms: dt, in_per_s: inRate, out_per_s: outRate, runs: b.length - 1 }));
+      out.push(
+        consumerFinding(
+          "consumer_backlog_growing",
+          consumerSubject(snap, v),
+          `${label}: backlog grew in each of the last ${b.length - 1} runs, ${p0} -> ${v.numPending} over ${formatDuration(dt)} (in ${inRate}/s, out ${outRate}/s)${outRate < inRate ? ": at this rate it never catches up" : ""}`,
+          {
+            pending_start: p0,
+            pending_end: v.numPending,
+            window_ms: dt,
+            in_per_s: inRate,
+            out_per_s: outRate,
+            runs: b.length - 1,
+          },
+        ),
+      );
     }
   }
   // Only consumers whose backlog is growing carry a series: the document stays small.

@@ -32,14 +32,33 @@ export const isJudged = (v: ConsumerView, cfg: ConsumerThresholdConfig): boolean
 function partial(snap: ConsumersSnapshot, out: Finding[]): void {
   if (!snap.silent.length && !snap.gaps.length && !snap.problems.length) return;
   const parts: string[] = [];
-  if (snap.silent.length) parts.push(`${snap.servers.length} of ${snap.servers.length + snap.silent.length} servers answered (silent: ${snap.silent.join(", ")}); consumers only they lead are unchecked`);
+  if (snap.silent.length)
+    parts.push(
+      `${snap.servers.length} of ${snap.servers.length + snap.silent.length} servers answered (silent: ${snap.silent.join(", ")}); consumers only they lead are unchecked`,
+    );
   if (snap.gaps.length) {
-    const shown = snap.gaps.slice(0, 5).map((g) => `${g.account} > ${g.stream} > ${g.name} (${g.reason})`).join("; ");
-    parts.push(`${snap.gaps.length} consumer(s) not judged: ${shown}${snap.gaps.length > 5 ? `; and ${snap.gaps.length - 5} more` : ""}`);
+    const shown = snap.gaps
+      .slice(0, 5)
+      .map((g) => `${g.account} > ${g.stream} > ${g.name} (${g.reason})`)
+      .join("; ");
+    parts.push(
+      `${snap.gaps.length} consumer(s) not judged: ${shown}${snap.gaps.length > 5 ? `; and ${snap.gaps.length - 5} more` : ""}`,
+    );
   }
-  if (snap.problems.length) parts.push(snap.problems.slice(0, 3).join("; ") + (snap.problems.length > 3 ? `; and ${snap.problems.length - 3} more problem(s)` : ""));
-  const values: Record<string, FindingValue> = { answered: snap.servers.length, silent: snap.silent.join(","), unjudged: snap.gaps.length, problems: snap.problems.length };
-  out.push(finding("monitor_partial", snap.cluster ? { cluster: snap.cluster } : {}, `consumers: ${parts.join("; ")}`, values));
+  if (snap.problems.length)
+    parts.push(
+      snap.problems.slice(0, 3).join("; ") +
+        (snap.problems.length > 3 ? `; and ${snap.problems.length - 3} more problem(s)` : ""),
+    );
+  const values: Record<string, FindingValue> = {
+    answered: snap.servers.length,
+    silent: snap.silent.join(","),
+    unjudged: snap.gaps.length,
+    problems: snap.problems.length,
+  };
+  out.push(
+    finding("monitor_partial", snap.cluster ? { cluster: snap.cluster } : {}, `consumers: ${parts.join("; ")}`, values),
+  );
 }
 
 export interface ConsumersJudgement {
@@ -48,10 +67,18 @@ export interface ConsumersJudgement {
   covers: (alert: AlertState) => boolean;
 }
 
-export function judgeConsumers(snap: ConsumersSnapshot, prev: ConsumersObservation | undefined, cfg: ConsumerThresholdConfig): ConsumersJudgement {
+export function judgeConsumers(
+  snap: ConsumersSnapshot,
+  prev: ConsumersObservation | undefined,
+  cfg: ConsumerThresholdConfig,
+): ConsumersJudgement {
   const out: Finding[] = [];
   if (snap.blind) {
-    out.push(finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, { reason: snap.blind }));
+    out.push(
+      finding("monitor_blind", snap.cluster ? { cluster: snap.cluster } : {}, `monitor is blind: ${snap.blind}`, {
+        reason: snap.blind,
+      }),
+    );
     const observation = prev ? { ...prev } : { at: snap.collectedAt, knownServers: [], marks: {} };
     return { findings: out, observation, covers: (a) => a.finding.id === "monitor_blind" };
   }
@@ -86,7 +113,8 @@ export function judgeConsumers(snap: ConsumersSnapshot, prev: ConsumersObservati
   const gapKeys = new Set(snap.gaps.map(consumerKey));
   const gapCovers = new Set(snap.gaps.map((g) => consumerCoverKey(consumerSubject(snap, g))));
   for (const [k, m] of Object.entries(prev?.marks ?? {})) if (gapKeys.has(k) && !(k in marks)) marks[k] = m;
-  for (const [k, t] of Object.entries(mem.prevUnheard)) if (gapKeys.has(k.slice(0, k.lastIndexOf("|"))) && !(k in mem.unheard)) mem.unheard[k] = t;
+  for (const [k, t] of Object.entries(mem.prevUnheard))
+    if (gapKeys.has(k.slice(0, k.lastIndexOf("|"))) && !(k in mem.unheard)) mem.unheard[k] = t;
   const observation: ConsumersObservation = {
     at: snap.collectedAt,
     knownServers: [...new Set([...snap.servers.map((s) => s.name), ...snap.silent])].sort(),

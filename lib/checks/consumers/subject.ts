@@ -4,7 +4,11 @@ import type { ConsumersSnapshot } from "../../snapshot/consumers.ts";
 
 type Located = { domain?: string | undefined; account: string; stream: string; name: string };
 
-export function consumerSubject(snap: Pick<ConsumersSnapshot, "cluster" | "domain">, c: Located, extra: Partial<Subject> = {}): Subject {
+export function consumerSubject(
+  snap: Pick<ConsumersSnapshot, "cluster" | "domain">,
+  c: Located,
+  extra: Partial<Subject> = {},
+): Subject {
   const s: Subject = {};
   // Consumers of the monitored domain carry the cluster label; elsewhere their own domain.
   const cluster = (c.domain ?? "") === (snap.domain ?? "") ? snap.cluster : c.domain;
@@ -18,4 +22,5 @@ export function consumerSubject(snap: Pick<ConsumersSnapshot, "cluster" | "domai
 /** `ACCOUNT > STREAM > CONSUMER`. */
 export const consumerLabel = (c: Located): string => `${c.account} > ${c.stream} > ${c.name}`;
 
-export const consumerCoverKey = (s: Subject): string => `${s.cluster ?? ""}|${s.account ?? ""}|${s.stream ?? ""}|${s.consumer ?? ""}`;
+export const consumerCoverKey = (s: Subject): string =>
+  `${s.cluster ?? ""}|${s.account ?? ""}|${s.stream ?? ""}|${s.consumer ?? ""}`;
