@@ -6,6 +6,7 @@
 // active: 0` and, on 2.15, `num_pending: 0`. A consumer's leader is often not its stream's leader,
 // and `stream_leader_only` makes every other server drop the stream with all its consumers (an R1
 // consumer placed elsewhere vanishes): so the fan-out never asks for it (docs/consumers.md).
+import type { FanoutOptions } from "./fanout-options.ts";
 import type { ClusterInfo, ConsumerConfig } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { sysFanout } from "../nats/fanout.ts";
@@ -51,14 +52,8 @@ export interface ConsumerDetailWire {
 
 type StreamWithConsumers = StreamDetailWire & { consumer_detail?: ConsumerDetailWire[] };
 
-export interface ConsumersCollectOptions {
-  timeoutMs: number;
-  stats: RequestStats;
-  now?: () => number;
-  clusterLabel?: string;
-  knownServers?: readonly string[];
+export interface ConsumersCollectOptions extends FanoutOptions {
   accountsPerPage?: number;
-  deadline?: number;
 }
 
 /** One server's entry for a consumer: enough to choose the leader's, and the view where it can be chosen. */

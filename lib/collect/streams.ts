@@ -1,7 +1,7 @@
 // Collects the streams slice into a StreamsSnapshot, in system mode (streams-jsz.ts) or account mode
 // (stream-list.ts). Judges nothing: what could not be fetched becomes a problem, a gap or `blind`.
+import type { FanoutOptions } from "./fanout-options.ts";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { RequestStats } from "../nats/stats.ts";
 import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import { collectStreamsAccount } from "./stream-list.ts";
 import { collectStreamsSystem } from "./streams-jsz.ts";
@@ -22,13 +22,7 @@ export {
   type JszParseOptions,
 } from "./streams-jsz.ts";
 
-export interface StreamsCollectOptions {
-  timeoutMs: number;
-  stats: RequestStats;
-  now?: () => number;
-  clusterLabel?: string;
-  /** Server names earlier runs knew of: who should answer, and who is silent. */
-  knownServers?: readonly string[];
+export interface StreamsCollectOptions extends FanoutOptions {
   /** Accounts per JSZ page (the server's own default is 1024). */
   accountsPerPage?: number;
   /**
@@ -36,8 +30,6 @@ export interface StreamsCollectOptions {
    * when their stream counts show streams no leader reported. False: always the full fan-out.
    */
   streamLeaderOnly?: boolean;
-  /** Epoch ms after which no further page is asked for. */
-  deadline?: number;
 }
 
 export function collectStreams(

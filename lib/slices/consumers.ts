@@ -1,32 +1,18 @@
 // The consumers slice: every consumer of every account, judged from its Raft leader's view.
 import { judgeConsumers, type ConsumersObservation } from "../checks/consumers/judge.ts";
 import { collectConsumersAccount } from "../collect/consumers-account.ts";
-import { collectConsumersSystem, type ConsumersCollectOptions } from "../collect/consumers-jsz.ts";
+import { collectConsumersSystem } from "../collect/consumers-jsz.ts";
+import { blindFanout, fanoutOptions } from "./fanout.ts";
 import type { ConsumersSnapshot } from "../snapshot/consumers.ts";
 import type { Slice } from "./slice.ts";
 
 export const consumersSlice: Slice<ConsumersSnapshot, ConsumersObservation> = {
   name: "consumers",
   collect: (nc, ctx) => {
-    const o: ConsumersCollectOptions = { timeoutMs: ctx.config.timeouts.requestMs, stats: ctx.stats, now: ctx.now };
-    if (ctx.config.clusterLabel) o.clusterLabel = ctx.config.clusterLabel;
-    if (ctx.previous?.knownServers.length) o.knownServers = ctx.previous.knownServers;
-    if (ctx.deadline !== undefined) o.deadline = ctx.deadline;
+    const o = fanoutOptions(ctx);
     return ctx.config.mode === "account" ? collectConsumersAccount(nc, o) : collectConsumersSystem(nc, o);
   },
-  blind: (reason, ctx) => ({
-    collectedAt: ctx.now(),
-    cluster: ctx.config.clusterLabel,
-    blind: reason,
-    stats: ctx.stats,
-    mode: ctx.config.mode,
-    servers: [],
-    silent: [],
-    consumers: [],
-    gaps: [],
-    problems: [],
-    pages: 0,
-  }),
+  blind: (reason, ctx) => ({ ...blindFanout(reason, ctx), consumers: [] }),
   judge: (snap, prev, config) => judgeConsumers(snap, prev, config.thresholds.consumers),
   perf: (snap) =>
     snap.blind

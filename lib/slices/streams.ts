@@ -1,6 +1,7 @@
 import { coveredStreams, coverKey, judgeStreams, type StreamsObservation } from "../checks/streams.ts";
 import type { AlertState } from "../alerts/alert.ts";
-import { collectStreams, type StreamsCollectOptions } from "../collect/streams.ts";
+import { collectStreams } from "../collect/streams.ts";
+import { blindFanout, fanoutOptions } from "./fanout.ts";
 import { subjectOf } from "../checks/stream-subject.ts";
 import type { StreamsSnapshot } from "../snapshot/streams.ts";
 import type { Slice } from "./slice.ts";
@@ -16,26 +17,8 @@ const JUDGED_WITHOUT_LEADER = new Set([
 
 export const streamsSlice: Slice<StreamsSnapshot, StreamsObservation> = {
   name: "streams",
-  collect: (nc, ctx) => {
-    const o: StreamsCollectOptions = { timeoutMs: ctx.config.timeouts.requestMs, stats: ctx.stats, now: ctx.now };
-    if (ctx.config.clusterLabel) o.clusterLabel = ctx.config.clusterLabel;
-    if (ctx.previous?.knownServers.length) o.knownServers = ctx.previous.knownServers;
-    if (ctx.deadline !== undefined) o.deadline = ctx.deadline;
-    return collectStreams(nc, ctx.config.mode, o);
-  },
-  blind: (reason, ctx) => ({
-    collectedAt: ctx.now(),
-    cluster: ctx.config.clusterLabel,
-    blind: reason,
-    stats: ctx.stats,
-    mode: ctx.config.mode,
-    servers: [],
-    silent: [],
-    streams: [],
-    gaps: [],
-    problems: [],
-    pages: 0,
-  }),
+  collect: (nc, ctx) => collectStreams(nc, ctx.config.mode, fanoutOptions(ctx)),
+  blind: (reason, ctx) => ({ ...blindFanout(reason, ctx), streams: [] }),
   judge: (snap, prev, config) => ({ ...judgeStreams(snap, prev, config.thresholds.streams), covers: coverageOf(snap) }),
   perf: (snap) =>
     snap.blind

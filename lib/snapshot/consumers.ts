@@ -2,9 +2,8 @@
 // (milliseconds, epoch ms). Each consumer is judged from one view only: the entry of the server that
 // leads the consumer's own Raft group (not necessarily its stream's leader), or, when no server
 // leads it, the view of a server that holds it. docs/consumers.md says why.
-import type { RequestStats } from "../nats/stats.ts";
+import type { FanoutSnapshot } from "./fanout.ts";
 import type { PeerView } from "./peer.ts";
-import type { AnsweringServer } from "./streams.ts";
 
 export interface SeqPair {
   consumerSeq: number;
@@ -64,21 +63,9 @@ export interface ConsumerGap {
   reason: string;
 }
 
-export interface ConsumersSnapshot {
-  collectedAt: number;
-  cluster: string | undefined;
-  blind?: string;
-  stats: RequestStats;
-  mode: "system" | "account";
-  /** JetStream domain of the monitor's connection. */
-  domain?: string;
-  servers: AnsweringServer[];
-  silent: string[];
-  expectedServers?: number;
+export interface ConsumersSnapshot extends FanoutSnapshot {
   consumers: ConsumerView[];
   gaps: ConsumerGap[];
-  problems: string[];
-  pages: number;
   /** Account mode: streams whose consumers could not be listed (their alerts stay as they were). */
   unlistedStreams?: string[];
 }

@@ -1,7 +1,7 @@
 // What one run saw of the streams of every account, in the monitor's own units (milliseconds, epoch
 // ms). Each stream is judged from one view only: its leader's entry, or, when no server leads it,
 // the view of a server that holds it.
-import type { RequestStats } from "../nats/stats.ts";
+import type { FanoutSnapshot } from "./fanout.ts";
 import type { PeerView } from "./peer.ts";
 
 /** A stream replica as the stream leader reports it. */
@@ -80,27 +80,10 @@ export interface StreamGap {
   unavailable: boolean;
 }
 
-export interface StreamsSnapshot {
-  collectedAt: number;
-  /** Cluster label: configured, else the cluster name the servers report. */
-  cluster: string | undefined;
-  blind?: string;
-  stats: RequestStats;
-  mode: "system" | "account";
-  /** JetStream domain the monitor's connection belongs to: streams elsewhere are labelled with theirs. */
-  domain?: string;
-  /** Servers that answered (system mode), or the one that answered the listing (account mode). */
-  servers: AnsweringServer[];
-  /** Servers known to exist that did not answer: what they alone know is unchecked. */
-  silent: string[];
-  expectedServers?: number;
+export interface StreamsSnapshot extends FanoutSnapshot {
   streams: StreamView[];
   /** Streams seen but not judged (their leader was silent, or the listing could not give them). */
   gaps: StreamGap[];
-  /** Half-answered requests and other problems met while collecting. */
-  problems: string[];
-  /** Pages requested (JSZ account pages or STREAM.LIST pages). */
-  pages: number;
   /** How the JSZ fan-out was asked (system mode), for the record. */
   streamLeaderOnly?: boolean;
   /**
