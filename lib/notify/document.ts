@@ -74,6 +74,8 @@ export interface NoticeGroupDocument {
     code: string | null;
     title: string;
     severity: Finding["severity"];
+    /** The cluster of the servers the members name, where it is not `cluster` (a supercluster's member). */
+    server_cluster?: string;
     /** The server the members share, when they share one. */
     peer?: string;
     server?: string;
@@ -137,6 +139,7 @@ export function noticeGroupDocument(p: GroupPart, ctx: DeliveryContext): NoticeG
     commands: first.commands,
     notices: p.notices.map((n) => member(n, first.commands)),
   };
+  if (g.serverCluster) d.group.server_cluster = g.serverCluster;
   if (g.anchor) d.group[g.anchor.kind] = g.anchor.name;
   return d;
 }

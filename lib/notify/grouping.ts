@@ -21,7 +21,13 @@ export interface NoticeGroup {
   state: NoticeKind;
   check: string;
   severity: Severity;
+  /** The monitored cluster (its label, else its name): the same for every group of a run. */
   cluster: string;
+  /**
+   * The cluster of the servers the members name, where it is not `cluster` itself: in a supercluster,
+   * one of its clusters; with a label, the name the servers report.
+   */
+  serverCluster?: string;
   anchor?: GroupAnchor;
   /** Members, ordered by fingerprint. */
   notices: Notice[];
@@ -60,9 +66,11 @@ export function groupNotices(notices: readonly Notice[], cluster: string): Notic
         state: n.kind,
         check: n.finding.id,
         severity: n.finding.severity,
-        cluster: n.finding.subject.cluster ?? cluster,
+        cluster,
         notices: [],
       };
+      const own = n.finding.subject.cluster;
+      if (own !== undefined && own !== cluster) g.serverCluster = own;
       const a = anchorOf(n);
       if (a) g.anchor = a;
       groups.set(key, g);
@@ -80,6 +88,11 @@ export function groupNotices(notices: readonly Notice[], cluster: string): Notic
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The cluster a group is about, for people: `prod`, or `prod/east` for one cluster of a supercluster. */
+export function clusterLabel(g: Pick<NoticeGroup, "cluster" | "serverCluster">): string {
+  return g.serverCluster ? `${g.cluster}/${g.serverCluster}` : g.cluster;
+}
 
 /** The values members of a group take for one subject field: one value, several, or none. */
 export function sharedValue(

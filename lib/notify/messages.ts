@@ -4,7 +4,7 @@
 import { describeSubject, type Finding } from "../findings/finding.ts";
 import { formatDuration } from "../thresholds/duration.ts";
 import { checkTitle, clip, MAX_SUMMARY_CHARS, MAX_VALUE_CHARS, noticeGroupDocument } from "./document.ts";
-import { sharedValue, type GroupPart } from "./grouping.ts";
+import { clusterLabel, sharedValue, type GroupPart } from "./grouping.ts";
 import type { Notice } from "../alerts/alert.ts";
 import type { DeliveryContext } from "./notifier.ts";
 
@@ -66,12 +66,15 @@ function clipAscii(s: string, max: number): string {
   return a.length <= max ? a : `${a.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
 }
 
+/** A subject without its cluster: every line names the cluster already (clusterLabel). */
+const withoutCluster = (s: Finding["subject"]): string => describeSubject({ ...s, cluster: undefined });
+
 const single = (p: GroupPart): Notice | undefined => (p.group.notices.length === 1 ? p.notices[0] : undefined);
 
 /** Where, briefly: the single member's subject, else the server the group shares. */
 function where(p: GroupPart): string {
   const one = single(p);
-  if (one) return describeSubject(one.finding.subject);
+  if (one) return withoutCluster(one.finding.subject);
   const a = p.group.anchor;
   return a ? `${a.kind} ${a.name}` : "";
 }
@@ -81,7 +84,7 @@ const partOf = (p: GroupPart) => (p.parts > 1 ? ` [${p.part}/${p.parts}]` : "");
 
 export function subjectLine(p: GroupPart): string {
   const detail = [countOf(p), where(p)].filter(Boolean).join(", ");
-  const core = `[${label(p)}] ${checkTitle(p.group.check)}${detail ? `: ${detail}` : ""} (${p.group.cluster})`;
+  const core = `[${label(p)}] ${checkTitle(p.group.check)}${detail ? `: ${detail}` : ""} (${clusterLabel(p.group)})`;
   const tail = partOf(p);
   return clipAscii(core, MAX_SUBJECT_CHARS - tail.length) + tail;
 }
@@ -89,7 +92,7 @@ export function subjectLine(p: GroupPart): string {
 export function smsLine(p: GroupPart): string {
   const one = single(p);
   const detail = [countOf(p), where(p)].filter(Boolean).join(", ");
-  const head = `${label(p)} ${checkTitle(p.group.check)}${detail ? `: ${detail}` : ""} (${p.group.cluster})${partOf(p)}`;
+  const head = `${label(p)} ${checkTitle(p.group.check)}${detail ? `: ${detail}` : ""} (${clusterLabel(p.group)})${partOf(p)}`;
   let tail = "";
   if (one && p.group.state === "resolved") tail = ` cleared after ${formatDuration(one.durationMs ?? 0)}`;
   else if (one) tail = ` - ${one.finding.summary}`;
@@ -124,7 +127,7 @@ function footer(p: GroupPart, ctx: DeliveryContext): string[] {
   return [
     "",
     "--",
-    `nats-lookout: cluster ${p.group.cluster}, slice ${ctx.slice}, run ${ctx.runId}`,
+    `nats-lookout: cluster ${clusterLabel(p.group)}, slice ${ctx.slice}, run ${ctx.runId}`,
     ...(one ? [`alert ${one.fingerprint}`] : [`group ${p.group.key}`]),
   ];
 }
@@ -132,7 +135,7 @@ function footer(p: GroupPart, ctx: DeliveryContext): string[] {
 function singleText(p: GroupPart, n: Notice, ctx: DeliveryContext): string {
   const f = n.finding;
   const title = `${label(p)}: ${checkTitle(f.id)} (${f.id}${f.code ? `, ${f.code}` : ""})`;
-  const at = [`Cluster ${p.group.cluster}`, describeSubject(f.subject)].filter(Boolean).join(", ");
+  const at = [`Cluster ${clusterLabel(p.group)}`, withoutCluster(f.subject)].filter(Boolean).join(", ");
   const summary = clip(f.summary, MAX_SUMMARY_CHARS);
   if (p.group.state === "resolved") {
     return [
@@ -168,7 +171,7 @@ function groupText(p: GroupPart, ctx: DeliveryContext, o: RenderOptions): string
   const title = `${label(p)}: ${checkTitle(g.check)} (${g.check}${first.code ? `, ${first.code}` : ""}), ${g.notices.length} alerts${anchor}`;
   const split =
     p.parts > 1 ? ` This message is part ${p.part} of ${p.parts} and carries ${p.notices.length} of them.` : "";
-  const intro = `Cluster ${g.cluster}: ${g.notices.length} alerts of the same check${anchor ? ` on the same ${g.anchor!.kind}` : ""} ${g.state === "resolved" ? "cleared" : "fired"} together.${split}`;
+  const intro = `Cluster ${clusterLabel(g)}: ${g.notices.length} alerts of the same check${anchor ? ` on the same ${g.anchor!.kind}` : ""} ${g.state === "resolved" ? "cleared" : "fired"} together.${split}`;
   const listed = p.notices.slice(0, o.listLimit);
   const line = (n: Notice) => {
     // The shared server is in the heading already.
@@ -210,6 +213,7 @@ export function textBody(
 export function messageAttributes(p: GroupPart): Record<string, string> {
   const g = p.group;
   const a: Record<string, string> = { severity: g.severity, check: g.check, cluster: g.cluster, state: g.state };
+  if (g.serverCluster) a.server_cluster = g.serverCluster;
   for (const field of ["account", "stream"] as const) {
     const v = sharedValue(p.notices, field);
     if (v.kind === "one") a[field] = v.value;

@@ -110,6 +110,32 @@ describe("renderMessage: one new alert", () => {
     expect(m.attributes).toEqual({ severity: "critical", check: "meta_peer_seen", cluster: "c1", state: "new" });
   });
 
+  it("in a supercluster, `cluster` stays the monitored one and `server_cluster` names the servers' own", () => {
+    const lost = notice(
+      "gateway_lost",
+      { cluster: "east", server: "east-n1" },
+      "east-n1: gateway to west, connected in the previous run, is gone",
+    );
+    const groups = groupNotices([lost], "prod");
+    const p = { group: groups[0]!, notices: groups[0]!.notices, part: 1, parts: 1 };
+    const r = render(p);
+    expect(r.m.attributes).toEqual({
+      severity: lost.finding.severity,
+      check: "gateway_lost",
+      cluster: "prod",
+      server_cluster: "east",
+      state: "new",
+    });
+    expect(r.m.subject).toContain("server east-n1 (prod/east)");
+    expect(r.m.subject).not.toContain("cluster east");
+    expect(r.doc.cluster).toBe("prod");
+    expect(r.doc.group.server_cluster).toBe("east");
+    // A finding about the cluster as a whole names no other cluster.
+    const [g] = groupNotices([notice("monitor_blind", { cluster: "prod" }, "blind")], "prod");
+    expect(g!.serverCluster).toBeUndefined();
+    expect(render({ group: g!, notices: g!.notices, part: 1, parts: 1 }).m.attributes.server_cluster).toBeUndefined();
+  });
+
   it("counts its size as SNS does: message, subject and attributes", () => {
     expect(m.bytes).toBe(publishBytes(m.subject, m.message, m.attributes));
     expect(m.bytes).toBeGreaterThan(Buffer.byteLength(m.message));
