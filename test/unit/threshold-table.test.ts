@@ -8,6 +8,7 @@ import { buildConfig } from "../../lib/config/load.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { parseDurationMs } from "../../lib/thresholds/duration.ts";
 import { THRESHOLDS } from "../../lib/thresholds/table.ts";
+import { resolveConsumerThresholds } from "../../lib/thresholds/consumer-keys.ts";
 
 describe("threshold table", () => {
   it("states a direction for every integer threshold; only msgs-* and subjects-* take it from the order of warn and critical", () => {
@@ -104,6 +105,23 @@ describe("threshold configuration keys", () => {
       flapMaxChanges: 1,
       flapWindowMs: 600_000,
     });
+    // The consumers override applies where account, stream and consumer globs all match.
+    const settle = resolveConsumerThresholds(
+      { account: "BILLING", stream: "PAYMENTS_EU", name: "SETTLE_1" },
+      undefined,
+      c.thresholds.consumers,
+    );
+    expect(settle.invalid).toEqual([]);
+    expect(settle.values).toMatchObject({ stuckAfterMs: 60_000, outstandingAckCritical: 5000 });
+    const other = resolveConsumerThresholds(
+      { account: "BILLING", stream: "PAYMENTS_EU", name: "AUDIT" },
+      undefined,
+      c.thresholds.consumers,
+    );
+    expect(other.values.stuckAfterMs).toBe(300_000);
+    expect(other.values.outstandingAckCritical).toBeUndefined();
+    expect(c.thresholds.servers).toMatchObject({ credsWarnMs: 14 * 86_400_000, credsCriticalMs: 3 * 86_400_000 });
+    expect(Object.keys(c.slices).sort()).toEqual(["consumers", "meta", "servers", "streams"]);
   });
 
   it("names the key as written in a problem, refuses both spellings at once and lists only documented keys as known", () => {
