@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { NatsCluster, SYS_USER, waitFor } from "../lib/testbed/cluster.ts";
 import { newestServer } from "../lib/testbed/servers.ts";
 import { buildConfig } from "../lib/config/load.ts";
@@ -27,15 +27,22 @@ async function main(): Promise<void> {
   for (const name of ["ORDERS", "PAYMENTS", "AUDIT"]) {
     await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], num_replicas: 3 });
   }
+  await jsm.consumers.add("ORDERS", { durable_name: "SHIPPING", ack_policy: AckPolicy.Explicit });
   await app.close();
-  say(`streams ORDERS, PAYMENTS, AUDIT (R3) created; servers ${cluster.servers.map((s) => s.name).join(", ")}`);
+  say(
+    `streams ORDERS, PAYMENTS, AUDIT (R3) and consumer ORDERS > SHIPPING created; servers ${cluster.servers.map((s) => s.name).join(", ")}`,
+  );
 
   const config = buildConfig(
     {
       cluster: "demo",
       nats: { servers: cluster.urls, user: SYS_USER.user, password: SYS_USER.password },
-      slices: { meta: { every: "2s" }, streams: { every: "2s" } },
-      thresholds: { meta: { peerSeenCritical: "5s" }, streams: { defaults: { "peer-seen-critical": "5s" } } },
+      slices: { meta: { every: "2s" }, streams: { every: "2s" }, consumers: { every: "2s" }, servers: { every: "2s" } },
+      thresholds: {
+        meta: { "peer-seen-critical": "5s" },
+        streams: { defaults: { "peer-seen-critical": "5s" } },
+        consumers: { defaults: { "peer-seen-critical": "5s" } },
+      },
       alerts: { resolveAfterRuns: 2 },
       timeouts: { request: "1s", connect: "2s" },
       history: { kind: "file", dir: join(work, "history") },
@@ -43,7 +50,9 @@ async function main(): Promise<void> {
     },
     {},
   );
-  say("lookout watch: meta and streams every 2s; peer-seen thresholds 5s (the terminal notifier prints only changes)");
+  say(
+    "lookout watch: meta, streams, consumers and servers every 2s; peer-seen thresholds 5s (the terminal notifier prints only changes)",
+  );
   watching = runWatch(config, { verbose: true, signal: stop.signal });
 
   const notices = (): NoticeDocument[] =>
