@@ -862,8 +862,8 @@ const defs = [
     severity: "critical",
     title: "Consumer ahead of its stream",
     firesWhen:
-      "the consumer's delivered stream sequence is above the stream's last sequence in two runs in a row (a server reports the stream's state just before its consumers'; system mode only)",
-    why: "The stream was reset or recreated under the consumer: new messages below its position will not be delivered.",
+      "the consumer's delivered stream sequence is above the stream's last sequence in two runs in a row (a server reports the stream's state just before its consumers'; system mode only), unless it has delivered nothing yet and sits just before a configured start sequence beyond the stream's end (servers from 2.11 keep such a start)",
+    why: "The stream was reset, restored from an older backup or lost its newest messages under the consumer: new messages below its position will not be delivered.",
     action:
       "Recreate the consumer or reset its position (`nats consumer rm` and add it again with the intended start).",
     commands: ["nats consumer info <stream> <consumer>", "nats stream info <stream>"],

@@ -118,6 +118,8 @@ export function consumerView(
   const until = time(cfg.pause_until);
   if (!v.paused && until !== undefined && serverNow !== undefined && until > serverNow) v.paused = true;
   if (typeof cfg.priority_policy === "string" && cfg.priority_policy) v.priorityPolicy = cfg.priority_policy;
+  const start = num(cfg.opt_start_seq);
+  if (start > 0) v.optStartSeq = start;
   if (cfg.metadata && typeof cfg.metadata === "object") v.metadata = { ...cfg.metadata };
   if (s.state && typeof s.state.first_seq === "number") v.streamFirstSeq = s.state.first_seq;
   if (s.state && typeof s.state.last_seq === "number") v.streamLastSeq = s.state.last_seq;

@@ -46,6 +46,8 @@ export interface ConsumerView {
   paused: boolean;
   /** `config.priority_policy` (2.11+). */
   priorityPolicy?: string;
+  /** `config.opt_start_seq`: where it was asked to start (2.11+ keeps a start beyond the stream's end). */
+  optStartSeq?: number;
   /** The stream's first and last sequence on the reporting server (the store the consumer delivers from). */
   streamFirstSeq?: number;
   streamLastSeq?: number;

@@ -129,6 +129,28 @@ describe("consumer position", () => {
     expect(caughtUp.findings).toEqual([]);
   });
 
+  it("a consumer that delivered nothing yet and waits for a start sequence beyond the stream is not ahead", () => {
+    const waiting = consumer({
+      optStartSeq: 100,
+      delivered: { consumerSeq: 0, streamSeq: 99 },
+      ackFloor: { consumerSeq: 0, streamSeq: 99 },
+      streamLastSeq: 5,
+    });
+    const first = judgeConsumers(snap([waiting]), undefined, cfg());
+    expect(judgeConsumers(snap([waiting], 1_060_000), first.observation, cfg()).findings).toEqual([]);
+    // Once it has delivered, or sits anywhere but just before its start, the stream lost what it had.
+    for (const o of [
+      { delivered: { consumerSeq: 3, streamSeq: 99 } },
+      { delivered: { consumerSeq: 0, streamSeq: 120 } },
+    ]) {
+      const ahead = consumer({ ...waiting, ...o });
+      const before = judgeConsumers(snap([ahead]), undefined, cfg());
+      expect(ids(judgeConsumers(snap([ahead], 1_060_000), before.observation, cfg()).findings)).toEqual([
+        "consumer_ahead_of_stream",
+      ]);
+    }
+  });
+
   it("a filtered consumer with nothing pending is not judged behind a stream that moved on", () => {
     const v = { delivered: { consumerSeq: 3, streamSeq: 5 }, streamFirstSeq: 100, streamLastSeq: 120 };
     expect(judgeConsumers(snap([consumer({ ...v, filtered: true })]), undefined, cfg()).findings).toEqual([]);

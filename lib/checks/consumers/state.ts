@@ -55,7 +55,10 @@ export function checkSequences(snap: ConsumersSnapshot, v: ConsumerView, wasAhea
       ),
     );
   }
-  const ahead = last !== undefined && d > last;
+  // Servers from 2.11 keep a start sequence beyond the stream's end: a consumer that has delivered
+  // nothing and sits just before its configured start is waiting for it, not ahead of lost data.
+  const waitingForStart = v.optStartSeq !== undefined && v.delivered.consumerSeq === 0 && d === v.optStartSeq - 1;
+  const ahead = last !== undefined && d > last && !waitingForStart;
   if (ahead && wasAhead) {
     out.push(
       consumerFinding(
