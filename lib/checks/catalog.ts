@@ -619,6 +619,22 @@ const defs = [
     commands: ["nats server report connections --sort pending", "nats server info <server>"],
   },
   {
+    id: "account_slow_consumers",
+    code: "ACCOUNTS_002",
+    slices: ["servers"],
+    severity: "critical",
+    title: "New slow consumers in an account",
+    firesWhen:
+      "an account's slow consumer count rose on a server since the last run (same process; per-account STATZ, 2.9+)",
+    why: "The server dropped a connection of this account that could not keep up: messages to it were lost.",
+    action:
+      "Find the account's slow client (nats server report connections --account) and fix its processing or its network.",
+    commands: [
+      "nats server report connections --account <account> --sort pending",
+      "nats server report accounts <account>",
+    ],
+  },
+  {
     id: "server_stale_connections",
     code: "SERVER_012",
     slices: ["servers"],
@@ -784,6 +800,20 @@ const defs = [
     why: "When its JWT expires the monitor is blind: every check stops on a date nobody remembered.",
     action: "Issue new credentials for the monitor's user and replace the creds file (or the secret it comes from).",
     commands: ["nats server check credential --credential <file>"],
+  },
+  {
+    id: "monitor_account_expiring",
+    code: null,
+    slices: ["servers"],
+    severity: "warning",
+    title: "Monitor account JWT expiring",
+    firesWhen:
+      "the JWT of the monitor's account, as the servers hold it (ACCOUNTZ, operator mode), expires within 14 days (critical within 3 days, or expired)",
+    threshold: "thresholds.servers.creds-warn / creds-critical",
+    default: "14d / 3d",
+    why: "When the account's JWT expires every user of it is disconnected, the monitor too: every check stops.",
+    action: "Have the operator reissue the account's JWT with a later expiry and push it to the account resolver.",
+    commands: ["nats server request accounts --account <account>", "nsc describe account <account>"],
   },
   // ---- consumers (every consumer of every account, judged from its Raft leader's view)
   {

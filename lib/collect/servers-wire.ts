@@ -1,5 +1,5 @@
-// The $SYS.REQ.SERVER.PING.{VARZ,HEALTHZ,ROUTEZ,GATEWAYZ,LEAFZ} payloads, snake_case as on the wire,
-// only the fields the servers slice reads. Which server line sends which is in docs/servers.md.
+// The $SYS.REQ.SERVER.PING.{VARZ,HEALTHZ,ROUTEZ,GATEWAYZ,LEAFZ,ACCOUNTZ} and $SYS.REQ.ACCOUNT.PING.STATZ payloads,
+// snake_case as on the wire, only the fields the servers slice reads. Which server line sends which: docs/servers.md.
 
 export interface VarzWire {
   server_id?: string;
@@ -43,4 +43,20 @@ export interface GatewayzWire {
 
 export interface LeafzWire {
   leafs?: { name?: string; account?: string; rtt?: string }[] | null;
+}
+
+/** `$SYS.REQ.ACCOUNT.PING.STATZ` (2.9+): one entry per account the server holds, with `include_unused`. */
+export interface AccountStatzWire {
+  account_statz?: { acc?: string; name?: string; slow_consumers?: number }[] | null;
+}
+
+/** `$SYS.REQ.SERVER.PING.ACCOUNTZ` with `{"account": ...}`: the account as this server holds it. */
+export interface AccountzWire {
+  account_detail?: {
+    account_name?: string;
+    name_tag?: string;
+    expired?: boolean;
+    /** The account JWT's claims (operator mode only; accounts from the configuration have none). */
+    decoded_jwt?: { exp?: number; name?: string; sub?: string };
+  };
 }

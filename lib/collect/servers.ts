@@ -1,5 +1,6 @@
-// Collects the servers slice: one fan-out each of VARZ, HEALTHZ, ROUTEZ, GATEWAYZ and LEAFZ, all at
-// once, each bounded by the run's deadline; plus the expiry of the monitor's own user JWT.
+// Collects the servers slice: one fan-out each of VARZ, HEALTHZ, ROUTEZ, GATEWAYZ, LEAFZ and the
+// per-account STATZ, all at once, each bounded by the run's deadline; plus the expiry of the monitor's
+// own user JWT and, with a creds file, its account JWT as the servers hold it (ACCOUNTZ).
 // Judges nothing: what a server did not answer is left absent, and said in `problems`.
 import { readFileSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -8,7 +9,16 @@ import type { RequestStats } from "../nats/stats.ts";
 import type { SysEnvelope } from "../nats/wire.ts";
 import { parseDurationMs } from "../thresholds/duration.ts";
 import type { CredentialsView, ServerLine, ServersSnapshot } from "../snapshot/servers.ts";
-import type { GatewayzWire, HealthzWire, LeafzWire, RoutezWire, VarzWire } from "./servers-wire.ts";
+import { accountJwtView, applyAccountStatz, reportsAccountCounters, slimAccountStatz } from "./servers-accounts.ts";
+import type {
+  AccountStatzWire,
+  AccountzWire,
+  GatewayzWire,
+  HealthzWire,
+  LeafzWire,
+  RoutezWire,
+  VarzWire,
+} from "./servers-wire.ts";
 import { num, time } from "./values.ts";
 
 export interface ServersCollectOptions {
@@ -17,6 +27,8 @@ export interface ServersCollectOptions {
   deadline?: number;
   /** Servers known to exist (earlier runs): the VARZ fan-out stops once this many answered. */
   expectedServers?: number;
+  /** Of those, the ones whose version answers the per-account STATZ (2.9+). */
+  expectedAccountCounters?: number;
   clusterLabel?: string;
   /** The monitor's own creds file, whose user JWT may expire. */
   credsFile?: string;
@@ -30,6 +42,9 @@ export interface ServersReplies {
   routez?: readonly SysEnvelope<RoutezWire>[];
   gatewayz?: readonly SysEnvelope<GatewayzWire>[];
   leafz?: readonly SysEnvelope<LeafzWire>[];
+  accountStatz?: readonly SysEnvelope<AccountStatzWire>[];
+  /** Only when the creds file names the monitor's account. */
+  accountz?: readonly SysEnvelope<AccountzWire>[];
 }
 
 /**
@@ -107,7 +122,14 @@ function varzLine(env: SysEnvelope<VarzWire>): ServerLine {
 /** Parses the replies of one run into a snapshot (pure: the fixture tests feed it captured replies). */
 export function parseServersReplies(
   r: ServersReplies,
-  o: { collectedAt: number; clusterLabel?: string; timeoutMs: number; stats: RequestStats },
+  o: {
+    collectedAt: number;
+    clusterLabel?: string;
+    timeoutMs: number;
+    stats: RequestStats;
+    /** What the creds file said; its account is looked up in `accountz`. */
+    credentials?: CredentialsView;
+  },
 ): ServersSnapshot {
   const snap: ServersSnapshot = {
     collectedAt: o.collectedAt,
@@ -116,6 +138,7 @@ export function parseServersReplies(
     problems: [],
     stats: o.stats,
   };
+  if (o.credentials) snap.credentials = { ...o.credentials };
   const byName = new Map<string, ServerLine>();
   for (const env of r.varz) {
     if (!env?.server?.name) continue;
@@ -195,10 +218,21 @@ export function parseServersReplies(
       return l;
     });
   });
+  if (r.accountStatz) {
+    const { missing, unsupported } = applyAccountStatz(byName, r.accountStatz);
+    if (missing.length) snap.problems.push(`${missing.join(", ")} answered VARZ but not ACCOUNT STATZ`);
+    if (unsupported.length) snap.accountCountersUnsupported = unsupported;
+  }
+  const account = snap.credentials?.account;
+  if (account && r.accountz) {
+    const { view, missing } = accountJwtView(account, byName, r.accountz);
+    if (view) snap.credentials!.accountJwt = view;
+    if (missing.length) snap.problems.push(`${missing.join(", ")} answered VARZ but not ACCOUNTZ`);
+  }
   return snap;
 }
 
-/** The expiry of the user JWT in a creds file; reads the file, keeps no secret. */
+/** The expiry and account of the user JWT in a creds file; reads the file, keeps no secret. */
 export function readCredentials(file: string): CredentialsView {
   const view: CredentialsView = { file };
   let text: string;
@@ -215,9 +249,17 @@ export function readCredentials(file: string): CredentialsView {
     return view;
   }
   try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown; sub?: unknown };
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+      exp?: unknown;
+      sub?: unknown;
+      iss?: unknown;
+      nats?: { issuer_account?: unknown };
+    };
     if (typeof claims.exp === "number" && claims.exp > 0) view.expiresAt = claims.exp * 1000;
     if (typeof claims.sub === "string") view.subject = claims.sub;
+    // A user signed with one of the account's signing keys names its account in issuer_account.
+    const account = claims.nats?.issuer_account ?? claims.iss;
+    if (typeof account === "string" && /^A[A-Z2-7]{55}$/.test(account)) view.account = account;
   } catch {
     view.problem = "the user JWT does not decode";
   }
@@ -227,41 +269,66 @@ export function readCredentials(file: string): CredentialsView {
 export async function collectServers(nc: NatsConnection, o: ServersCollectOptions): Promise<ServersSnapshot> {
   const now = o.now ?? Date.now;
   const collectedAt = now();
-  // All five fan-outs at once, each ending by the run's deadline whatever the per-request timeout
-  // says: a run waits one timeout at most, and the last slice of a check still gets its share.
+  // All fan-outs at once, each ending by the run's deadline whatever the per-request timeout says:
+  // a run waits one timeout at most, and the last slice of a check still gets its share.
   const t = Math.max(1, Math.min(o.timeoutMs, o.deadline === undefined ? o.timeoutMs : o.deadline - now()));
   let varzNames = 0;
+  let varzCounting = 0;
   const varzExpected = (replies: readonly SysEnvelope<unknown>[]) => {
-    varzNames = new Set(replies.map((r) => r?.server?.name).filter(Boolean)).size;
+    const versions = new Map(replies.filter((r) => r?.server?.name).map((r) => [r.server.name, r.server.ver ?? ""]));
+    varzNames = versions.size;
+    varzCounting = [...versions.values()].filter(reportsAccountCounters).length;
     return expectedVarz(replies as SysEnvelope<VarzWire>[], o.expectedServers);
   };
   // The others wait for the servers known before and those that answered VARZ so far.
   const expected = () => (o.expectedServers === undefined ? undefined : Math.max(o.expectedServers, varzNames));
-  const ask = <T>(ep: string, body: unknown, exp: FanoutOptions["expected"] = expected) =>
-    sysFanout<T>(nc, `$SYS.REQ.SERVER.PING.${ep}`, body, { timeoutMs: t, stats: o.stats, expected: exp });
+  // Servers before 2.9 have no per-account STATZ: it waits only for those that can answer.
+  const expectedCounting = () =>
+    o.expectedServers === undefined
+      ? undefined
+      : Math.max(o.expectedAccountCounters ?? o.expectedServers, varzCounting);
+  const ask = <T>(
+    subject: string,
+    body: unknown,
+    exp: FanoutOptions["expected"] = expected,
+    slim?: FanoutOptions<T>["onReply"],
+  ) =>
+    sysFanout<T>(nc, subject, body, {
+      timeoutMs: t,
+      stats: o.stats,
+      expected: exp,
+      ...(slim ? { onReply: slim } : {}),
+    });
+  const credentials = o.credsFile ? readCredentials(o.credsFile) : undefined;
+  const none = Promise.resolve(undefined);
   // `details` lists each failing stream/consumer/account with its error (2.10+; 2.9 ignores it).
-  const [varz, ...rest] = await Promise.all([
-    ask<VarzWire>("VARZ", {}, varzExpected),
-    ask<HealthzWire>("HEALTHZ", { details: true }),
-    ask<RoutezWire>("ROUTEZ", {}),
-    ask<GatewayzWire>("GATEWAYZ", {}),
-    ask<LeafzWire>("LEAFZ", {}),
+  // `include_unused`: every account, also one whose last connection a slow consumer event closed.
+  const [varz, healthz, routez, gatewayz, leafz, accountStatz, accountz] = await Promise.all([
+    ask<VarzWire>("$SYS.REQ.SERVER.PING.VARZ", {}, varzExpected),
+    ask<HealthzWire>("$SYS.REQ.SERVER.PING.HEALTHZ", { details: true }),
+    ask<RoutezWire>("$SYS.REQ.SERVER.PING.ROUTEZ", {}),
+    ask<GatewayzWire>("$SYS.REQ.SERVER.PING.GATEWAYZ", {}),
+    ask<LeafzWire>("$SYS.REQ.SERVER.PING.LEAFZ", {}),
+    ask<AccountStatzWire>("$SYS.REQ.ACCOUNT.PING.STATZ", { include_unused: true }, expectedCounting, slimAccountStatz),
+    credentials?.account ? ask<AccountzWire>("$SYS.REQ.SERVER.PING.ACCOUNTZ", { account: credentials.account }) : none,
   ] as const);
   const problems: string[] = [];
-  for (const [i, ep] of ["VARZ", "HEALTHZ", "ROUTEZ", "GATEWAYZ", "LEAFZ"].entries())
-    problems.push(...[varz, ...rest][i]!.undecodable.map((u) => `undecodable ${ep} reply: ${u}`));
-  const varzTimeout = t;
-  const p: Parameters<typeof parseServersReplies>[1] = { collectedAt, timeoutMs: varzTimeout, stats: o.stats };
+  const fanouts = { VARZ: varz, HEALTHZ: healthz, ROUTEZ: routez, GATEWAYZ: gatewayz, LEAFZ: leafz };
+  for (const [ep, f] of Object.entries({ ...fanouts, "ACCOUNT STATZ": accountStatz, ACCOUNTZ: accountz }))
+    problems.push(...(f?.undecodable ?? []).map((u) => `undecodable ${ep} reply: ${u}`));
+  const p: Parameters<typeof parseServersReplies>[1] = { collectedAt, timeoutMs: t, stats: o.stats };
   if (o.clusterLabel) p.clusterLabel = o.clusterLabel;
+  if (credentials) p.credentials = credentials;
   const replies: ServersReplies = {
     varz: varz.replies,
-    healthz: rest[0].replies,
-    routez: rest[1].replies,
-    gatewayz: rest[2].replies,
-    leafz: rest[3].replies,
+    healthz: healthz.replies,
+    routez: routez.replies,
+    gatewayz: gatewayz.replies,
+    leafz: leafz.replies,
+    accountStatz: accountStatz.replies,
   };
+  if (accountz) replies.accountz = accountz.replies;
   const snap = parseServersReplies(replies, p);
   snap.problems.unshift(...problems);
-  if (o.credsFile) snap.credentials = readCredentials(o.credsFile);
   return snap;
 }

@@ -59,6 +59,16 @@ export interface LeafLink {
   rttMs?: number;
 }
 
+/** One account's counters on one server (ACCOUNT.PING.STATZ, 2.9+). */
+export interface AccountCounters {
+  /** The account as the server names it (its public key in operator mode). */
+  account: string;
+  /** The account's name where the server reports it beside the key (2.11+). */
+  name?: string;
+  /** Absent when the server did not report it. */
+  slowConsumers?: number;
+}
+
 export interface ServerLine {
   name: string;
   id: string;
@@ -86,6 +96,24 @@ export interface ServerLine {
   /** Outbound gateways (one per remote cluster). */
   gateways?: GatewayLink[];
   leafs?: LeafLink[];
+  /**
+   * The accounts with slow consumer events (or no count) on this server; absent when it did not
+   * answer the per-account STATZ (or, before 2.9, cannot).
+   */
+  accounts?: AccountCounters[];
+}
+
+/** The monitor's account JWT as the servers hold it (ACCOUNTZ), where visible. */
+export interface AccountJwtView {
+  /** The account's public key. */
+  account: string;
+  name?: string;
+  /** The earliest expiry (epoch ms) any answering server holds; absent when none expires. */
+  expiresAt?: number;
+  /** The server holding that earliest expiry. */
+  server?: string;
+  /** Servers that showed the account's JWT; 0 when none is visible (accounts from the configuration). */
+  servers: number;
 }
 
 /** The monitor's own user JWT, read from its creds file (no secret kept). */
@@ -94,6 +122,10 @@ export interface CredentialsView {
   /** Epoch ms; absent when the JWT never expires. */
   expiresAt?: number;
   subject?: string;
+  /** The account that issued the user (its public key): the monitor's account. */
+  account?: string;
+  /** Absent when no server answered ACCOUNTZ (or no account is named). */
+  accountJwt?: AccountJwtView;
   /** Set when the file could not be read or decoded. */
   problem?: string;
 }
@@ -107,5 +139,7 @@ export interface ServersSnapshot {
   /** Fan-outs that some answering servers left unanswered, and other collection problems. */
   problems: string[];
   credentials?: CredentialsView;
+  /** Servers too old (before 2.9) to report per-account counters: not named as silent. */
+  accountCountersUnsupported?: string[];
   stats: RequestStats;
 }

@@ -88,6 +88,11 @@ export interface ClusterOptions {
   extraUsers?: RawUsers[];
   /** Extra raw config appended to every server's file. */
   extraConfig?: string;
+  /**
+   * Replaces the accounts block and `system_account` (e.g. operator mode with its resolver): the
+   * users of `accounts` and SYS_USER then do not exist.
+   */
+  authConfig?: string;
   /** Extra raw config for one server (e.g. its own gateway listen port), appended after `extraConfig`. */
   serverConfig?: (s: ServerProcess) => string;
   /** JetStream max_memory_store of every server (default 256MB). */
@@ -222,14 +227,18 @@ jetstream { store_dir: "${s.storeDir}"${o.domain ? `, domain: "${o.domain}"` : "
 ${cluster}
 ${leafListen}
 ${leafRemotes}
-accounts {
-${accounts}
-  SYS: { users: [ { user: "${SYS_USER.user}", password: "${SYS_USER.password}" }${this.rawUsers("SYS")} ] }
-}
-system_account: SYS
+${o.authConfig ?? this.accountsBlock(accounts)}
 ${o.extraConfig ?? ""}
 ${o.serverConfig?.(s) ?? ""}
 `;
+  }
+
+  private accountsBlock(accounts: string): string {
+    return `accounts {
+${accounts}
+  SYS: { users: [ { user: "${SYS_USER.user}", password: "${SYS_USER.password}" }${this.rawUsers("SYS")} ] }
+}
+system_account: SYS`;
   }
 
   private rawUsers(account: string): string {

@@ -107,8 +107,8 @@ export const THRESHOLDS: readonly ThresholdDefinition[] = [
   { slice: "servers", key: "crash-loop-starts", kind: "integer", direction: "above", scope: "config", field: "crashLoopStarts", min: 1, compares: "start times seen inside `crash-loop-window` (SERVER_009)", default: "2" },
   { slice: "servers", key: "crash-loop-window", kind: "duration", scope: "config", field: "crashLoopWindowMs", compares: "the window SERVER_009 counts start times in", default: "1h" },
   { slice: "servers", key: "forget-after", kind: "duration", direction: "above", scope: "config", field: "forgetAfterMs", compares: "how long a silent server, lost gateway or leaf link is named", default: "24h" },
-  { slice: "servers", key: "creds-warn", kind: "duration", direction: "below", scope: "config", field: "credsWarnMs", compares: "time left before the monitor's user JWT expires (warning)", default: "14d" },
-  { slice: "servers", key: "creds-critical", kind: "duration", direction: "below", scope: "config", field: "credsCriticalMs", compares: "time left before the monitor's user JWT expires (critical)", default: "3d" },
+  { slice: "servers", key: "creds-warn", kind: "duration", direction: "below", scope: "config", field: "credsWarnMs", compares: "time left before the monitor's user JWT or its account's JWT expires (warning)", default: "14d" },
+  { slice: "servers", key: "creds-critical", kind: "duration", direction: "below", scope: "config", field: "credsCriticalMs", compares: "time left before the monitor's user JWT or its account's JWT expires (critical)", default: "3d" },
 ];
 
 /** The rows of one slice and scope. */

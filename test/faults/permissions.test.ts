@@ -27,6 +27,9 @@ export const SYSTEM_MODE_PERMISSIONS = {
       "$SYS.REQ.SERVER.PING.ROUTEZ",
       "$SYS.REQ.SERVER.PING.GATEWAYZ",
       "$SYS.REQ.SERVER.PING.LEAFZ",
+      "$SYS.REQ.ACCOUNT.PING.STATZ",
+      // only with a creds file: its account's JWT as the servers hold it
+      "$SYS.REQ.SERVER.PING.ACCOUNTZ",
     ],
   },
   subscribe: { allow: ["_INBOX.>"] },

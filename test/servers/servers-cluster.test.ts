@@ -1,6 +1,6 @@
 // The servers slice against real clusters of each server line under test: silent on a healthy busy
-// cluster; a restart, a crash loop, a stopped server, JetStream memory at a small max_memory_store
-// and an expiring creds file each give their finding.
+// cluster; a slow consumer, a restart, a crash loop, a stopped server, JetStream memory at a small
+// max_memory_store and an expiring creds file each give their finding.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,8 @@ import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
 import { serversSlice } from "../../lib/slices/servers.ts";
 import { NatsCluster, SYS_USER } from "../../lib/testbed/cluster.ts";
-import { serversUnderTest } from "../../lib/testbed/servers.ts";
+import { produceSlowConsumer } from "../../lib/testbed/slow-consumer.ts";
+import { serversUnderTest, versionAtLeast } from "../../lib/testbed/servers.ts";
 import { runOnce } from "../harness/run.ts";
 import { LOADED_MACHINE } from "./loaded.ts";
 import { writeCredsFile } from "./creds.ts";
@@ -34,7 +35,8 @@ for (const binary of serversUnderTest()) {
   describe(`servers slice on nats-server ${binary.version}`, () => {
     let cluster: NatsCluster;
     beforeAll(async () => {
-      cluster = await NatsCluster.start({ binary });
+      // A client that stops reading is dropped once 1 MB waits for it (2.9: at the write deadline).
+      cluster = await NatsCluster.start({ binary, extraConfig: 'max_pending: 1MB\nwrite_deadline: "2s"' });
     });
     afterAll(async () => {
       await cluster?.stop();
@@ -42,7 +44,7 @@ for (const binary of serversUnderTest()) {
     const run = (history: FileHistoryStore) =>
       runOnce(serversSlice, { config: configFor(cluster.runningUrls()), history });
 
-    it("says nothing about a healthy busy cluster, in five requests a run", async () => {
+    it("says nothing about a healthy busy cluster, in six requests a run", async () => {
       const nc = await cluster.appConnection();
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: "BUSY", subjects: ["busy.>"], num_replicas: 3 });
@@ -55,9 +57,37 @@ for (const binary of serversUnderTest()) {
       await nc.close();
       for (const r of [first, second]) {
         expect(r.findings.map((f) => f.summary)).toEqual([]);
-        expect(r.requests.requests).toBe(5);
+        expect(r.requests.requests).toBe(6);
       }
       expect(second.perf.find((p) => p.name === "servers_answered")?.value).toBe(3);
+    });
+
+    it("a stalled reader: SERVER_004 and ACCOUNTS_002 (server, account), resolved once the counts stop", async () => {
+      const history = newHistory();
+      expect((await run(history)).findings).toEqual([]);
+      const s = cluster.servers[0]!;
+      const app = cluster.account("APP");
+      const publisher = await cluster.appConnection("APP", [cluster.url(0)]);
+      try {
+        const o = { port: s.port, monitorPort: s.monitorPort, user: app.user, password: app.password };
+        await produceSlowConsumer({ ...o, subject: "slow.x", publisher });
+      } finally {
+        await publisher.close();
+      }
+      const r = await run(history);
+      // The publisher that filled the reader's buffer may be counted as a stalled client too (2.11+).
+      const stalled = r.findings.filter((f) => f.id === "server_stalled_clients");
+      expect(stalled.every((f) => f.subject.server === s.name && versionAtLeast(binary.version, "2.11.0"))).toBe(true);
+      const slow = r.findings.filter((f) => f.id !== "server_stalled_clients");
+      expect(slow.map((f) => [f.id, f.code, f.severity, f.subject.server, f.subject.account]).sort()).toEqual([
+        ["account_slow_consumers", "ACCOUNTS_002", "critical", s.name, "APP"],
+        ["server_slow_consumers", "SERVER_004", "critical", s.name, undefined],
+      ]);
+      for (const f of slow) expect(Number(f.values.new)).toBeGreaterThanOrEqual(1);
+      // The counts stay where they are: no finding, and the alerts resolve (after two clear runs).
+      const quiet = [await run(history), await run(history)];
+      expect(quiet.map((q) => q.findings)).toEqual([[], []]);
+      expect(quiet[1]!.resolved.map((a) => a.finding.id).sort()).toEqual([...r.findings.map((f) => f.id)].sort());
     });
 
     it("a restart is SERVER_008; killed and restarted twice more, a crash loop (SERVER_009)", async () => {

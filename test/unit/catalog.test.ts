@@ -66,6 +66,7 @@ const CATALOG: Record<string, { means: RegExp; severity: "critical" | "warning" 
     severity: "critical",
   },
   LEAF_002: { means: /leaf link's round-trip time is above 100 ms/, severity: "warning" },
+  ACCOUNTS_002: { means: /an account's slow consumer count rose/, severity: "critical" },
 };
 
 describe("check catalog codes", () => {

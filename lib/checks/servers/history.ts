@@ -5,7 +5,7 @@ import { finding } from "../catalog.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { ServersSnapshot } from "../../snapshot/servers.ts";
 import { formatDuration } from "../../thresholds/duration.ts";
-import type { ServersObservation } from "./observation.ts";
+import { sameProcess, type ServersObservation } from "./observation.ts";
 import { serverSubject } from "./subject.ts";
 import type { ServerThresholds } from "./thresholds.ts";
 
@@ -56,10 +56,8 @@ export function historyFindings(
         ),
       );
     }
-    // Counters reset on restart: a delta means something only against the same process.
     const p = prev?.servers[s.name];
-    const sameProcess = p && s.start !== undefined && p.starts[p.starts.length - 1] === s.start;
-    if (!sameProcess) continue;
+    if (!sameProcess(s, p)) continue;
     const rose = (now: number | undefined, before: number | undefined) =>
       now !== undefined && before !== undefined && now > before ? now - before : 0;
     const slow = rose(s.slowConsumers, p.slowConsumers);

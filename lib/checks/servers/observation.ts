@@ -1,6 +1,7 @@
 // What the servers slice remembers between runs, per server: when it was last seen, its start times
-// (restarts), its version, the counters that only mean something as a delta, and the gateways and
-// leaf links it had (so one that disappears is named). Entries not seen for `forgetAfterMs` go.
+// (restarts), its version, the counters that only mean something as a delta (per account too), and
+// the gateways and leaf links it had (so one that disappears is named). Entries not seen for
+// `forgetAfterMs` go.
 import type { ServerLine, ServersSnapshot } from "../../snapshot/servers.ts";
 import type { ServerThresholds } from "./thresholds.ts";
 
@@ -21,6 +22,11 @@ export interface ServerMemory {
   slowConsumers: number;
   staleConnections?: number;
   stalledClients?: number;
+  /**
+   * Account -> slow consumer count, nonzero counts only (an absent account had none); absent until
+   * the server answered the per-account STATZ, so a first answer is a baseline, not a rise.
+   */
+  accountSlowConsumers?: Record<string, number>;
   /** Remote cluster -> last run (epoch ms) this server had an outbound gateway to it. */
   gateways?: Record<string, number>;
   /** Leaf link key (`<account>/<remote server>`) -> last run it was connected. */
@@ -32,6 +38,10 @@ export interface ServersObservation {
   /** Meta group size by JetStream domain ("" none), as the last run saw it. */
   metaSizes?: Record<string, number>;
 }
+
+/** Counters reset on restart: a delta means something only against the same process. */
+export const sameProcess = (s: Pick<ServerLine, "start">, p: ServerMemory | undefined): p is ServerMemory =>
+  p !== undefined && s.start !== undefined && p.starts[p.starts.length - 1] === s.start;
 
 export const leafKey = (l: { name?: string; account?: string }): string => `${l.account ?? "?"}/${l.name ?? "?"}`;
 
@@ -59,6 +69,8 @@ function remember(s: ServerLine, prev: ServerMemory | undefined, at: number, t: 
   if (s.cluster) m.cluster = s.cluster;
   if (s.staleConnections !== undefined) m.staleConnections = s.staleConnections;
   if (s.stalledClients !== undefined) m.stalledClients = s.stalledClients;
+  const slow = accountCounts(s, prev);
+  if (slow) m.accountSlowConsumers = slow;
   if (s.start !== undefined) {
     const last = m.starts[m.starts.length - 1];
     if (last !== s.start && !m.starts.includes(s.start)) {
@@ -79,6 +91,14 @@ function remember(s: ServerLine, prev: ServerMemory | undefined, at: number, t: 
   const lf = links(prev?.leafs, s.leafs?.map(leafKey), at, t.forgetAfterMs);
   if (lf) m.leafs = lf;
   return m;
+}
+
+// A server that did not answer the per-account STATZ keeps its last counts, unless it restarted since.
+function accountCounts(s: ServerLine, prev: ServerMemory | undefined): Record<string, number> | undefined {
+  if (!s.accounts) return sameProcess(s, prev) ? prev.accountSlowConsumers : undefined;
+  const out: Record<string, number> = {};
+  for (const a of s.accounts) if (a.slowConsumers) out[a.account] = a.slowConsumers;
+  return out;
 }
 
 /** The next observation: this run's servers, plus silent ones not yet forgotten. */

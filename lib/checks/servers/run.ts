@@ -2,6 +2,7 @@
 import { finding } from "../catalog.ts";
 import type { Finding } from "../../findings/finding.ts";
 import type { ServersSnapshot } from "../../snapshot/servers.ts";
+import { accountFindings } from "./accounts.ts";
 import { consistencyFindings } from "./consistency.ts";
 import { credentialFindings } from "./credentials.ts";
 import { healthFindings } from "./health.ts";
@@ -31,6 +32,7 @@ export function judgeServers(
     ...healthFindings(snap),
     ...resourceFindings(snap, t),
     ...historyFindings(snap, prev, observation, t),
+    ...accountFindings(snap, prev),
     ...consistencyFindings(snap, prev, t),
     ...linkFindings(snap, observation, t),
     ...credentialFindings(snap, t),
