@@ -1,6 +1,7 @@
 // Every slice on a supercluster: two clusters of three servers joined by gateways (one meta group of
 // six) and a leaf server in its own JetStream domain over the system account. The gateways run
-// through relays a test cuts; the leaf server is stopped to lose its link.
+// through relays a test cuts (CLUSTER_007; JETSTREAM_018 for a mirror across them); the leaf server
+// is stopped to lose its link.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { streamsSlice } from "../../lib/slices/streams.ts";
 import { SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
 import { newestServer } from "../../lib/testbed/servers.ts";
 import { Supercluster } from "../../lib/testbed/supercluster.ts";
+import { addStream, publishTo } from "../streams/topology.ts";
 import { runOnce } from "../harness/run.ts";
 import { LOADED_MACHINE } from "./loaded.ts";
 
@@ -129,6 +131,77 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
       1000,
     );
     expect(healed.status).toBe("warning");
+    await sc.waitForMetaLeader();
+  });
+
+  it("a mirror across a cut gateway: JETSTREAM_018 seen from its cluster, resolved once restored", async () => {
+    const nc = await a().appConnection();
+    try {
+      const inA = { cluster: a().name, tags: [] };
+      await addStream(nc, { name: "ORIGIN", subjects: ["origin.>"], num_replicas: 3, placement: inA });
+      const inB = { cluster: b().name, tags: [] };
+      await addStream(nc, { name: "COPY", mirror: { name: "ORIGIN" }, num_replicas: 3, placement: inB });
+      await publishTo(nc, "origin.x");
+    } finally {
+      await nc.close();
+    }
+    // Connected to the mirror's cluster, which is all the monitor sees while the gateways are cut.
+    const atB = buildConfig(
+      {
+        cluster: "sc",
+        nats: { servers: b().runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
+        timeouts: { request: "3s", connect: "2s" },
+        thresholds: { streams: { overrides: [{ stream: "COPY", values: { "seen-critical": "3s" } }] } },
+      },
+      {},
+    );
+    const fromB = await b().appConnection();
+    try {
+      const jsm = await jetstreamManager(fromB);
+      await waitFor("the mirror to copy the message", async () =>
+        (await jsm.streams.info("COPY")).state.messages === 1 ? true : undefined,
+      );
+    } finally {
+      await fromB.close();
+    }
+    const history = newHistory();
+    const run = () => runOnce(streamsSlice, { config: atB, history });
+    const seen = (r: RunReport) => r.findings.filter((f) => f.id === "mirror_seen");
+    await waitFor(
+      "the mirror judged and heard from",
+      async () => {
+        const r = await run();
+        const judged = r.perf.find((p) => p.name === "streams_judged")?.value ?? 0;
+        return judged >= 2 && seen(r).length === 0 ? r : undefined;
+      },
+      30_000,
+      1000,
+    );
+    sc.cutGateways();
+    try {
+      const r = await waitFor(
+        "JETSTREAM_018",
+        async () => ((x) => (seen(x).length ? x : undefined))(await run()),
+        60_000,
+        1000,
+      );
+      expect(seen(r).map((f) => [f.code, f.severity, f.subject.stream, f.subject.source])).toEqual([
+        ["JETSTREAM_018", "critical", "COPY", "ORIGIN"],
+      ]);
+      expect(Number(seen(r)[0]!.values.active_ms)).toBeGreaterThan(3000);
+    } finally {
+      sc.restoreGateways();
+    }
+    const healed = await waitFor(
+      "JETSTREAM_018 resolved",
+      async () => {
+        const x = await run();
+        return x.resolved.some((a) => a.finding.id === "mirror_seen") ? x : undefined;
+      },
+      90_000,
+      1000,
+    );
+    expect(seen(healed)).toEqual([]);
     await sc.waitForMetaLeader();
   });
 
