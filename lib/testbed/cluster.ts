@@ -252,8 +252,11 @@ system_account: SYS`;
   private async spawn(s: ServerProcess): Promise<void> {
     const log = createWriteStream(s.logFile, { flags: "a" });
     const proc = spawn(this.opts.binary.path, ["-c", s.configFile], { stdio: ["ignore", "pipe", "pipe"] });
-    proc.stdout?.pipe(log);
-    proc.stderr?.pipe(log);
+    // Both into one file: ended once the process has closed both, else whichever ends first ends the
+    // file and the other's last lines (often why it exited) fail with "write after end".
+    proc.stdout?.pipe(log, { end: false });
+    proc.stderr?.pipe(log, { end: false });
+    proc.once("close", () => log.end());
     s.proc = proc;
     s.frozen = false;
     await waitFor(
