@@ -1,6 +1,7 @@
 // Runs every measurement and assembles the report. Order matters for honest numbers: clusters one
-// at a time (each S on a fresh one), then bundles, then pure evaluation once every server is gone,
-// so the CPU-bound figures are not shared with a cluster's background work.
+// at a time (each S on a fresh one, then one per servers-slice cluster size), then bundles, then
+// pure evaluation once every server is gone, so the CPU-bound figures are not shared with a
+// cluster's background work.
 import { cpus } from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LookoutConfig } from "../lib/config/config.ts";
@@ -11,6 +12,7 @@ import { newestServer } from "../lib/testbed/servers.ts";
 import { functionNames, measureBundle, type BundleFigures } from "./bundles.ts";
 import { measureCliStartup } from "./cli-startup.ts";
 import { evaluationBench } from "./evaluation.ts";
+import { measureServers, type ServersFigures } from "./measure-servers.ts";
 import { measureSize, type SizeFigures } from "./measure-size.ts";
 import type { BenchOptions } from "./options.ts";
 import { buildReport, type BenchReport } from "./report.ts";
@@ -20,6 +22,7 @@ import { BENCH_TABLE, motoClientConfig } from "./target.ts";
 export async function runBenchmark(o: BenchOptions, log: (s: string) => void): Promise<BenchReport> {
   const binary = newestServer();
   const sizes: SizeFigures[] = [];
+  const servers: ServersFigures[] = [];
   let kept: { snap: SnapshotBase; config: LookoutConfig } | undefined;
   const moto = await MotoServer.start();
   try {
@@ -35,6 +38,7 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
           ddbEndpoint: moto.endpoint,
           runs: o.runs,
           fillConcurrency: o.fillConcurrency,
+          consumerFillConcurrency: o.consumerFillConcurrency,
           rttMs: o.rttMs,
           rssChild,
           log,
@@ -43,6 +47,10 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
             : {}),
         }),
       );
+    }
+    for (const n of o.serverCounts) {
+      log(`servers slice: a fresh cluster of ${n} servers`);
+      servers.push(await measureServers(n, { binary, ddbEndpoint: moto.endpoint, runs: o.runs, log }));
     }
   } finally {
     await moto.stop();
@@ -59,6 +67,7 @@ export async function runBenchmark(o: BenchOptions, log: (s: string) => void): P
   const evaluation = evaluationBench(kept.snap, kept.config, o.evalSeconds);
   return buildReport({
     sizes,
+    servers,
     bundles,
     cli,
     evaluation,

@@ -52,7 +52,7 @@ function configOf(p: PlannedStream): Partial<StreamConfig> & { name: string } {
 }
 
 /** Retries what a loaded meta leader may time out on; "already in use" with our config means done. */
-async function withRetry(what: string, fn: () => Promise<unknown>, attempts = 5): Promise<void> {
+export async function withRetry(what: string, fn: () => Promise<unknown>, attempts = 5): Promise<void> {
   for (let i = 1; ; i++) {
     try {
       await fn();

@@ -1,6 +1,7 @@
 // Everything measured at one S, on a fresh cluster: fill it, let it settle, then interleave the
-// naive loop, the streams slice and the meta slice run by run (same machine load for each), and
-// finally the streams slice's peak RSS in a child process.
+// naive loop, the streams slice and the meta slice run by run (same machine load for each), then
+// the streams slice's peak RSS in a child process; last, on the same cluster, the consumers slice
+// (bench/measure-consumers.ts), once every stream has its consumers.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,38 +9,20 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { LookoutConfig } from "../lib/config/config.ts";
 import { connectNats } from "../lib/nats/connect.ts";
 import { newRequestStats } from "../lib/nats/stats.ts";
-import type { RunReport } from "../lib/run/run-slice.ts";
-import { SLICES } from "../lib/slices/index.ts";
-import type { Slice, SnapshotBase } from "../lib/slices/slice.ts";
+import type { SnapshotBase } from "../lib/slices/slice.ts";
 import { NatsCluster, SYS_USER } from "../lib/testbed/cluster.ts";
 import type { ServerBinary } from "../lib/testbed/servers.ts";
 import { roundTrip, startDelayRelays } from "./delay-relay.ts";
 import { BENCH_ACCOUNTS, fillCluster, type FillReport } from "./fill.ts";
+import { measureConsumers, type ConsumersFigures } from "./measure-consumers.ts";
 import { naiveCollect, type NaiveResult } from "./naive.ts";
 import { rawFanout } from "./raw-fanout.ts";
 import { measureRss } from "./rss.ts";
 import type { RssChildResult } from "./rss-child.ts";
-import { assertClean, timedCheckRun, timedSliceRun, type TimedRun } from "./slice-run.ts";
+import { sliceFigures, type SliceFigures } from "./slice-figures.ts";
+import { assertClean, requireSlice, settle, timedCheckRun, timedSliceRun, type TimedRun } from "./slice-run.ts";
 import { median } from "./stats.ts";
 import { benchConfig, benchStore, BENCH_TABLE, type BenchTarget } from "./target.ts";
-
-export interface SliceFigures {
-  wallMs: number;
-  cpuMs: number;
-  wallRunsMs: number[];
-  requests: number;
-  bytesReceived: number;
-  bytesDecoded: number;
-  findings: number;
-  /** Per run: every history save's items, bytes and write units summed. */
-  historyItemsWritten: number;
-  historyBytesWritten: number;
-  historyRawBytes: number;
-  writeUnits: number;
-  writeUnitsSource: string;
-  /** Units of the consistent reads that load what the previous run saved (from item sizes). */
-  readUnits: number;
-}
 
 export interface SizeFigures {
   streams: number;
@@ -66,41 +49,8 @@ export interface SizeFigures {
   fanout: { rawMs: number; rawRunsMs: number[]; checkMs: number; checkRunsMs: number[]; checkCpuMs: number };
   /** Runs it took until the streams slice found nothing (mirrors caught up, leaders elected). */
   settleRuns: number;
-}
-
-/** Strongly consistent reads: 1 unit per started 4 KB; a multi-item Query rounds its total once. */
-export function readUnitsFor(items: number, bytes: number): number {
-  if (items <= 0) return 0;
-  return Math.max(items, Math.ceil(bytes / 4096) + (items > 1 ? 1 : 0));
-}
-
-function figures(runs: TimedRun[]): SliceFigures {
-  const pick = (f: (r: RunReport) => number) => median(runs.map((r) => f(r.report)));
-  const saves = (r: RunReport) => r.history.saves;
-  const written = (r: RunReport) => saves(r).reduce((s, x) => s + x.items, 0);
-  const bytes = (r: RunReport) => saves(r).reduce((s, x) => s + x.bytes, 0);
-  const lastSave = runs.at(-1)!.report.history.saves.at(-1);
-  return {
-    wallMs: median(runs.map((r) => r.wallMs)),
-    cpuMs: median(runs.map((r) => r.cpuMs)),
-    wallRunsMs: runs.map((r) => r.wallMs),
-    requests: pick((r) => r.requests.requests),
-    bytesReceived: pick((r) => r.requests.bytesReceived),
-    bytesDecoded: pick((r) => r.requests.bytesDecoded),
-    findings: pick((r) => r.findings.length),
-    historyItemsWritten: pick(written),
-    historyBytesWritten: pick(bytes),
-    historyRawBytes: pick((r) => saves(r).reduce((s, x) => s + (x.rawBytes ?? 0), 0)),
-    writeUnits: pick((r) => saves(r).reduce((s, x) => s + (x.computedWriteUnits ?? x.writeUnits ?? 0), 0)),
-    writeUnitsSource: "computed from item sizes (moto reports 1 unit per write whatever its size)",
-    readUnits: lastSave ? readUnitsFor(lastSave.items, lastSave.bytes) : 0,
-  };
-}
-
-function requireSlice(name: "streams" | "meta"): Slice {
-  const s = SLICES[name];
-  if (!s) throw new Error(`the ${name} slice is not registered in lib/slices/index.ts yet`);
-  return s;
+  /** The consumers slice, measured on the same cluster after everything above (bench/measure-consumers.ts). */
+  consumers: ConsumersFigures;
 }
 
 export interface RttFigures {
@@ -136,6 +86,8 @@ export interface SizeContext {
   ddbEndpoint: string;
   runs: number;
   fillConcurrency: number;
+  /** Consumers created at once while giving every stream its consumers. */
+  consumerFillConcurrency: number;
   rssChild: string;
   log: (s: string) => void;
   /** Called with a collected streams snapshot and its config, for the evaluation benchmark. */
@@ -165,23 +117,7 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     const store = benchStore(target);
 
     // Settle: the first runs after a fill may still see elections and mirrors catching up.
-    let settleRuns = 0;
-    for (const deadline = Date.now() + 120_000; ;) {
-      const r = await timedSliceRun(streamsSlice, config, store);
-      settleRuns++;
-      assertClean(r.report);
-      if (!r.report.findings.length) break;
-      if (Date.now() > deadline) {
-        log(
-          `S=${S}: still ${r.report.findings.length} finding(s) after settling, e.g. ${r.report.findings
-            .slice(0, 3)
-            .map((f) => f.summary)
-            .join(" | ")}`,
-        );
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 2000));
-    }
+    const settleRuns = await settle(streamsSlice, config, store, 120_000, (m) => log(`S=${S}: ${m}`));
     await timedSliceRun(metaSlice, config, store); // warm-up: creates the meta history
 
     const naiveConnect = async (urls: string[]): Promise<NatsConnection[]> =>
@@ -315,6 +251,13 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
     log(`S=${S}: peak RSS of the streams slice in a child process`);
     const rss = await measureRss(ctx.rssChild, { ...target, label: `bench-${S}-rss` }, 2);
 
+    const consumers = await measureConsumers(cluster, S, target, {
+      runs: ctx.runs,
+      fillConcurrency: ctx.consumerFillConcurrency,
+      rssChild: ctx.rssChild,
+      log,
+    });
+
     const lastNaive = naive.at(-1)!.r;
     return {
       streams: S,
@@ -329,12 +272,13 @@ export async function measureSize(S: number, ctx: SizeContext): Promise<SizeFigu
         errors: lastNaive.errors,
         streamsSeen: lastNaive.streams,
       },
-      streamsSlice: figures(streamsRuns),
-      metaSlice: figures(metaRuns),
+      streamsSlice: sliceFigures(streamsRuns),
+      metaSlice: sliceFigures(metaRuns),
       rss,
       ...(rtt ? { rtt } : {}),
       settleRuns,
       fanout,
+      consumers,
     };
   } finally {
     await cluster.stop();

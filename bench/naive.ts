@@ -6,7 +6,7 @@ import { newRequestStats, type RequestStats } from "../lib/nats/stats.ts";
 
 const TIMEOUT_MS = 10_000;
 
-async function ask(
+export async function ask(
   nc: NatsConnection,
   subject: string,
   body: unknown,
@@ -17,6 +17,23 @@ async function ask(
   stats.bytesReceived += m.data.length;
   stats.bytesDecoded += m.data.length;
   return JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>;
+}
+
+/** Every name a paged `$JS.API.*.NAMES` listing returns (1,024 a page), page by page. */
+export async function listNames(
+  nc: NatsConnection,
+  subject: string,
+  field: "streams" | "consumers",
+  stats: RequestStats,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (let offset = 0; ;) {
+    const page = await ask(nc, subject, { offset }, stats);
+    const got = (page[field] as string[] | null) ?? [];
+    names.push(...got);
+    offset += got.length;
+    if (!got.length || offset >= Number(page.total ?? 0)) return names;
+  }
 }
 
 export interface NaiveResult {
@@ -32,14 +49,7 @@ export async function naiveCollect(connections: readonly NatsConnection[]): Prom
   let streams = 0;
   let errors = 0;
   for (const nc of connections) {
-    const names: string[] = [];
-    for (let offset = 0; ;) {
-      const page = await ask(nc, "$JS.API.STREAM.NAMES", { offset }, stats);
-      const got = (page.streams as string[] | null) ?? [];
-      names.push(...got);
-      offset += got.length;
-      if (!got.length || offset >= Number(page.total ?? 0)) break;
-    }
+    const names = await listNames(nc, "$JS.API.STREAM.NAMES", "streams", stats);
     for (const name of names) {
       const info = await ask(nc, `$JS.API.STREAM.INFO.${name}`, undefined, stats);
       if (info.error) errors++;

@@ -14,6 +14,10 @@ export interface BenchOptions {
   initRuns: number;
   /** Streams created at once while filling (the cluster shares two cores with other work). */
   fillConcurrency: number;
+  /** Consumers created at once while giving every stream its consumers. */
+  consumerFillConcurrency: number;
+  /** Cluster sizes (servers) the servers slice is measured at, each on a fresh cluster without streams. */
+  serverCounts: number[];
   /** Seconds of pure evaluation for the throughput figure. */
   evalSeconds: number;
   /**
@@ -38,6 +42,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       out: { type: "string", default: DEFAULT_RESULTS },
       "init-runs": { type: "string", default: "7" },
       "fill-concurrency": { type: "string", default: "16" },
+      "consumer-fill-concurrency": { type: "string", default: "32" },
+      "server-counts": { type: "string", default: "3,9" },
       "eval-seconds": { type: "string", default: "2" },
       "rtt-ms": { type: "string", default: "1" },
       "cli-runs": { type: "string", default: "21" },
@@ -59,12 +65,15 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (values.only !== "cli" && values.only !== "all")
     throw new Error(`--only: expected cli or all, got ${JSON.stringify(values.only)}`);
   const sizes = values.sizes.split(",").map((s) => int("sizes", s.trim(), 1));
+  const serverCounts = values["server-counts"].split(",").map((s) => int("server-counts", s.trim(), 1));
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     runs: int("runs", values.runs, 1),
     out: values.out,
     initRuns: int("init-runs", values["init-runs"], 1),
     fillConcurrency: int("fill-concurrency", values["fill-concurrency"], 1),
+    consumerFillConcurrency: int("consumer-fill-concurrency", values["consumer-fill-concurrency"], 1),
+    serverCounts: [...new Set(serverCounts)].sort((a, b) => a - b),
     evalSeconds: Number(values["eval-seconds"]) > 0 ? Number(values["eval-seconds"]) : 2,
     rttMs: nonNegative("rtt-ms", values["rtt-ms"]),
     cliRuns: int("cli-runs", values["cli-runs"], 1),

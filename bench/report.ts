@@ -14,12 +14,16 @@ import {
   type CostResult,
   type NetworkOption,
 } from "./cost.ts";
+import { CONSUMERS_PER_STREAM } from "./fill-consumers.ts";
+import type { ServersFigures } from "./measure-servers.ts";
 import type { SizeFigures } from "./measure-size.ts";
+import { consumersBudgets, consumersReport, type ConsumersReport } from "./report-consumers.ts";
+import { serversReport, type ServersReport } from "./report-servers.ts";
 import { PRICES } from "./prices.ts";
-import { linearFit, round } from "./stats.ts";
+import { at, byS, COST_S, historyAt } from "./extrapolate.ts";
+import { round } from "./stats.ts";
 import type { Throughput } from "./throughput.ts";
 
-export const COST_S = 10_000;
 const RUNS_PER_MONTH = 60 * PRICES.hoursPerMonth;
 const TTL_DAYS = DEFAULTS.historyTtlDays;
 /** "A few times the raw JSON": the memory budget, as a number. */
@@ -36,7 +40,7 @@ export interface Budget {
   met: boolean;
 }
 
-export interface BenchReport {
+export interface BenchReport extends ConsumersReport, ServersReport {
   generated_at: string;
   machine: { cpus: number; node: string; platform: string; nats_server: string };
   options: { sizes: number[]; runs: number; init_runs: number };
@@ -50,6 +54,15 @@ export interface BenchReport {
       replicas: 3;
       storage: "memory";
       fill_seconds: number;
+      /** Added after the streams figures, for the consumers slice's (bench/fill-consumers.ts). */
+      consumer_fill: {
+        consumers_per_stream: number;
+        consumers: number;
+        r3: number;
+        r1: number;
+        streams_with_pending: number;
+        fill_seconds: number;
+      };
     }
   >;
   speedup_vs_naive: Record<string, number>;
@@ -116,29 +129,9 @@ export interface BenchReport {
   budgets: Budget[];
 }
 
-const byS = (sizes: SizeFigures[], f: (s: SizeFigures) => number): Record<string, number> =>
-  Object.fromEntries(sizes.map((s) => [String(s.streams), f(s)]));
-
-/** Straight line through the measured sizes, read at S (never below the largest measurement). */
-function at(sizes: SizeFigures[], S: number, f: (s: SizeFigures) => number): number {
-  const fit = linearFit(sizes.map((s) => ({ x: s.streams, y: f(s) })));
-  return Math.max(fit.slope * S + fit.intercept, f(sizes.at(-1)!));
-}
-
-/** Items, units and stored bytes of a history document of `bytes` compressed (dynamodb-store.ts's layout). */
-function historyAt(bytes: number): { items: number; writeUnits: number; readUnits: number; storedBytes: number } {
-  const items = Math.max(1, Math.ceil(bytes / CHUNK_BYTES));
-  const overhead = 250; // keys, version, digest, TTL per item
-  const writeUnits = Math.ceil((bytes + items * overhead) / 1024) + items - 1;
-  const readUnits = Math.ceil((bytes + items * overhead) / 4096) + (items > 1 ? 1 : 0);
-  // Superseded chunks beyond the HEAD live until TTL deletes them: ttlDays of runs.
-  const extra = Math.max(0, bytes - CHUNK_BYTES);
-  const storedBytes = bytes + extra * TTL_DAYS * 24 * 60;
-  return { items, writeUnits, readUnits, storedBytes };
-}
-
 export function buildReport(o: {
   sizes: SizeFigures[];
+  servers: ServersFigures[];
   bundles: Record<string, BundleFigures>;
   cli: CliStartup;
   evaluation: Throughput & { snapshot_streams: number };
@@ -155,6 +148,13 @@ export function buildReport(o: {
   const streamsCpu = at(sizes, COST_S, (s) => s.streamsSlice.cpuMs);
   const streamsHistory = historyAt(at(sizes, COST_S, (s) => s.streamsSlice.historyBytesWritten));
   const metaHistory = historyAt(largest.metaSlice.historyBytesWritten);
+  const consumersWall = at(sizes, COST_S, (s) => s.consumers.slice.wallMs);
+  const consumersCpu = at(sizes, COST_S, (s) => s.consumers.slice.cpuMs);
+  const consumersHistory = historyAt(at(sizes, COST_S, (s) => s.consumers.slice.historyBytesWritten));
+  // The servers slice's cost does not grow with S: priced as measured on the smallest cluster.
+  const serversAt = o.servers[0];
+  const serversHistory = serversAt ? historyAt(serversAt.slice.historyBytesWritten) : undefined;
+  const costed = ["streams", "meta", "consumers", ...(serversAt ? ["servers"] : [])];
   const inputs: CostInput = {
     memoryMb,
     slices: [
@@ -174,6 +174,26 @@ export function buildReport(o: {
         readUnitsPerRun: metaHistory.readUnits,
         storedBytes: metaHistory.storedBytes,
       },
+      {
+        slice: "consumers",
+        runsPerMonth: RUNS_PER_MONTH,
+        lambdaMs: lambdaMs(consumersWall, consumersCpu, memoryMb, PRICES),
+        writeUnitsPerRun: consumersHistory.writeUnits,
+        readUnitsPerRun: consumersHistory.readUnits,
+        storedBytes: consumersHistory.storedBytes,
+      },
+      ...(serversAt && serversHistory
+        ? [
+            {
+              slice: "servers",
+              runsPerMonth: RUNS_PER_MONTH,
+              lambdaMs: lambdaMs(serversAt.slice.wallMs, serversAt.slice.cpuMs, memoryMb, PRICES),
+              writeUnitsPerRun: serversHistory.writeUnits,
+              readUnitsPerRun: serversHistory.readUnits,
+              storedBytes: serversHistory.storedBytes,
+            },
+          ]
+        : []),
     ],
     snsPublishesPerMonth: 1_000,
     emailPerPublish: 2,
@@ -181,15 +201,15 @@ export function buildReport(o: {
     // CloudWatch as the construct deploys it by default (lib/lambda/telemetry.ts, infra/monitoring.ts):
     // the core series per slice, two alarms per slice, one dashboard, one ~2 KB log line a run.
     cloudwatch: {
-      customMetricSeries: ["streams", "meta"].reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice).length, 0),
-      alarms: 2 * 2,
+      customMetricSeries: costed.reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice).length, 0),
+      alarms: 2 * costed.length,
       dashboards: 1,
-      logGbPerMonth: (2 * 1024 * RUNS_PER_MONTH * 2) / 1024 ** 3,
+      logGbPerMonth: (2 * 1024 * RUNS_PER_MONTH * costed.length) / 1024 ** 3,
     },
   };
   const result = monthlyCost(inputs, PRICES);
   const detailedSeries =
-    ["streams", "meta"].reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice, true).length + 1, 0) -
+    costed.reduce((n, slice) => n + runMetricSpecs("nats-lookout", slice, true).length + 1, 0) -
     inputs.cloudwatch.customMetricSeries;
   const notInBudget = [
     {
@@ -220,6 +240,7 @@ export function buildReport(o: {
       .join(", ");
 
   const overRaw = byS(sizes, (s) => round(s.fanout.checkMs / s.fanout.rawMs, 2));
+  const consumers = consumersReport(sizes);
   const budgets: Budget[] = [
     {
       name: `streams slice through runCheck vs the raw leader-only JSZ fan-out, S=${largest.streams}, same run`,
@@ -273,6 +294,7 @@ export function buildReport(o: {
       measured: `${(o.bundles[f]!.bytes / 1e6).toFixed(2)} MB, init ${round(o.bundles[f]!.initMs, 0)} ms`,
       met: o.bundles[f]!.bytes <= BUNDLE_BUDGET_BYTES && o.bundles[f]!.initMs <= 200,
     })),
+    ...consumersBudgets(sizes, consumers),
     cliBudget(o.cli),
     {
       name: "check evaluation, one core",
@@ -308,6 +330,14 @@ export function buildReport(o: {
           replicas: 3 as const,
           storage: "memory" as const,
           fill_seconds: round(s.fill.seconds, 1),
+          consumer_fill: {
+            consumers_per_stream: CONSUMERS_PER_STREAM,
+            consumers: s.consumers.fill.consumers,
+            r3: s.consumers.fill.r3,
+            r1: s.consumers.fill.r1,
+            streams_with_pending: s.consumers.fill.streamsWithPending,
+            fill_seconds: round(s.consumers.fill.seconds, 1),
+          },
         },
       ]),
     ),
@@ -351,6 +381,8 @@ export function buildReport(o: {
     bundle_bytes: Object.fromEntries(bundleNames.map((f) => [f, o.bundles[f]!.bytes])),
     init_ms: Object.fromEntries(bundleNames.map((f) => [f, round(o.bundles[f]!.initMs)])),
     cli_startup: o.cli,
+    ...consumers,
+    ...serversReport(o.servers),
     eval_snapshots_per_sec: Math.round(o.evaluation.perSecond),
     eval_detail: o.evaluation,
     monthly_cost_usd_10000: round(result.totalUsd, 2),
@@ -359,6 +391,12 @@ export function buildReport(o: {
         `every slice (${inputs.slices.map((s) => s.slice).join(", ")}) runs each minute: ${RUNS_PER_MONTH} runs a month each (730 h)`,
         `Lambda arm64 at ${memoryMb} MB (the construct's default); billed ms = local wall time + local CPU time x (${PRICES.lambda.mbPerVcpu}/${memoryMb} - 1), since ${memoryMb} MB buys ${round(memoryMb / PRICES.lambda.mbPerVcpu, 3)} of a vCPU`,
         `streams slice at S=${COST_S}: wall and CPU time from a least-squares line through the measured sizes (${sizes.map((s) => s.streams).join(", ")}); meta slice as measured at the largest S`,
+        `consumers slice at S=${COST_S} (${(COST_S * CONSUMERS_PER_STREAM).toLocaleString("en-US")} consumers, ${CONSUMERS_PER_STREAM} a stream): runSlice wall and CPU time and history bytes read the same way off its measured sizes`,
+        ...(serversAt
+          ? [
+              `servers slice as measured at ${serversAt.servers} servers (its requests are per server, not per stream or consumer)`,
+            ]
+          : []),
         `history: compressed document bytes extrapolated the same way; one HEAD item up to ${CHUNK_BYTES} bytes, beyond that extra chunks that live ${TTL_DAYS} days (TTL) and are stored meanwhile`,
         `SNS: ${inputs.snsPublishesPerMonth} alert publishes a month (a healthy cluster sends none), each to 2 e-mail and 1 HTTPS subscriber; SMS excluded (priced per country)`,
         "no free tier counted; cold-start (init) time not counted (a function run every minute stays warm)",

@@ -1,6 +1,7 @@
-// Child process for the memory figure: runs the streams slice in a process of its own (bundled by
+// Child process for the memory figure: runs a slice (streams unless named) in a process of its own (bundled by
 // esbuild and started with plain node, as Lambda runs a bundle), so its peak RSS is the slice's and
 // not the benchmark's. Prints one JSON line: peak and baseline RSS, and the bytes the runs received.
+import type { SliceName } from "../lib/core/slice-name.ts";
 import { SLICES } from "../lib/slices/index.ts";
 import { benchConfig, benchStore, type BenchTarget } from "./target.ts";
 import { assertClean, timedSliceRun } from "./slice-run.ts";
@@ -32,8 +33,9 @@ const heapAfterGc = (): number | undefined => {
 
 const target = JSON.parse(process.argv[2] ?? "{}") as BenchTarget;
 const runs = Number(process.argv[3] ?? "1");
-const slice = SLICES.streams;
-if (!slice) throw new Error("the streams slice is not registered in lib/slices/index.ts");
+const sliceName = process.argv[4] ?? "streams";
+const slice = SLICES[sliceName as SliceName];
+if (!slice) throw new Error(`the ${sliceName} slice is not registered in lib/slices/index.ts`);
 const config = benchConfig(target);
 const store = benchStore(target);
 const baselineRssBytes = process.resourceUsage().maxRSS * 1024;

@@ -1,4 +1,4 @@
-// Peak RSS of the streams slice, measured in a child process per S (see rss-child.ts).
+// Peak RSS of a slice (streams, consumers), measured in a child process per S (see rss-child.ts).
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { projectRoot } from "../lib/testbed/servers.ts";
+import type { SliceName } from "../lib/core/slice-name.ts";
 import type { RssChildResult } from "./rss-child.ts";
 import type { BenchTarget } from "./target.ts";
 
@@ -31,10 +32,16 @@ export async function buildRssChild(): Promise<string> {
   return outfile;
 }
 
-export async function measureRss(childFile: string, target: BenchTarget, runs: number): Promise<RssChildResult> {
+export async function measureRss(
+  childFile: string,
+  target: BenchTarget,
+  runs: number,
+  slice: SliceName = "streams",
+): Promise<RssChildResult> {
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, ["--expose-gc", childFile, JSON.stringify(target), String(runs)], {
+    const args = ["--expose-gc", childFile, JSON.stringify(target), String(runs), slice];
+    ({ stdout } = await run(process.execPath, args, {
       maxBuffer: 1 << 20,
       timeout: 600_000,
     }));
@@ -45,7 +52,7 @@ export async function measureRss(childFile: string, target: BenchTarget, runs: n
       .filter((l) => l.length < 400)
       .slice(-8)
       .join("\n");
-    throw new Error(`the streams slice child process failed: ${stderr || (e as Error).message}`, { cause: e });
+    throw new Error(`the ${slice} slice child process failed: ${stderr || (e as Error).message}`, { cause: e });
   }
   const line = stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as RssChildResult;

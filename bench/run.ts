@@ -4,14 +4,18 @@
 // report already at --out, saying when in `cli_startup.measured_at`.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
 import { runBenchmark } from "./benchmark.ts";
 import { cliBudget, measureCliStartup } from "./cli-startup.ts";
 import { parseOptions } from "./options.ts";
 import type { BenchReport } from "./report.ts";
-import { renderBudgets, renderTable } from "./table.ts";
+import { renderBudgets, renderServersTable, renderTable } from "./table.ts";
 
 const options = parseOptions(process.argv.slice(2));
-const log = (s: string) => process.stderr.write(`${s}\n`);
+const started = performance.now();
+// Seconds since the start on every line: a full run takes long, and the log says where it is.
+const log = (s: string) =>
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${s}\n`);
 let report: BenchReport;
 if (options.only === "cli") {
   report = JSON.parse(readFileSync(options.out, "utf8")) as BenchReport;
@@ -21,4 +25,5 @@ if (options.only === "cli") {
 } else report = await runBenchmark(options, log);
 mkdirSync(dirname(options.out), { recursive: true });
 writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
-process.stdout.write(`${renderTable(report)}\n\n${renderBudgets(report)}\n\nreport: ${options.out}\n`);
+const tables = [renderTable(report), renderServersTable(report), renderBudgets(report)];
+process.stdout.write(`${tables.join("\n\n")}\n\nreport: ${options.out}\n`);

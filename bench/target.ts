@@ -13,6 +13,8 @@ export interface BenchTarget {
   table: string;
   /** History key label: one per S, so sizes never share a document. */
   label: string;
+  /** Request timeout (a duration, e.g. "3s"); default 30s. */
+  requestTimeout?: string;
 }
 
 export const BENCH_TABLE = "lookout-bench";
@@ -29,8 +31,13 @@ export function benchConfig(t: BenchTarget): LookoutConfig {
       nats: { servers: t.servers, user: t.user, password: t.password },
       history: { kind: "dynamodb", table: t.table, endpoint: t.ddbEndpoint, region: MOTO_REGION },
       notify: [],
-      // Generous: a fan-out ends as soon as every server answered, so this never slows a run.
-      timeouts: { connect: "10s", request: "30s" },
+      // Generous: a fan-out ends as soon as every server answered, so this never slows a run (only a
+      // first run, which knows no server count, waits it out).
+      timeouts: { connect: "10s", request: t.requestTimeout ?? "30s" },
+      // The benchmark's consumers with messages pending are never pulled from: after the default
+      // 5 minutes each would be a stuck-consumer alert, and the runs would measure thousands of
+      // alerts instead of a quiet cluster. Their marks (and stuck clocks) are kept all the same.
+      thresholds: { consumers: { defaults: { "stuck-after": "30d" } } },
     },
     {},
     "bench",

@@ -36,11 +36,11 @@ beforeAll(async () => {
       "--out",
       out,
     ],
-    { cwd: projectRoot, timeout: 280_000, maxBuffer: 8 << 20 },
+    { cwd: projectRoot, timeout: 580_000, maxBuffer: 8 << 20 },
   );
   stdout = r.stdout;
   report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
-}, 300_000);
+}, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
@@ -77,6 +77,105 @@ describe("Benchmark: bench/run.ts on a small S", () => {
     }
   });
 
+  it("reports every consumers-slice figure for the S it ran: the slice, its raw fan-out and the naive loop", () => {
+    for (const key of [
+      "consumers_judged",
+      "consumers_check_ms",
+      "consumers_check_cpu_ms",
+      "consumers_raw_fanout_ms",
+      "consumers_raw_fanout_cpu_ms",
+      "consumers_naive_ms",
+      "consumers_naive_cpu_ms",
+      "consumers_slice_over_raw_fanout",
+      "consumers_speedup_vs_naive",
+      "consumers_slice_ms",
+      "consumers_slice_cpu_ms",
+      "consumers_nats_requests_per_run",
+      "consumers_raw_requests_per_run",
+      "consumers_naive_requests_per_run",
+      "consumers_nats_bytes_received_per_run",
+      "consumers_nats_json_bytes_per_run",
+      "consumers_raw_bytes_received_per_run",
+      "consumers_naive_bytes_received_per_run",
+      "consumers_ddb_items_written_per_run",
+      "consumers_ddb_write_units_per_run",
+      "consumers_ddb_read_units_per_run",
+      "consumers_history_bytes_per_run",
+      "consumers_history_json_bytes_per_run",
+      "consumers_peak_rss_bytes",
+      "consumers_baseline_rss_bytes",
+    ] as const) {
+      const byS = report[key];
+      expect(Object.keys(byS), key).toEqual([S]);
+      expect(finite(byS[S]), key).toBe(true);
+      expect(byS[S], key).toBeGreaterThan(0);
+    }
+    expect(Object.keys(report.consumers_findings_per_run)).toEqual([S]);
+    expect(finite(report.consumers_findings_per_run[S])).toBe(true);
+    expect(finite(report.consumers_history_items_at_20000)).toBe(true);
+    expect(report.consumers_peak_rss_bytes_10000_estimate).toBeGreaterThan(0);
+    expect(report.consumers_history_items_at_20000_source).toMatch(/20,000 consumers/);
+  });
+
+  it("gives every stream four consumers, R3 and R1, some with messages pending, and judges all of them", () => {
+    const fill = report.workload[S]!.consumer_fill;
+    expect(fill.consumers).toBe(4 * Number(S));
+    expect(fill.r3).toBeGreaterThan(0);
+    expect(fill.r1).toBeGreaterThan(0);
+    expect(fill.r3 + fill.r1).toBe(fill.consumers);
+    expect(fill.streams_with_pending).toBeGreaterThan(0);
+    expect(fill.streams_with_pending).toBeLessThan(Number(S));
+    // The streams fill's own consumers come on top of the four a stream.
+    expect(report.consumers_judged[S]).toBe(fill.consumers + report.workload[S]!.consumers);
+  });
+
+  it("holds the consumers slice's requests to the collector's own, and the naive loop to one INFO per consumer", () => {
+    expect(report.consumers_nats_requests_per_run[S]).toBe(report.consumers_raw_requests_per_run[S]);
+    // Stream names per account, consumer names per stream, one INFO per consumer.
+    expect(report.consumers_naive_requests_per_run[S]).toBeGreaterThanOrEqual(
+      report.consumers_judged[S]! + Number(S) + report.workload[S]!.accounts.length,
+    );
+    for (const name of [
+      "NATS requests per consumers run (system mode)",
+      "DynamoDB items written per consumers run at 20,000 consumers",
+      "consumers slice through runCheck vs the raw JSZ fan-out with consumers",
+    ])
+      expect(
+        report.budgets.some((b) => b.name.startsWith(name)),
+        name,
+      ).toBe(true);
+    expect(stdout).toMatch(/\| consumers slice through runCheck \(median\) \/ over the raw fan-out \|/);
+    expect(stdout).toMatch(/\| naive loop, 1 CONSUMER\.INFO per consumer \(median; CPU\) \|/);
+  });
+
+  it("reports the servers slice's requests, bytes and time at 3 and 9 servers", () => {
+    expect(report.servers_counts).toEqual([3, 9]);
+    for (const n of ["3", "9"]) {
+      expect(report.servers_answered[n], n).toBe(Number(n));
+      for (const key of [
+        "servers_slice_requests_per_run",
+        "servers_slice_bytes_received_per_run",
+        "servers_slice_json_bytes_per_run",
+        "servers_slice_ms",
+        "servers_slice_cpu_ms",
+        "servers_slice_first_run_ms",
+        "servers_ddb_items_written_per_run",
+        "servers_ddb_write_units_per_run",
+        "servers_history_bytes_per_run",
+      ] as const) {
+        expect(finite(report[key][n]), `${key} ${n}`).toBe(true);
+        expect(report[key][n], `${key} ${n}`).toBeGreaterThan(0);
+      }
+      expect(finite(report.servers_findings_per_run[n])).toBe(true);
+    }
+    // More servers, more to read; the requests stay a handful whatever the count.
+    expect(report.servers_slice_bytes_received_per_run["9"]).toBeGreaterThan(
+      report.servers_slice_bytes_received_per_run["3"]!,
+    );
+    expect(report.servers_slice_requests_per_run["9"]).toBe(report.servers_slice_requests_per_run["3"]);
+    expect(stdout).toMatch(/\| servers slice \| 3 servers \| 9 servers \|/);
+  });
+
   it("measures both sides again through relays that add the default 1 ms round trip, and says so", () => {
     expect(report.rtt_ms).toBe(1);
     expect(report.budgets.some((b) => /round trip/.test(b.name))).toBe(true);
@@ -95,7 +194,7 @@ describe("Benchmark: bench/run.ts on a small S", () => {
   });
 
   it("reports bundle size and module initialisation for every function", () => {
-    for (const f of ["meta", "streams"]) {
+    for (const f of ["consumers", "meta", "servers", "streams"]) {
       expect(report.bundle_bytes[f]).toBeGreaterThan(10_000);
       expect(finite(report.init_ms[f])).toBe(true);
     }
@@ -118,6 +217,12 @@ describe("Benchmark: bench/run.ts on a small S", () => {
 
   it("reports evaluation throughput, the monthly cost with its prices, and the networking options", () => {
     expect(report.eval_snapshots_per_sec).toBeGreaterThan(0);
+    const costed = report.cost_model.inputs.slices.map((s) => s.slice);
+    expect(costed).toEqual(["streams", "meta", "consumers", "servers"]);
+    for (const s of report.cost_model.inputs.slices) {
+      expect(s.lambdaMs, s.slice).toBeGreaterThan(0);
+      expect(s.writeUnitsPerRun, s.slice).toBeGreaterThan(0);
+    }
     expect(finite(report.monthly_cost_usd_10000)).toBe(true);
     expect(report.monthly_cost_usd_10000).toBeGreaterThan(0);
     expect(report.prices.region).toBe("us-east-1");
