@@ -1,7 +1,10 @@
 // Every slice on a supercluster: two clusters of three servers joined by gateways (one meta group of
 // six) and a leaf server in its own JetStream domain over the system account. The gateways run
 // through relays a test cuts (CLUSTER_007; JETSTREAM_018 for a mirror across them); the leaf server
-// is stopped to lose its link.
+// is stopped to lose its link. What SNS delivers for a cut gateway is read back through SQS: the
+// `cluster` attribute is the monitored supercluster's label, `server_cluster` the cluster of the server.
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,23 +17,28 @@ import { metaSlice } from "../../lib/slices/meta.ts";
 import { serversSlice } from "../../lib/slices/servers.ts";
 import { streamsSlice } from "../../lib/slices/streams.ts";
 import { SYS_USER, waitFor } from "../../lib/testbed/cluster.ts";
+import { MotoServer } from "../../lib/testbed/moto.ts";
+import { SnsNotifier } from "../../lib/notify/sns.ts";
 import { newestServer } from "../../lib/testbed/servers.ts";
 import { Supercluster } from "../../lib/testbed/supercluster.ts";
 import { addStream, publishTo } from "../streams/topology.ts";
 import { runOnce } from "../harness/run.ts";
+import { clientConfig, createQueue, createTopic, drain, subscribeQueue } from "../notify/aws.ts";
 import { LOADED_MACHINE } from "./loaded.ts";
 
 describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newestServer().version}`, () => {
   let sc: Supercluster;
+  let moto: MotoServer;
   beforeAll(async () => {
-    sc = await Supercluster.start({ binary: newestServer(), leaf: true });
+    [sc, moto] = await Promise.all([Supercluster.start({ binary: newestServer(), leaf: true }), MotoServer.start()]);
   }, 120_000);
   afterAll(async () => {
-    await sc?.stop();
+    await Promise.all([sc?.stop(), moto?.stop()]);
   });
-  const config = () =>
+  const config = (label?: string) =>
     buildConfig(
       {
+        ...(label ? { cluster: label } : {}),
         nats: { servers: sc.clusters[0].runningUrls(), user: SYS_USER.user, password: SYS_USER.password },
         timeouts: { request: "3s", connect: "2s" },
         thresholds: { servers: LOADED_MACHINE },
@@ -77,12 +85,23 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
 
   it("the servers slice: silent while healthy; each cut gateway is CLUSTER_007 under its server's own cluster", async () => {
     const history = newHistory();
+    // SNS subscribers: one filters as the README says (the label, then one cluster of it); one on a
+    // member cluster's name as `cluster`, which the label must not let through.
+    const sns = new SNSClient(clientConfig(moto.env));
+    const sqs = new SQSClient(clientConfig(moto.env));
+    const topicArn = await createTopic(sns, "sc-alerts");
+    const eastTeam = await createQueue(sqs, "sc-east-team");
+    const byMember = await createQueue(sqs, "sc-by-member");
+    await subscribeQueue(sns, topicArn, eastTeam.arn, { cluster: ["prod"], server_cluster: [a().name] });
+    await subscribeQueue(sns, topicArn, byMember.arn, { cluster: [a().name] });
+    // The label is the history's name too: every run of this test uses it.
+    const notifiers = [new SnsNotifier({ topicArn, clientConfig: clientConfig(moto.env) })];
     // Two clusters of three make a meta group of six: even, which META_007 names from the second
     // run on (one run's count is not trusted); nothing else is wrong.
     const even = (r: RunReport) =>
       r.findings.filter((f) => f.id === "meta_even_size").map((f) => [f.code, f.values.cluster_size]);
     for (let i = 0; i < 2; i++) {
-      const r = await runOnce(serversSlice, { config: config(), history });
+      const r = await runOnce(serversSlice, { config: config("prod"), history });
       expect(r.findings.filter((f) => f.id !== "meta_even_size").map((f) => f.summary)).toEqual([]);
       expect(even(r)).toEqual(i === 0 ? [] : [["META_007", 6]]);
       expect(r.perf.find((p) => p.name === "servers_answered")?.value).toBe(7);
@@ -92,7 +111,7 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
       const r = await waitFor(
         "gateways gone",
         async () => {
-          const x = await runOnce(serversSlice, { config: config(), history });
+          const x = await runOnce(serversSlice, { config: config("prod"), history, notifiers });
           return x.findings.filter((f) => f.id === "gateway_lost").length >= 3 ? x : undefined;
         },
         30_000,
@@ -118,13 +137,33 @@ describe(`a supercluster of 2 x 3 servers and a leaf domain, nats-server ${newes
           .servers.map((s) => s.name)
           .sort(),
       );
+      // One message, or a few if the cut reached the servers over several runs: each the same way.
+      const lostMessages = (await drain(sqs, eastTeam.url)).filter((m) => m.attributes.check === "gateway_lost");
+      expect(lostMessages.length).toBeGreaterThan(0);
+      for (const m of lostMessages) {
+        expect([m.attributes.cluster, m.attributes.server_cluster, m.doc.cluster, m.doc.group.server_cluster]).toEqual([
+          "prod",
+          a().name,
+          "prod",
+          a().name,
+        ]);
+        expect(m.envelope.Subject).toContain(`(prod/${a().name})`);
+      }
+      expect(lostMessages.flatMap((m) => m.doc.notices.map((n) => n.subject.server)).sort()).toEqual(
+        a()
+          .servers.map((s) => s.name)
+          .sort(),
+      );
+      expect(await drain(sqs, byMember.url)).toEqual([]);
     } finally {
       sc.restoreGateways();
+      sns.destroy();
+      sqs.destroy();
     }
     const healed = await waitFor(
       "gateways back",
       async () => {
-        const x = await runOnce(serversSlice, { config: config(), history });
+        const x = await runOnce(serversSlice, { config: config("prod"), history });
         return x.findings.filter((f) => f.id !== "meta_even_size").length === 0 ? x : undefined;
       },
       60_000,
