@@ -1,7 +1,7 @@
-// Where the streams slice spends its time at one S: fills a fresh cluster as the benchmark does,
-// then runs the slice in a child under `node --cpu-prof` (source, not the bundle, so names are
-// readable) and prints the functions with the most self time.
-//   npx tsx bench/profile.ts [--size 5000] [--runs 3] [--dir .tmp/profiles]
+// Where a slice spends its time at one S: fills a fresh cluster as the benchmark does (with its
+// consumers for the consumers slice), then runs the slice in a child under `node --cpu-prof`
+// (source, not the bundle, so names are readable) and prints the functions with the most self time.
+//   npx tsx bench/profile.ts [--size 5000] [--slice streams|consumers] [--runs 3] [--dir .tmp/profiles]
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,6 +12,7 @@ import { NatsCluster, SYS_USER } from "../lib/testbed/cluster.ts";
 import { MotoServer } from "../lib/testbed/moto.ts";
 import { newestServer, projectRoot } from "../lib/testbed/servers.ts";
 import { BENCH_ACCOUNTS, fillCluster } from "./fill.ts";
+import { fillConsumers } from "./fill-consumers.ts";
 import { hotFunctions } from "./profile-summary.ts";
 import { BENCH_TABLE, motoClientConfig, type BenchTarget } from "./target.ts";
 
@@ -20,6 +21,7 @@ const { values } = parseArgs({
   options: {
     size: { type: "string", default: "5000" },
     runs: { type: "string", default: "3" },
+    slice: { type: "string", default: "streams" },
     dir: { type: "string", default: ".tmp/profiles" },
   },
 });
@@ -33,7 +35,9 @@ try {
   const ddb = new DynamoDBClient(motoClientConfig(moto.endpoint));
   await createHistoryTable(ddb, BENCH_TABLE);
   ddb.destroy();
-  await fillCluster(cluster, S, 16, (s) => process.stderr.write(`${s}\n`));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  await fillCluster(cluster, S, 16, log);
+  if (values.slice === "consumers") await fillConsumers(cluster, S, 32, log);
   const target: BenchTarget = {
     servers: cluster.urls,
     user: SYS_USER.user,
@@ -55,6 +59,7 @@ try {
       join(projectRoot, "bench", "rss-child.ts"),
       JSON.stringify(target),
       values.runs,
+      values.slice,
     ],
     { cwd: projectRoot, maxBuffer: 1 << 20 },
   );

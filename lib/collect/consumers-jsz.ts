@@ -17,6 +17,7 @@ import { consumerKey } from "../snapshot/consumers.ts";
 import type { AnsweringServer } from "../snapshot/streams.ts";
 import { parsePeers } from "./peers.ts";
 import { num, time } from "./values.ts";
+import { byLocale } from "../core/collate.ts";
 
 export const DEFAULT_CONSUMER_ACCOUNTS_PER_PAGE = 256;
 const MAX_PAGES = 10_000;
@@ -56,12 +57,21 @@ export interface ConsumersCollectOptions extends FanoutOptions {
   accountsPerPage?: number;
 }
 
-/** One server's entry for a consumer: enough to choose the leader's, and the view where it can be chosen. */
+/** Who a consumer is: all a follower's entry needs when another server leads it. */
+type ConsumerId = Pick<ConsumerView, "account" | "stream" | "name" | "domain">;
+
+/**
+ * One server's entry for a consumer: enough to choose the leader's. Only an entry that can be
+ * chosen (its server leads, or nobody is named as leader) carries a view: a follower's view is
+ * never used, and building one for every follower of every R3 consumer was most of the fold's
+ * garbage.
+ */
 interface Entry {
   server: string;
   leader?: string;
   solitary: boolean;
-  view: ConsumerView;
+  id: ConsumerId;
+  view?: ConsumerView;
 }
 
 function seq(w: SeqWire | undefined, serverNow: number | undefined): SeqPair {
@@ -180,11 +190,11 @@ export class ConsumerFold {
           const c = cd.cluster;
           const solitary = !c?.leader && !c?.name && !c?.replicas?.length;
           const status = c?.leader || solitary ? "led" : "leaderless";
-          const e: Entry = {
-            server: name,
-            solitary,
-            view: consumerView(cd, s, { account: acc.name, domain, cluster, reportedBy: name, serverNow }, status),
-          };
+          const id: ConsumerId = { account: acc.name, stream: String(cd.stream_name ?? s.name), name: cd.name };
+          if (domain) id.domain = domain;
+          const e: Entry = { server: name, solitary, id };
+          if (!c?.leader || c.leader === name)
+            e.view = consumerView(cd, s, { account: acc.name, domain, cluster, reportedBy: name, serverNow }, status);
           if (c?.leader) {
             e.leader = c.leader;
             this.referenced.add(c.leader);
@@ -212,7 +222,7 @@ export class ConsumerFold {
       cluster: o.clusterLabel,
       stats: o.stats,
       mode: "system",
-      servers: [...this.answered.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      servers: [...this.answered.values()].sort((a, b) => byLocale(a.name, b.name)),
       silent: [],
       consumers: [],
       gaps: [],
@@ -229,33 +239,34 @@ export class ConsumerFold {
       snap.blind = `no server answered $SYS.REQ.SERVER.PING.JSZ within ${o.timeoutMs} ms (are these system-account credentials?)`;
       return snap;
     }
-    for (const list of this.entries.values()) {
-      list.sort((a, b) => a.server.localeCompare(b.server));
+    const chosen: [string, ConsumerView][] = [];
+    for (const [key, list] of this.entries) {
+      if (list.length > 1) list.sort((a, b) => byLocale(a.server, b.server));
       const holders = list.map((e) => e.server);
       const leading = list.filter((e) => (e.leader ? e.leader === e.server : list.length === 1 && e.solitary));
       const first = list[0]!;
       if (leading.length) {
-        const chosen = leading[0]!.view;
+        const view = leading[0]!.view!;
         if (leading.length > 1)
           snap.problems.push(
-            `${chosen.account} > ${chosen.stream} > ${chosen.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${chosen.reportedBy}'s view`,
+            `${view.account} > ${view.stream} > ${view.name}: ${leading.map((e) => e.server).join(" and ")} each claim to lead it; using ${view.reportedBy}'s view`,
           );
-        chosen.holders = holders;
-        snap.consumers.push(chosen);
+        view.holders = holders;
+        chosen.push([key, view]);
         continue;
       }
       const named = [...new Set(list.map((e) => e.leader).filter((l): l is string => !!l))];
       if (!named.length) {
-        // Nobody leads it: one holder's view, every holder named.
-        const v = first.view;
+        // Nobody leads it: one holder's view (every entry has one: none names a leader), every holder named.
+        const v = first.view!;
         v.status = "leaderless";
         delete v.leader;
         v.holders = holders;
-        snap.consumers.push(v);
+        chosen.push([key, v]);
         continue;
       }
       const silentLeader = named.find((l) => !this.answered.has(l));
-      const v = first.view;
+      const v = first.id;
       const gap: ConsumerGap = {
         account: v.account,
         stream: v.stream,
@@ -267,7 +278,8 @@ export class ConsumerFold {
       if (v.domain) gap.domain = v.domain;
       snap.gaps.push(gap);
     }
-    snap.consumers.sort((a, b) => consumerKey(a).localeCompare(consumerKey(b)));
+    // Sorted by the keys the fold already made, not keys rebuilt in the comparator.
+    snap.consumers = chosen.sort((a, b) => byLocale(a[0], b[0])).map(([, v]) => v);
     const known = new Set([...(o.knownServers ?? []), ...this.referenced, ...this.answered.keys()]);
     snap.silent = [...known].filter((n) => !this.answered.has(n)).sort();
     snap.expectedServers = Math.max(

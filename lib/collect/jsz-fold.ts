@@ -7,6 +7,7 @@ import type { AnsweringServer, StreamGap, StreamsSnapshot, StreamView } from "..
 import { streamKey } from "../snapshot/streams.ts";
 import { HolderCount } from "./jsz-holders.ts";
 import { num, streamView, time } from "./stream-parse.ts";
+import { byLocale } from "../core/collate.ts";
 
 /**
  * Servers that should answer the fan-out: each JetStream domain's meta group size, plus one for
@@ -48,12 +49,6 @@ interface Entry {
    */
   view?: StreamView;
 }
-
-/**
- * The order of `String.prototype.localeCompare` without arguments (the same collator by definition),
- * made once: calling localeCompare in a sort over thousands of streams was most of this fold's time.
- */
-const byLocale = new Intl.Collator().compare;
 
 /** A solitary entry's view, when other servers hold the stream too: nobody leads it. */
 function asLeaderless(v: StreamView): StreamView {

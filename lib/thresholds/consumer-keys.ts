@@ -127,13 +127,38 @@ const matches = (o: ConsumerOverride, account: string, stream: string, consumer:
   (o.stream === undefined || globMatch(o.stream, stream)) &&
   (o.consumer === undefined || globMatch(o.consumer, consumer));
 
-/** Resolves one consumer's thresholds (pure). */
+/**
+ * Resolves one consumer's thresholds from its metadata, the overrides and the defaults. Most
+ * consumers carry no `io.nats.monitor.*` metadata: those share one resolution per set of matching
+ * overrides, parsed once per configuration (the result is shared: treat it as read-only).
+ */
 export function resolveConsumerThresholds(
   where: { account: string; stream: string; name: string },
   metadata: Readonly<Record<string, string>> | undefined,
   config: ConsumerThresholdConfig,
-): ResolvedConsumerThresholds {
+): Readonly<ResolvedConsumerThresholds> {
   const applicable = config.overrides.filter((o) => matches(o, where.account, where.stream, where.name)).reverse();
+  if (metadata && hasMonitorKeys(metadata)) return resolveFrom(applicable, metadata, config);
+  let byOverrides = shared.get(config);
+  if (!byOverrides) shared.set(config, (byOverrides = new Map<string, ResolvedConsumerThresholds>()));
+  const key = applicable.map((o) => config.overrides.indexOf(o)).join(",");
+  let r = byOverrides.get(key);
+  if (!r) byOverrides.set(key, (r = resolveFrom(applicable, undefined, config)));
+  return r;
+}
+
+const shared = new WeakMap<ConsumerThresholdConfig, Map<string, ResolvedConsumerThresholds>>();
+
+function hasMonitorKeys(metadata: Readonly<Record<string, string>>): boolean {
+  for (const k in metadata) if (k.startsWith(MONITOR_PREFIX)) return true;
+  return false;
+}
+
+function resolveFrom(
+  applicable: readonly ConsumerOverride[],
+  metadata: Readonly<Record<string, string>> | undefined,
+  config: ConsumerThresholdConfig,
+): ResolvedConsumerThresholds {
   const out: ResolvedConsumerThresholds = { enabled: true, values: {}, origin: {}, invalid: [] };
   for (const row of CONSUMER_KEYS) {
     const candidates: [ConsumerOrigin, string | undefined][] = [
