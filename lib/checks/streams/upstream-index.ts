@@ -9,18 +9,28 @@ export type Resolution = { view: StreamView } | { reason: string };
 
 export class UpstreamIndex {
   private readonly exact = new Map<string, StreamView>();
-  private readonly byName = new Map<string, StreamView[]>();
+  private byNameIndex: Map<string, StreamView[]> | undefined;
   private readonly domains = new Set<string>();
   private readonly gaps = new Map<string, string>();
 
-  constructor(snap: Pick<StreamsSnapshot, "streams" | "servers" | "gaps">) {
-    for (const v of snap.streams) {
-      this.exact.set(streamKey(v), v);
-      const k = `${v.domain ?? ""}/${v.name}`;
-      this.byName.set(k, [...(this.byName.get(k) ?? []), v]);
-    }
+  constructor(private readonly snap: Pick<StreamsSnapshot, "streams" | "servers" | "gaps">) {
+    for (const v of snap.streams) this.exact.set(streamKey(v), v);
     for (const s of snap.servers) this.domains.add(s.domain ?? "");
     for (const g of snap.gaps) this.gaps.set(streamKey(g), g.reason);
+  }
+
+  /** By domain and name, across accounts: only upstreams through another API prefix need it, so built on first use. */
+  private get byName(): Map<string, StreamView[]> {
+    if (!this.byNameIndex) {
+      this.byNameIndex = new Map();
+      for (const v of this.snap.streams) {
+        const k = `${v.domain ?? ""}/${v.name}`;
+        const list = this.byNameIndex.get(k);
+        if (list) list.push(v);
+        else this.byNameIndex.set(k, [v]);
+      }
+    }
+    return this.byNameIndex;
   }
 
   /** The upstream's stream as this run saw it, or why it cannot be found. */
