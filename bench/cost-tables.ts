@@ -8,8 +8,10 @@ export function renderCost(r: BenchReport): string {
   const { inputs, result } = r.cost_model;
   const rows = result.slices.flatMap((s) => {
     const i = inputs.slices.find((x) => x.slice === s.slice)!;
+    // A report written before memory was priced per slice has one figure for all of them.
+    const mb = (i as Partial<typeof i>).memoryMb ?? (inputs as { memoryMb?: number }).memoryMb;
     return [
-      `| ${s.slice}: Lambda, ${i.lambdaMs} ms a run at ${inputs.memoryMb} MB (${Math.round(s.lambdaGbSeconds).toLocaleString("en-US")} GB-s) | ${usd(s.lambdaUsd)} |`,
+      `| ${s.slice}: Lambda, ${i.lambdaMs} ms a run at ${mb} MB (${Math.round(s.lambdaGbSeconds).toLocaleString("en-US")} GB-s) | ${usd(s.lambdaUsd)} |`,
       `| ${s.slice}: Lambda requests (${i.runsPerMonth.toLocaleString("en-US")}) | ${usd(s.requestsUsd)} |`,
       `| ${s.slice}: DynamoDB writes, ${i.writeUnitsPerRun} WRU a run | ${usd(s.dynamoWriteUsd)} |`,
       `| ${s.slice}: DynamoDB reads, ${i.readUnitsPerRun} RRU a run (strongly consistent) | ${usd(s.dynamoReadUsd)} |`,

@@ -7,6 +7,8 @@ export interface SliceCostInput {
   slice: string;
   /** Runs per month (every minute: 60 x 730). */
   runsPerMonth: number;
+  /** The slice's function memory, as the construct deploys it by default. */
+  memoryMb: number;
   /** Billed duration of one run on Lambda, in ms (see lambdaMs). */
   lambdaMs: number;
   writeUnitsPerRun: number;
@@ -16,7 +18,6 @@ export interface SliceCostInput {
 }
 
 export interface CostInput {
-  memoryMb: number;
   slices: SliceCostInput[];
   /** Alert notices published per month (assumed: a healthy cluster sends none). */
   snsPublishesPerMonth: number;
@@ -57,9 +58,8 @@ export function lambdaMs(wallMs: number, cpuMs: number, memoryMb: number, prices
 }
 
 export function monthlyCost(input: CostInput, prices: Prices): CostResult {
-  const gb = input.memoryMb / 1024;
   const slices = input.slices.map((s): SliceCost => {
-    const gbSeconds = s.runsPerMonth * (s.lambdaMs / 1000) * gb;
+    const gbSeconds = s.runsPerMonth * (s.lambdaMs / 1000) * (s.memoryMb / 1024);
     const storedGb = s.storedBytes / 1024 ** 3;
     return {
       slice: s.slice,

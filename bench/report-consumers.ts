@@ -1,5 +1,6 @@
 // The consumers slice's part of the report: its figures by S beside the raw fan-out and the naive
 // CONSUMER.INFO loop of the same run, and its budgets.
+import { memorySizeOf } from "../infra/lookout-props.ts";
 import { DEFAULT_CONSUMER_ACCOUNTS_PER_PAGE } from "../lib/collect/consumers-jsz.ts";
 import { at, byS, COST_S, historyAt, lineAt } from "./extrapolate.ts";
 import type { SizeFigures } from "./measure-size.ts";
@@ -49,6 +50,8 @@ export interface ConsumersReport {
   consumers_baseline_rss_bytes: Record<string, number>;
   /** Straight line through the measured peaks, read at the cost model's S (four consumers a stream). */
   consumers_peak_rss_bytes_10000_estimate: number;
+  /** The consumers slice's function memory as the construct deploys it by default. */
+  consumers_function_memory_mb: number;
   /** History items a run at HISTORY_BUDGET_CONSUMERS consumers: measured where a size had that many, else estimated. */
   consumers_history_items_at_20000: number;
   consumers_history_items_at_20000_source: string;
@@ -109,6 +112,7 @@ export function consumersReport(sizes: SizeFigures[]): ConsumersReport {
     consumers_peak_rss_bytes: c((x) => x.rss.peakRssBytes),
     consumers_baseline_rss_bytes: c((x) => x.rss.baselineRssBytes),
     consumers_peak_rss_bytes_10000_estimate: Math.round(at(sizes, COST_S, (s) => s.consumers.rss.peakRssBytes)),
+    consumers_function_memory_mb: memorySizeOf("consumers", undefined, undefined),
     consumers_history_items_at_20000: atBudget.items,
     consumers_history_items_at_20000_source: atBudget.source,
   };

@@ -1,7 +1,7 @@
 // The benchmark's JSON report (bench/results/latest.json): the issue's keys by S and by function,
 // the cost model with its inputs and prices, the networking options, and each budget beside the
 // measured figure.
-import { DEFAULTS } from "../infra/lookout-props.ts";
+import { DEFAULTS, memorySizeOf, type SliceName } from "../infra/lookout-props.ts";
 import { CHUNK_BYTES } from "../lib/history/dynamodb-store.ts";
 import type { BundleFigures } from "./bundles.ts";
 import { cliBudget, type CliStartup } from "./cli-startup.ts";
@@ -105,6 +105,7 @@ export interface BenchReport extends ConsumersReport, ServersReport {
   peak_rss_bytes: Record<string, number>;
   /** Straight line through the measured peaks, read at S = 10,000, beside the function's memory. */
   peak_rss_bytes_10000_estimate: number;
+  /** The streams slice's function memory as the construct deploys it by default. */
   function_memory_mb: number;
   baseline_rss_bytes: Record<string, number>;
   rss_over_raw_json: Record<string, number>;
@@ -142,7 +143,8 @@ export function buildReport(o: {
   rttMs: number;
 }): BenchReport {
   const { sizes } = o;
-  const memoryMb = DEFAULTS.memorySize;
+  // Each slice priced at the memory the construct gives it when nothing is set.
+  const memoryMb = (slice: SliceName) => memorySizeOf(slice, undefined, undefined);
   const largest = sizes.at(-1)!;
   const streamsWall = at(sizes, COST_S, (s) => s.streamsSlice.wallMs);
   const streamsCpu = at(sizes, COST_S, (s) => s.streamsSlice.cpuMs);
@@ -156,12 +158,12 @@ export function buildReport(o: {
   const serversHistory = serversAt ? historyAt(serversAt.slice.historyBytesWritten) : undefined;
   const costed = ["streams", "meta", "consumers", ...(serversAt ? ["servers"] : [])];
   const inputs: CostInput = {
-    memoryMb,
     slices: [
       {
         slice: "streams",
         runsPerMonth: RUNS_PER_MONTH,
-        lambdaMs: lambdaMs(streamsWall, streamsCpu, memoryMb, PRICES),
+        memoryMb: memoryMb("streams"),
+        lambdaMs: lambdaMs(streamsWall, streamsCpu, memoryMb("streams"), PRICES),
         writeUnitsPerRun: streamsHistory.writeUnits,
         readUnitsPerRun: streamsHistory.readUnits,
         storedBytes: streamsHistory.storedBytes,
@@ -169,7 +171,8 @@ export function buildReport(o: {
       {
         slice: "meta",
         runsPerMonth: RUNS_PER_MONTH,
-        lambdaMs: lambdaMs(largest.metaSlice.wallMs, largest.metaSlice.cpuMs, memoryMb, PRICES),
+        memoryMb: memoryMb("meta"),
+        lambdaMs: lambdaMs(largest.metaSlice.wallMs, largest.metaSlice.cpuMs, memoryMb("meta"), PRICES),
         writeUnitsPerRun: metaHistory.writeUnits,
         readUnitsPerRun: metaHistory.readUnits,
         storedBytes: metaHistory.storedBytes,
@@ -177,7 +180,8 @@ export function buildReport(o: {
       {
         slice: "consumers",
         runsPerMonth: RUNS_PER_MONTH,
-        lambdaMs: lambdaMs(consumersWall, consumersCpu, memoryMb, PRICES),
+        memoryMb: memoryMb("consumers"),
+        lambdaMs: lambdaMs(consumersWall, consumersCpu, memoryMb("consumers"), PRICES),
         writeUnitsPerRun: consumersHistory.writeUnits,
         readUnitsPerRun: consumersHistory.readUnits,
         storedBytes: consumersHistory.storedBytes,
@@ -187,7 +191,8 @@ export function buildReport(o: {
             {
               slice: "servers",
               runsPerMonth: RUNS_PER_MONTH,
-              lambdaMs: lambdaMs(serversAt.slice.wallMs, serversAt.slice.cpuMs, memoryMb, PRICES),
+              memoryMb: memoryMb("servers"),
+              lambdaMs: lambdaMs(serversAt.slice.wallMs, serversAt.slice.cpuMs, memoryMb("servers"), PRICES),
               writeUnitsPerRun: serversHistory.writeUnits,
               readUnitsPerRun: serversHistory.readUnits,
               storedBytes: serversHistory.storedBytes,
@@ -373,7 +378,7 @@ export function buildReport(o: {
     findings_per_run: byS(sizes, (s) => s.streamsSlice.findings),
     peak_rss_bytes: byS(sizes, (s) => s.rss.peakRssBytes),
     peak_rss_bytes_10000_estimate: Math.round(at(sizes, COST_S, (s) => s.rss.peakRssBytes)),
-    function_memory_mb: memoryMb,
+    function_memory_mb: memoryMb("streams"),
     baseline_rss_bytes: byS(sizes, (s) => s.rss.baselineRssBytes),
     rss_over_raw_json: rssRatio,
     baseline_heap_bytes: byS(sizes, (s) => s.rss.baselineHeapBytes ?? NaN),
@@ -389,7 +394,7 @@ export function buildReport(o: {
     cost_model: {
       assumptions: [
         `every slice (${inputs.slices.map((s) => s.slice).join(", ")}) runs each minute: ${RUNS_PER_MONTH} runs a month each (730 h)`,
-        `Lambda arm64 at ${memoryMb} MB (the construct's default); billed ms = local wall time + local CPU time x (${PRICES.lambda.mbPerVcpu}/${memoryMb} - 1), since ${memoryMb} MB buys ${round(memoryMb / PRICES.lambda.mbPerVcpu, 3)} of a vCPU`,
+        `Lambda arm64 at the memory the construct gives each slice by default (${inputs.slices.map((s) => `${s.slice} ${s.memoryMb} MB`).join(", ")}); billed ms = local wall time + local CPU time x (${PRICES.lambda.mbPerVcpu}/MB - 1), since ${[...new Set(inputs.slices.map((s) => s.memoryMb))].map((mb) => `${mb} MB buys ${round(mb / PRICES.lambda.mbPerVcpu, 3)}`).join(" and ")} of a vCPU`,
         `streams slice at S=${COST_S}: wall and CPU time from a least-squares line through the measured sizes (${sizes.map((s) => s.streams).join(", ")}); meta slice as measured at the largest S`,
         `consumers slice at S=${COST_S} (${(COST_S * CONSUMERS_PER_STREAM).toLocaleString("en-US")} consumers, ${CONSUMERS_PER_STREAM} a stream): runSlice wall and CPU time and history bytes read the same way off its measured sizes`,
         ...(serversAt

@@ -77,7 +77,7 @@ export function renderTable(r: BenchReport): string {
     ...((r as Partial<BenchReport>).consumers_peak_rss_bytes_10000_estimate === undefined
       ? []
       : [
-          `| peak RSS of the consumers slice at S = 10,000 (40,000 consumers; straight-line estimate) vs function memory | ${mib(r.consumers_peak_rss_bytes_10000_estimate)} vs ${r.function_memory_mb} MB |`,
+          `| peak RSS of the consumers slice at S = 10,000 (40,000 consumers; straight-line estimate) vs function memory | ${mib(r.consumers_peak_rss_bytes_10000_estimate)} vs ${(r as Partial<BenchReport>).consumers_function_memory_mb ?? r.function_memory_mb} MB |`,
         ]),
   ];
   return [header, sep, ...body, ...once].join("\n");

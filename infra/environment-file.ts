@@ -36,8 +36,8 @@ export interface EnvironmentSettings {
   region: string;
   nats: { servers: string[]; mode?: "system" | "account"; cluster?: string };
   secret: { arn: string; kmsKeyArn?: string } | { create: { user?: string } };
-  /** Slice name -> interval in ms (whole minutes are checked by the construct). */
-  slices: Record<string, { everyMs: number }>;
+  /** Slice name -> interval in ms and function memory in MB (ranges are checked by the construct). */
+  slices: Record<string, { everyMs: number; memorySize?: number }>;
   settings?: Record<string, unknown>;
   subscriptions: { protocol: SubscriptionProtocol; endpoint: string; severities?: Severity[] }[];
   network?: {
@@ -233,12 +233,13 @@ export function readEnvironment(doc: unknown, name: string, file = `${name}.json
   const slices: EnvironmentSettings["slices"] = {};
   for (const [k, v] of Object.entries(slicesObj ?? {})) {
     if (!isObj(v)) {
-      c.bad(`slices.${k}`, 'expected {"every": "<duration>"}');
+      c.bad(`slices.${k}`, 'expected {"every": "<duration>", "memorySize"?: <MB>}');
       continue;
     }
-    c.known(v, `slices.${k}`, ["every"]);
+    c.known(v, `slices.${k}`, ["every", "memorySize"]);
     const everyMs = c.duration(v, "every", `slices.${k}.every`, "1m", true);
-    if (everyMs !== undefined) slices[k] = { everyMs };
+    const memorySize = c.int(v, "memorySize", `slices.${k}.memorySize`);
+    if (everyMs !== undefined) slices[k] = memorySize === undefined ? { everyMs } : { everyMs, memorySize };
   }
   const settings = c.obj(doc, "settings", "settings");
   if (settings) checkSettings(c, settings, slices.meta?.everyMs);

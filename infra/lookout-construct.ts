@@ -25,6 +25,7 @@ import { cdkBundling, entryFor, hasSources, prebuiltFor, PROJECT_ROOT } from "./
 import { HISTORY_TABLE_SCHEMA, HISTORY_TABLE_ACTIONS } from "./history-table.ts";
 import {
   DEFAULTS,
+  memorySizeOf,
   type AlertSubscription,
   type NatsLookoutProps,
   type SliceDeployment,
@@ -148,7 +149,7 @@ export class NatsLookout extends Construct {
         detailedMetrics: props.detailedMetrics ?? false,
         timeout,
         removalPolicy,
-        memorySize: props.memorySize ?? DEFAULTS.memorySize,
+        memorySize: memorySizeOf(name, deployment, props.memorySize),
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         missedRuns,
         namePrefix,

@@ -34,7 +34,11 @@ export class LookoutStack extends Stack {
 
   private propsFrom(s: EnvironmentSettings): NatsLookoutProps {
     const slices: Partial<Record<SliceName, SliceDeployment>> = {};
-    for (const [name, v] of Object.entries(s.slices)) slices[name as SliceName] = { every: Duration.millis(v.everyMs) };
+    for (const [name, v] of Object.entries(s.slices))
+      slices[name as SliceName] = {
+        every: Duration.millis(v.everyMs),
+        ...(v.memorySize === undefined ? {} : { memorySize: v.memorySize }),
+      };
     let secret: LookoutSecretProps;
     if ("arn" in s.secret) {
       secret = {

@@ -38,6 +38,12 @@ const validCidr = (c: string): boolean => {
   return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 };
 
+/** The problem with a function memory Lambda would refuse, naming `key` as written; none when unset. */
+const memoryProblem = (key: string, mb: number | undefined): string | undefined =>
+  mb === undefined || (Number.isInteger(mb) && mb >= 128 && mb <= 10_240)
+    ? undefined
+    : `${key}: Lambda allows 128 to 10240 MB in whole MB, got ${mb}`;
+
 /** A URL with its user info hidden, for messages about URLs that should not carry any. */
 const redactUrl = (u: string): string => u.replace(/\/\/[^/@]*@/, "//***@");
 
@@ -120,6 +126,8 @@ function validateSlices(props: NatsLookoutProps, problems: string[], hasHandler:
       problems.push(
         `slices.${name}: no handler at functions/${name}.ts; add it (export const handler = makeHandler("${name}")) or leave the slice out`,
       );
+    const memory = memoryProblem(`slices.${name}.memorySize`, s.memorySize);
+    if (memory) problems.push(memory);
     const seconds = s.every.toSeconds();
     if (!(seconds >= 60 && seconds % 60 === 0)) {
       problems.push(
@@ -251,9 +259,8 @@ export function validateLookoutProps(
   validateSlices(props, problems, hasHandler);
   validateSubscriptions(props, problems);
   validateNetwork(props, problems);
-  const mem = props.memorySize ?? DEFAULTS.memorySize;
-  if (!(Number.isInteger(mem) && mem >= 128 && mem <= 10_240))
-    problems.push(`memorySize: Lambda allows 128 to 10240 MB, got ${mem}`);
+  const memory = memoryProblem("memorySize", props.memorySize);
+  if (memory) problems.push(memory);
   const service = props.serviceName ?? DEFAULTS.serviceName;
   if (!SERVICE_NAME.test(service))
     problems.push(

@@ -64,7 +64,8 @@ for (const name of environmentNames()) {
           Architectures: ["arm64"],
           Handler: "index.handler",
           ReservedConcurrentExecutions: 1,
-          MemorySize: settings.memorySize ?? 256,
+          // The consumers slice's own default applies only when neither the slice nor the file sets one.
+          MemorySize: settings.slices[slice]!.memorySize ?? settings.memorySize ?? (slice === "consumers" ? 512 : 256),
           Timeout: (settings.functionTimeoutMs ?? 50_000) / 1000,
           LoggingConfig: { LogGroup: { Ref: idByPath(json, "AWS::Logs::LogGroup", `Lookout/${slice}Logs/Resource`) } },
         });

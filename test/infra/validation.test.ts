@@ -10,7 +10,7 @@ import { EnvironmentFileError, loadEnvironment, readEnvironment } from "../../in
 import { NatsLookout } from "../../infra/lookout-construct.ts";
 import type { LookoutNetworkProps, NatsLookoutProps } from "../../infra/lookout-props.ts";
 import { LookoutPropsError, validateLookoutProps } from "../../infra/validate-props.ts";
-import { baseProps, testApp } from "./synth.ts";
+import { baseProps, synthDocument, testApp } from "./synth.ts";
 
 /** Builds the construct in a fresh stack; the network factory gets that stack for imports. */
 function build(over: Partial<NatsLookoutProps> | ((stack: Stack) => Partial<NatsLookoutProps>)): void {
@@ -131,6 +131,16 @@ describe("Construct: NatsLookout", () => {
         /functionTimeout: 120 s is not shorter than slices.meta.every \(60 s\)/,
       ],
       ["memorySize", { memorySize: 64 }, /memorySize: Lambda allows 128 to 10240 MB/],
+      [
+        "a slice's memorySize under Lambda's minimum",
+        { slices: { consumers: { every: Duration.minutes(1), memorySize: 64 } } },
+        /slices.consumers.memorySize: Lambda allows 128 to 10240 MB in whole MB, got 64/,
+      ],
+      [
+        "a slice's memorySize not in whole MB",
+        { slices: { meta: { every: Duration.minutes(1), memorySize: 300.5 } } },
+        /slices.meta.memorySize: Lambda allows 128 to 10240 MB in whole MB, got 300.5/,
+      ],
       ["serviceName", { serviceName: "nats lookout" }, /serviceName: "nats lookout" must be/],
       ["secret.userName", { secret: { userName: "bad user" } }, /secret.userName: "bad user" must be/],
       [
@@ -369,6 +379,16 @@ describe("Environment files", () => {
       /logRetentionDays: CloudWatch Logs keeps logs for one of 1, 3, 5/,
     ],
     ["whole numbers", { ...valid(), memorySize: "big" }, /memorySize: expected a whole number/],
+    [
+      "a slice's memorySize",
+      { ...valid(), slices: { meta: { every: "1m", memorySize: "512MB" } } },
+      /slices.meta.memorySize: expected a whole number, got "512MB"/,
+    ],
+    [
+      "a slice key",
+      { ...valid(), slices: { meta: { every: "1m", memory: 512 } } },
+      /slices.meta.memory: unknown key \(expected one of every, memorySize\)/,
+    ],
     ["booleans", { ...valid(), retainData: "yes" }, /retainData: expected true or false/],
     ["durations", { ...valid(), functionTimeout: "-5s" }, /functionTimeout: must be positive/],
     [
@@ -389,6 +409,14 @@ describe("Environment files", () => {
   ];
   it.each(cases)("rejects %s", (_rule, doc, message) => {
     expect(() => readEnvironment(doc, "x")).toThrow(message);
+  });
+
+  it("rejects a slice's memorySize outside Lambda's range at synth, naming the file's key", () => {
+    const doc = { ...valid(), slices: { consumers: { every: "1m", memorySize: 20_000 } } };
+    expect(readEnvironment(doc, "x").slices.consumers).toEqual({ everyMs: 60_000, memorySize: 20_000 });
+    expect(() => synthDocument(doc)).toThrow(
+      /slices.consumers.memorySize: Lambda allows 128 to 10240 MB in whole MB, got 20000/,
+    );
   });
 
   it("names a missing environment and lists the ones there are", () => {

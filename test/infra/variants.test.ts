@@ -1,6 +1,6 @@
 // Construct options the environment files do not exercise: NAT instead of endpoints, imported
 // security groups, an existing gateway endpoint, a customer-managed secret key, no VPC, a created
-// secret, data not retained, subscribers of every severity.
+// secret, data not retained, subscribers of every severity, function memory per slice.
 import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -8,7 +8,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { describe, expect, it } from "vitest";
 import { NatsLookout } from "../../infra/lookout-construct.ts";
 import { natsPorts } from "../../infra/network.ts";
-import { baseProps, idByPath, ofType, only, synthConstruct, synthDocument, testApp } from "./synth.ts";
+import { baseProps, functionIdOf, idByPath, ofType, only, synthConstruct, synthDocument, testApp } from "./synth.ts";
 
 const vpcDoc = (network: object) => ({
   account: "123456789012",
@@ -179,6 +179,55 @@ describe("Construct: NatsLookout", () => {
           .filter((p) => p.Endpoint === "warn@example.com")
           .map((p) => [JSON.stringify(p.TopicArn) === JSON.stringify(alarmTopic), p.FilterPolicy]),
       ).toEqual([[false, { severity: ["warning"] }]]);
+    });
+  });
+
+  describe("function memory", () => {
+    const every = Duration.minutes(1);
+    const memoryOf = (json: ReturnType<typeof synthConstruct>["json"]) =>
+      Object.fromEntries(
+        ["meta", "streams", "consumers", "servers"].map((slice) => [
+          slice,
+          json.Resources[functionIdOf(json, slice)]!.Properties!.MemorySize,
+        ]),
+      );
+    const all = { meta: { every }, streams: { every }, consumers: { every }, servers: { every } };
+
+    it("gives the consumers function 512 MB and the others 256 when nothing is set", () => {
+      expect(memoryOf(synthConstruct(baseProps({ slices: all })).json)).toEqual({
+        meta: 256,
+        streams: 256,
+        consumers: 512,
+        servers: 256,
+      });
+    });
+
+    it("applies the construct's memorySize to every slice without its own, consumers included", () => {
+      const { json } = synthConstruct(
+        baseProps({ memorySize: 384, slices: { ...all, meta: { every, memorySize: 1024 } } }),
+      );
+      expect(memoryOf(json)).toEqual({ meta: 1024, streams: 384, consumers: 384, servers: 384 });
+    });
+
+    it("takes a slice's memorySize over the construct's, from props and from the environment file", () => {
+      const { json } = synthConstruct(
+        baseProps({ memorySize: 1024, slices: { ...all, consumers: { every, memorySize: 2048 } } }),
+      );
+      expect(memoryOf(json)).toEqual({ meta: 1024, streams: 1024, consumers: 2048, servers: 1024 });
+      const file = synthDocument({
+        account: "123456789012",
+        region: "us-east-1",
+        nats: { servers: ["tls://nats.example.com:4222"] },
+        secret: { create: {} },
+        slices: {
+          meta: { every: "1m", memorySize: 192 },
+          streams: { every: "1m" },
+          consumers: { every: "1m", memorySize: 1536 },
+          servers: { every: "1m" },
+        },
+        memorySize: 320,
+      });
+      expect(memoryOf(file.json)).toEqual({ meta: 192, streams: 320, consumers: 1536, servers: 320 });
     });
   });
 
