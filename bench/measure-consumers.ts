@@ -14,6 +14,7 @@ import type { NatsCluster } from "../lib/testbed/cluster.ts";
 import { BENCH_ACCOUNTS } from "./fill.ts";
 import { fillConsumers, type ConsumerFillReport } from "./fill-consumers.ts";
 import { sliceFigures, type SliceFigures } from "./slice-figures.ts";
+import type { WayFigures } from "./way-figures.ts";
 import { naiveCollectConsumers, type NaiveConsumersResult } from "./naive-consumers.ts";
 import { rawConsumersFanout, type RawFanout } from "./raw-fanout.ts";
 import { measureRss } from "./rss.ts";
@@ -21,16 +22,6 @@ import type { RssChildResult } from "./rss-child.ts";
 import { assertClean, requireSlice, settle, timedCheckRun, timedSliceRun, type TimedRun } from "./slice-run.ts";
 import { median } from "./stats.ts";
 import { benchConfig, benchStore, type BenchTarget } from "./target.ts";
-
-/** Medians over the measured rounds of one way of collecting; requests and bytes of the last round. */
-export interface WayFigures {
-  wallMs: number;
-  cpuMs: number;
-  wallRunsMs: number[];
-  requests: number;
-  bytesReceived: number;
-  bytesDecoded: number;
-}
 
 export interface ConsumersFigures {
   fill: ConsumerFillReport;

@@ -2,15 +2,10 @@
 // per run what the history saves wrote to DynamoDB (items, bytes, units).
 import type { RunReport } from "../lib/run/run-slice.ts";
 import type { TimedRun } from "./slice-run.ts";
+import type { WayFigures } from "./way-figures.ts";
 import { median } from "./stats.ts";
 
-export interface SliceFigures {
-  wallMs: number;
-  cpuMs: number;
-  wallRunsMs: number[];
-  requests: number;
-  bytesReceived: number;
-  bytesDecoded: number;
+export interface SliceFigures extends WayFigures {
   findings: number;
   /** Per run: every history save's items, bytes and write units summed. */
   historyItemsWritten: number;

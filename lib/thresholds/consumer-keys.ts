@@ -4,7 +4,8 @@
 // A value <= 0 turns its check off; a value that does not parse is reported and the next source
 // applies. The keys are rows of lib/thresholds/table.ts; this file resolves them per consumer.
 import { parseDurationMs } from "./duration.ts";
-import { globMatch, MONITOR_PREFIX } from "./monitor-keys.ts";
+import { globMatch } from "./monitor-keys.ts";
+import { MONITOR_PREFIX, sharedResolution } from "./shared-resolution.ts";
 import { thresholdsOf, type ThresholdDefinition } from "./table.ts";
 
 /** Typed thresholds of one consumer; undefined: off. */
@@ -138,20 +139,7 @@ export function resolveConsumerThresholds(
   config: ConsumerThresholdConfig,
 ): Readonly<ResolvedConsumerThresholds> {
   const applicable = config.overrides.filter((o) => matches(o, where.account, where.stream, where.name)).reverse();
-  if (metadata && hasMonitorKeys(metadata)) return resolveFrom(applicable, metadata, config);
-  let byOverrides = shared.get(config);
-  if (!byOverrides) shared.set(config, (byOverrides = new Map<string, ResolvedConsumerThresholds>()));
-  const key = applicable.map((o) => config.overrides.indexOf(o)).join(",");
-  let r = byOverrides.get(key);
-  if (!r) byOverrides.set(key, (r = resolveFrom(applicable, undefined, config)));
-  return r;
-}
-
-const shared = new WeakMap<ConsumerThresholdConfig, Map<string, ResolvedConsumerThresholds>>();
-
-function hasMonitorKeys(metadata: Readonly<Record<string, string>>): boolean {
-  for (const k in metadata) if (k.startsWith(MONITOR_PREFIX)) return true;
-  return false;
+  return sharedResolution(config, applicable, metadata, (a, m) => resolveFrom(a, m, config));
 }
 
 function resolveFrom(

@@ -7,9 +7,10 @@
 // stream's other checks.
 import type { StreamOverride, StreamThresholdConfig } from "../config/config.ts";
 import { parseDurationMs } from "./duration.ts";
+import { MONITOR_PREFIX, sharedResolution } from "./shared-resolution.ts";
 import { thresholdsOf, type ThresholdKind } from "./table.ts";
 
-export const MONITOR_PREFIX = "io.nats.monitor.";
+export { MONITOR_PREFIX };
 
 /** Typed thresholds of one stream, each named with its unit; undefined: off. */
 export interface StreamThresholds {
@@ -140,20 +141,7 @@ export function resolveStreamThresholds(
   config: StreamThresholdConfig,
 ): Readonly<ResolvedThresholds> {
   const applicable = matching(config.overrides, account, stream).reverse(); // later wins: look at it first
-  if (metadata && hasMonitorKeys(metadata)) return resolveFrom(applicable, metadata, config);
-  let byOverrides = shared.get(config);
-  if (!byOverrides) shared.set(config, (byOverrides = new Map<string, ResolvedThresholds>()));
-  const key = applicable.map((o) => config.overrides.indexOf(o)).join(",");
-  let r = byOverrides.get(key);
-  if (!r) byOverrides.set(key, (r = resolveFrom(applicable, undefined, config)));
-  return r;
-}
-
-const shared = new WeakMap<StreamThresholdConfig, Map<string, ResolvedThresholds>>();
-
-function hasMonitorKeys(metadata: Readonly<Record<string, string>>): boolean {
-  for (const k in metadata) if (k.startsWith(MONITOR_PREFIX)) return true;
-  return false;
+  return sharedResolution(config, applicable, metadata, (a, m) => resolveFrom(a, m, config));
 }
 
 function resolveFrom(
