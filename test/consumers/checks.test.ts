@@ -224,6 +224,38 @@ describe("consumer history", () => {
   });
 });
 
+describe("the wedged clock", () => {
+  const c = cfg({}, { "wedged-after": "5m" });
+  const at = (d: number, a: number, ackPending: number) =>
+    consumer({
+      delivered: { consumerSeq: d, streamSeq: d },
+      ackFloor: { consumerSeq: a, streamSeq: a },
+      numAckPending: ackPending,
+      streamLastSeq: d,
+    });
+
+  it("starts when deliveries go unacknowledged, not when the ack floor last moved: an idle hour is no wedge", () => {
+    // Caught up and idle for an hour: the ack floor has not moved because nothing was delivered.
+    let j = judgeConsumers(snap([at(10, 10, 0)], 0), undefined, c);
+    j = judgeConsumers(snap([at(10, 10, 0)], 3_600_000), j.observation, c);
+    // A burst arrives and the run sees it before the handlers acknowledge it.
+    j = judgeConsumers(snap([at(30, 10, 20)], 3_660_000), j.observation, c);
+    expect(j.findings).toEqual([]);
+    // Still unacknowledged, deliveries going on, five minutes after the burst began: wedged.
+    j = judgeConsumers(snap([at(40, 10, 30)], 3_960_001), j.observation, c);
+    expect(ids(j.findings)).toEqual(["consumer_wedged"]);
+    expect(j.findings[0]!.values.unmoved_ms).toBe(300_001);
+  });
+
+  it("keeps running while something stays outstanding", () => {
+    let j = judgeConsumers(snap([at(10, 5, 5)], 0), undefined, c);
+    j = judgeConsumers(snap([at(20, 5, 15)], 200_000), j.observation, c);
+    expect(j.findings).toEqual([]);
+    j = judgeConsumers(snap([at(30, 5, 25)], 300_001), j.observation, c);
+    expect(ids(j.findings)).toEqual(["consumer_wedged"]);
+  });
+});
+
 describe("what a run may clear", () => {
   const f = judgeConsumers(
     snap([consumer({ peers: [peer("n2", { activeMs: 90_000 }), peer("n3")] })]),

@@ -17,7 +17,10 @@ export interface ConsumerMark {
   ds: number;
   /** Since when messages have been pending while `d` stood still (the stuck clock); unset: none pending. */
   ps?: number;
-  /** Ack floor stream sequence, since when, and the delivered sequence when it last moved. */
+  /**
+   * Ack floor stream sequence, since when it has stood still with something outstanding, and the
+   * delivered sequence at that time.
+   */
   a: number;
   as: number;
   da: number;
@@ -48,7 +51,9 @@ export function checkHistory(
   const a = v.ackFloor.streamSeq;
   const same = prev !== undefined && prev.d === d;
   const mark: ConsumerMark = { d, ds: same ? prev.ds : now, a, as: now, da: d };
-  if (prev !== undefined && prev.a === a) {
+  // The ack floor's clock runs only while something was outstanding: a caught-up consumer's floor
+  // stands still because nothing was delivered, and a burst after an idle hour is not an hour-old wedge.
+  if (prev !== undefined && prev.a === a && prev.d !== prev.a) {
     mark.as = prev.as;
     mark.da = prev.da;
   }
