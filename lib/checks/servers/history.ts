@@ -58,38 +58,21 @@ export function historyFindings(
     }
     const p = prev?.servers[s.name];
     if (!sameProcess(s, p)) continue;
-    const rose = (now: number | undefined, before: number | undefined) =>
-      now !== undefined && before !== undefined && now > before ? now - before : 0;
-    const slow = rose(s.slowConsumers, p.slowConsumers);
-    if (slow)
+    // Counters that only mean something as a rise since the last run of the same process.
+    const counters = [
+      ["server_slow_consumers", s.slowConsumers, p.slowConsumers, "slow consumer event(s)"],
+      ["server_stale_connections", s.staleConnections, p.staleConnections, "stale connection(s)"],
+      ["server_stalled_clients", s.stalledClients, p.stalledClients, "stalled client(s)"],
+    ] as const;
+    for (const [id, now, before, what] of counters) {
+      if (now === undefined || before === undefined || now <= before) continue;
       out.push(
-        finding(
-          "server_slow_consumers",
-          subject,
-          `${s.name}: ${slow} new slow consumer event(s) since the last run (${s.slowConsumers} in total)`,
-          { new: slow, total: s.slowConsumers },
-        ),
+        finding(id, subject, `${s.name}: ${now - before} new ${what} since the last run (${now} in total)`, {
+          new: now - before,
+          total: now,
+        }),
       );
-    const stale = rose(s.staleConnections, p.staleConnections);
-    if (stale)
-      out.push(
-        finding(
-          "server_stale_connections",
-          subject,
-          `${s.name}: ${stale} new stale connection(s) since the last run (${s.staleConnections} in total)`,
-          { new: stale, total: s.staleConnections ?? 0 },
-        ),
-      );
-    const stalled = rose(s.stalledClients, p.stalledClients);
-    if (stalled)
-      out.push(
-        finding(
-          "server_stalled_clients",
-          subject,
-          `${s.name}: ${stalled} new stalled client(s) since the last run (${s.stalledClients} in total)`,
-          { new: stalled, total: s.stalledClients ?? 0 },
-        ),
-      );
+    }
   }
   const answered = new Set(snap.servers.map((s) => s.name));
   for (const [name, m] of Object.entries(next.servers)) {
