@@ -16,7 +16,7 @@ import type { ConsumerGap, ConsumersSnapshot, ConsumerView, SeqPair } from "../s
 import { consumerKey } from "../snapshot/consumers.ts";
 import type { AnsweringServer } from "../snapshot/streams.ts";
 import { parsePeers } from "./peers.ts";
-import { num, time } from "./values.ts";
+import { num, time, type EntrySource } from "./values.ts";
 import { byLocale } from "../core/collate.ts";
 
 export const DEFAULT_CONSUMER_ACCOUNTS_PER_PAGE = 256;
@@ -85,13 +85,7 @@ function seq(w: SeqWire | undefined, serverNow: number | undefined): SeqPair {
 export function consumerView(
   d: ConsumerDetailWire,
   s: StreamWithConsumers,
-  where: {
-    account: string;
-    domain?: string | undefined;
-    cluster?: string | undefined;
-    reportedBy: string;
-    serverNow?: number | undefined;
-  },
+  where: EntrySource,
   status: ConsumerView["status"],
 ): ConsumerView {
   const cfg = d.config ?? {};

@@ -11,7 +11,7 @@ import { nanosToMs } from "../thresholds/duration.ts";
 export const MAX_PAGES = 10_000;
 
 export { num, time } from "./values.ts";
-import { num, time } from "./values.ts";
+import { num, time, type EntrySource } from "./values.ts";
 
 /** `$JS.<domain>.API` names a domain; any other prefix is an account import. */
 export function domainOfApi(api: string | undefined): string | undefined {
@@ -40,17 +40,7 @@ export function parseUpstream(w: StreamSourceInfoWire): StreamUpstream {
 type EntryLike = Pick<StreamDetailWire, "name" | "created" | "cluster" | "config" | "state" | "mirror" | "sources">;
 
 /** One entry (JSZ stream detail or STREAM.LIST info) as a view, from the server that sent it. */
-export function streamView(
-  e: EntryLike,
-  where: {
-    account: string;
-    domain?: string | undefined;
-    cluster?: string | undefined;
-    reportedBy: string;
-    serverNow?: number | undefined;
-  },
-  status: StreamView["status"],
-): StreamView {
+export function streamView(e: EntryLike, where: EntrySource, status: StreamView["status"]): StreamView {
   const peers = parsePeers(e.cluster?.replicas);
   const v: StreamView = {
     account: where.account,

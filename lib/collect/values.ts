@@ -5,3 +5,12 @@ export const time = (v: unknown): number | undefined => {
   const t = Date.parse(v);
   return Number.isFinite(t) && t > 0 ? t : undefined;
 };
+
+/** Where an entry came from: its account and domain, the reporting server, its cluster and clock. */
+export interface EntrySource {
+  account: string;
+  domain?: string | undefined;
+  cluster?: string | undefined;
+  reportedBy: string;
+  serverNow?: number | undefined;
+}
