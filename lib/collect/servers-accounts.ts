@@ -32,8 +32,9 @@ export function applyAccountStatz(
   for (const env of replies) {
     const s = env?.server?.name ? byName.get(env.server.name) : undefined;
     if (!s || s.accounts || env.error || !env.data) continue;
-    s.accounts = (slimAccountStatz(env).data?.account_statz ?? []).flatMap((a) => {
-      if (!a?.acc) return [];
+    // Replies the collector slimmed as they arrived, or captured whole: the same accounts are kept.
+    s.accounts = (env.data.account_statz ?? []).flatMap((a) => {
+      if (!a?.acc || a.slow_consumers === 0) return [];
       const c: AccountCounters = { account: a.acc };
       if (a.name && a.name !== a.acc) c.name = a.name;
       if (typeof a.slow_consumers === "number") c.slowConsumers = a.slow_consumers;
