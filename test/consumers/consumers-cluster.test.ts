@@ -8,7 +8,7 @@ import { collectConsumersSystem } from "../../lib/collect/consumers-jsz.ts";
 import type { ConsumersObservation } from "../../lib/checks/consumers/judge.ts";
 import { newRequestStats } from "../../lib/nats/stats.ts";
 import type { RunReport } from "../../lib/run/run-slice.ts";
-import { consumerKey, type ConsumersSnapshot } from "../../lib/snapshot/consumers.ts";
+import { consumerKey, type ConsumersSnapshot, type ConsumerView } from "../../lib/snapshot/consumers.ts";
 import { NatsCluster, sleep, waitFor } from "../../lib/testbed/cluster.ts";
 import { serversUnderTest, versionAtLeast } from "../../lib/testbed/servers.ts";
 import type { ConsumerThresholdConfig } from "../../lib/thresholds/consumer-keys.ts";
@@ -366,11 +366,20 @@ for (const binary of serversUnderTest()) {
       expect(healthy.requests.requests).toBe(2 + 2);
       expect(healthy.perf.find((p) => p.name === "consumers_judged")!.value).toBe(system.consumers.length);
       // The listing carries each consumer's leader's view: its followers heard from, not `active: 0`.
-      const listed = await collectConsumersAccount(app, { timeoutMs: 1500, stats: newRequestStats() });
-      const worker = listed.consumers.find((v) => v.name === "WORKER")!;
+      // A follower's own entry would always say `active: 0`; the leader's may too for a heartbeat heard
+      // within the same millisecond, so a few listings are asked for before the claim is judged.
+      const heard = (v: ConsumerView) => v.peers.every((p) => p.current && p.activeMs > 0);
+      const listWorker = async () =>
+        (await collectConsumersAccount(app, { timeoutMs: 1500, stats: newRequestStats() })).consumers.find(
+          (v) => v.name === "WORKER",
+        )!;
+      let worker = await listWorker();
+      for (let i = 0; i < 5 && !heard(worker); i++) {
+        await sleep(300);
+        worker = await listWorker();
+      }
       expect(worker.peers).toHaveLength(2);
-      if (versionAtLeast(binary.version, "2.10.0"))
-        expect(worker.peers.every((p) => p.current && p.activeMs > 0)).toBe(true);
+      if (versionAtLeast(binary.version, "2.10.0")) expect(heard(worker)).toBe(true);
       await jsm.consumers.add("EVENTS", {
         durable_name: "HOARD",
         ack_policy: AckPolicy.Explicit,

@@ -24,7 +24,8 @@ for (const binary of serversUnderTest()) {
     beforeAll(async () => {
       cluster = await NatsCluster.start({ binary });
       app = await cluster.appConnection("APP");
-      await addStream(app, { name: "LIMITED", subjects: ["limited.>"], num_replicas: 3, max_msgs: 100 });
+      // A fresh cluster on a loaded machine may take a while before it can place an R3 stream.
+      await addStream(app, { name: "LIMITED", subjects: ["limited.>"], num_replicas: 3, max_msgs: 100 }, 90_000);
       await addStream(app, { name: "ROOMY", subjects: ["roomy.>"], num_replicas: 1, max_msgs: 1000 });
       await addStream(app, { name: "OPEN", subjects: ["open.>"], num_replicas: 1 });
       await addStream(app, { name: "HEAVY", subjects: ["heavy.>"], num_replicas: 1, max_bytes: 8192 });
